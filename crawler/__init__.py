@@ -1,0 +1,1 @@
+"""crawler package of govreports."""
