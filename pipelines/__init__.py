@@ -1,1 +1,1 @@
-"""pipelines package of govreports."""
+"""Item pipelines of govreports."""

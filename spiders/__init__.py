@@ -1,1 +1,1 @@
-"""spiders package of govreports."""
+"""Scrapy spiders of govreports (``scrapy crawl portal -a seeds=URL[,URL…]``)."""

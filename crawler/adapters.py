@@ -1,0 +1,102 @@
+"""Adapters for list pages whose items are not plain links.
+
+* TRS WCM: pages beyond the first are reachable only through the inline script
+  ``createPageHTML(countPage, currentPage, "index", "html")`` (or ``var countPage = N``).
+* Hanweb (大汉) jpage: the list comes from a POST to ``/module/web/jpage/dataproxy.jsp`` with the
+  column's parameters, answered as ``<datastore><recordset><record><![CDATA[<li>…]]>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+_DATAPROXY = re.compile(r"""['"]?([^'"\s]*dataproxy\.jsp[^'"\s]*)['"]?""", re.I)
+_JPAGE_FIELDS = (
+    "col",
+    "appid",
+    "webid",
+    "path",
+    "columnid",
+    "sourceContentType",
+    "unitid",
+    "webname",
+    "permissiontype",
+)
+_FIELD_VALUE = r"""['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s&]*)"""
+_PER_PAGE = re.compile(r"""['"]?perpage['"]?\s*[:=]\s*['"]?(\d+)""", re.I)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+MAX_TRS_PAGES = 500
+
+
+def trs_page_urls(page_url: str, html: str, *, max_pages: int = MAX_TRS_PAGES) -> list[str]:
+    """URLs of the other pages of a TRS list, from its ``createPageHTML`` call."""
+    match = _CREATE_PAGE.search(html)
+    if match:
+        count, _current, prefix, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+    else:
+        count_match = _COUNT_PAGE.search(html)
+        if not count_match or "createPageHTML" not in html:
+            return []
+        count, prefix, ext = int(count_match.group(1)), "index", "html"
+    count = min(count, max_pages)
+    names = [f"{prefix}.{ext}"] + [f"{prefix}_{i}.{ext}" for i in range(1, count)]
+    return [urljoin(page_url, name) for name in names]
+
+
+@dataclass(frozen=True)
+class JpageQuery:
+    """What a Hanweb jpage list needs to be asked for its records."""
+
+    proxy_url: str
+    fields: dict[str, str]
+    per_page: int = 15
+    group_size: int = 45
+
+
+def find_jpage(page_url: str, html: str) -> JpageQuery | None:
+    """The jpage data-proxy query embedded in a Hanweb column page, if any."""
+    proxy = _DATAPROXY.search(html)
+    if proxy is None:
+        return None
+    proxy_path = proxy.group(1).split("?")[0]
+    fields: dict[str, str] = {}
+    for name in _JPAGE_FIELDS:
+        match = re.search(_FIELD_VALUE.format(name=name), html)
+        if match:
+            fields[name] = match.group(1)
+    if "columnid" not in fields and "col" not in fields:
+        return None
+    per_page_match = _PER_PAGE.search(html)
+    per_page = int(per_page_match.group(1)) if per_page_match else 15
+    return JpageQuery(urljoin(page_url, proxy_path), fields, per_page, per_page * 3)
+
+
+def jpage_group_url(query: JpageQuery, start: int) -> str:
+    """The data-proxy URL for the group of records beginning at ``start`` (1-based)."""
+    end = start + query.group_size - 1
+    return f"{query.proxy_url}?startrecord={start}&endrecord={end}&perpage={query.per_page}"
+
+
+@dataclass(frozen=True)
+class JpageGroup:
+    """One answer of the data proxy: the records' HTML snippets and the total, if stated."""
+
+    records: list[str]
+    total: int | None
+
+
+def parse_jpage_response(body: str) -> JpageGroup:
+    """Split a ``<datastore>`` answer into its record snippets."""
+    total_match = _TOTAL.search(body)
+    return JpageGroup(
+        records=[m.group(1) for m in _RECORD.finditer(body)],
+        total=int(total_match.group(1)) if total_match else None,
+    )

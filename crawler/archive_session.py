@@ -1,0 +1,181 @@
+"""The archive a crawl writes into: blobs, WARC records and capture rows, for every fetch.
+
+One :class:`ArchiveSession` per crawl, shared by the wire middleware (which records every
+response and failure as it comes off the wire) and the report pipeline (which links reports
+to the documents already recorded).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler.challenge import challenge_reason
+from crawler.encoding import decode_page
+from crawler.payload import ContentDecodingError, decode_content
+from crawler.tls import tls_verified_for
+from crawler.urls import host_of
+from crawler.version import software_version
+from storage.blobs import LocalBlobStore
+from storage.repository import ArchiveDB, CaptureRecord
+from storage.warc import WarcWriter
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+_TEXT_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What the archive made of one response."""
+
+    capture_id: int
+    sha256: str | None
+    size: int
+    content_type: str
+    charset: str | None
+    encoding_problem: str | None
+    blocked_reason: str | None
+
+
+def _header(headers: object, name: str) -> str:
+    value = headers.get(name)  # type: ignore[attr-defined]
+    return value.decode("latin-1") if isinstance(value, bytes) else (value or "")
+
+
+def _header_pairs(headers: object) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, values in headers.items():  # type: ignore[attr-defined]
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        for value in values:
+            pairs.append((name, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
+    return pairs
+
+
+def is_text_type(content_type: str, body: bytes) -> bool:
+    """True for responses that are pages (HTML/XML/text) rather than documents."""
+    lowered = content_type.lower()
+    if lowered.startswith(_TEXT_TYPES):
+        return True
+    head = body[:512].lstrip().lower()
+    return not lowered and head.startswith((b"<!doctype html", b"<html", b"<?xml"))
+
+
+class ArchiveSession:
+    """Writes blobs, WARC records and capture rows for one crawl run."""
+
+    def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
+                 insecure_hosts: set[str]) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.warc = warc
+        self.run_id = run_id
+        self.insecure_hosts = insecure_hosts
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        """The crawl's session, created on first use from its settings."""
+        existing = getattr(crawler, "_govreports_session", None)
+        if existing is not None:
+            return existing  # type: ignore[no-any-return]
+        settings = crawler.settings
+        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE"))
+        run_id = settings.getint("GOVREPORTS_RUN_ID")
+        session = cls(
+            db=ArchiveDB(settings.get("GOVREPORTS_DB"), migrate=False),
+            blobs=LocalBlobStore(archive_dir / "blobs"),
+            warc=WarcWriter(
+                archive_dir / "warc",
+                prefix=f"govreports-run{run_id}",
+                software=software_version(),
+                info={"crawl-run": str(run_id), "robots": "obey"},
+            ),
+            run_id=run_id,
+            insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
+        )
+        crawler._govreports_session = session  # type: ignore[attr-defined]
+        return session
+
+    def _base_record(self, request: Request) -> CaptureRecord:
+        parts = urlsplit(request.url)
+        return CaptureRecord(
+            run_id=self.run_id,
+            url=request.meta.get("redirect_urls", [request.url])[0],
+            final_url=request.url,
+            referrer=_header(request.headers, "Referer") or None,
+            method=request.method,
+            fetched_at=datetime.now(UTC),
+            tls_verified=tls_verified_for(parts.scheme, host_of(request.url), self.insecure_hosts),
+            depth=request.meta.get("depth"),
+        )
+
+    def record_response(self, request: Request, response: Response) -> FetchRecord:
+        """Archive one response exactly as received; return what was recorded."""
+        record = self._base_record(request)
+        record.status = response.status
+        record.headers = dict(_header_pairs(response.headers))
+        content_type = _header(response.headers, "Content-Type")
+        record.content_type = content_type.split(";")[0].strip().lower() or None
+        try:
+            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"))
+        except ContentDecodingError as exc:
+            record.error_kind, record.error_message = "bad_content_encoding", str(exc)
+            payload = response.body
+        blocked = challenge_reason(response.status, payload)
+        charset = problem = None
+        if blocked:
+            record.kind, record.error_kind, record.error_message = "blocked", "blocked", blocked
+            capture_id = self.db.add_capture(record)
+            return FetchRecord(capture_id, None, len(payload), content_type, None, None, blocked)
+        if is_text_type(content_type, payload):
+            decoded = decode_page(payload, content_type)
+            charset, problem = decoded.charset, decoded.problem
+            record.charset = charset
+            if problem and record.error_kind is None:
+                record.error_kind, record.error_message = "encoding", problem
+        stored = self.blobs.put(payload)
+        self.db.add_document(
+            sha256=stored.sha256,
+            size=stored.size,
+            content_type=record.content_type,
+            blob_path=str(stored.path),
+        )
+        location = self.warc.write_exchange(
+            url=request.url,
+            method=request.method,
+            request_headers=[("Host", host_of(request.url)), *_header_pairs(request.headers)],
+            request_body=request.body or b"",
+            status=response.status,
+            reason="",
+            http_version=getattr(response, "protocol", None) or "HTTP/1.1",
+            response_headers=_header_pairs(response.headers),
+            response_body=response.body,
+            fetched_at=record.fetched_at or datetime.now(UTC),
+            peer_ip=str(response.ip_address) if response.ip_address else None,
+        )
+        record.sha256, record.size = stored.sha256, stored.size
+        record.warc_file, record.warc_offset = location.filename, location.offset
+        record.kind = "page" if charset else "document"
+        capture_id = self.db.add_capture(record)
+        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+
+    def record_failure(self, request: Request, kind: str, message: str) -> int:
+        """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""
+        record = self._base_record(request)
+        record.url = request.url
+        record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
+        return self.db.add_capture(record)
+
+    def close(self) -> None:
+        """Flush and close the WARC file and the database connection."""
+        self.warc.close()
+        self.db.close()

@@ -1,0 +1,178 @@
+"""The ``govreports`` command line: crawl, demo, reports, export, parse, sample-portal.
+
+Each command is a few lines over the library; library errors become clean messages.
+Defaults: ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``, else ``./govreports-data/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from storage.db import default_archive_dir, default_db_url
+
+DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
+ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
+
+# Politeness delays make sense against real portals, not against a server on this machine.
+LOCAL_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_BACKOFF_BASE": 0.2,
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govreports")
+def main() -> None:
+    """govreports: find, archive and parse government information disclosure annual reports."""
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--seeds", "seeds_file", type=click.Path(exists=True, dir_okay=False),
+              help="File of seed URLs, one a line (# starts a comment).")
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)
+@click.option("--max-pages", type=int, default=None, help="Stop after this many responses in all.")
+@click.option("--max-pages-per-host", type=int, default=None, help="Page budget per host (default 5000).")
+@click.option("--resume", is_flag=True, help="Continue the interrupted crawl of the same seeds.")
+@click.option("--insecure-host", "insecure_hosts", multiple=True,
+              help="Do not verify TLS certificates of this host (recorded in provenance). Repeatable.")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Extra PEM certificates to trust.")
+@click.option("--timeout", type=float, default=None, help="Download timeout in seconds (default 30).")
+@click.option("--no-parse", is_flag=True, help="Archive only; do not parse reports as they arrive.")
+@click.option("--local", is_flag=True, help="Turn politeness delays off (for servers on this machine).")
+def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
+          max_pages: int | None, max_pages_per_host: int | None, resume: bool,
+          insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
+          no_parse: bool, local: bool) -> None:
+    """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
+    from crawler.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from spiders.portal import read_seeds
+
+    try:
+        seeds = read_seeds(list(urls), seeds_file)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read seeds file: {exc}") from exc
+    options = CrawlOptions(
+        seeds=seeds,
+        db_url=db_url or default_db_url(),
+        archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
+        max_pages=max_pages,
+        max_pages_per_host=max_pages_per_host,
+        resume=resume,
+        insecure_hosts=list(insecure_hosts),
+        ca_file=ca_file,
+        timeout=timeout,
+        parse=not no_parse,
+        settings=dict(LOCAL_SETTINGS) if local else {},
+    )
+    try:
+        summary = run_crawl(options)
+    except CrawlSetupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.render())
+    if summary.status == "interrupted":
+        click.echo("\nInterrupted. Continue with the same command plus --resume.")
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated sample portal.")
+def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
+    """Start the bundled sample portal on free ports, crawl it, and show what was found."""
+    from crawler.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from crawler.sample_portal import SamplePortal
+
+    with SamplePortal(seed=seed) as portal:
+        click.echo("Sample portal running:")
+        for url in portal.seed_urls:
+            click.echo(f"  {url}")
+        options = CrawlOptions(
+            seeds=list(portal.seed_urls),
+            db_url=db_url or default_db_url(),
+            archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
+            ca_file=str(portal.certificate_path),
+            settings=dict(LOCAL_SETTINGS),
+        )
+        try:
+            summary = run_crawl(options)
+        except CrawlSetupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        expected = portal.expected_reports()
+    click.echo(summary.render())
+    click.echo(f"  the sample portal holds {len(expected)} reports")
+    db_flag = f" --db {options.db_url}" if db_url else ""
+    click.echo(
+        "\nWhat to try next:\n"
+        f"  govreports reports{db_flag}                 # the reports found, a line each\n"
+        f"  govreports export{db_flag} --format jsonl --out reports.jsonl\n"
+        f"  govreports parse FILE --json                # parse any report file\n"
+        f"  govreports sample-portal --port 8600        # serve the portal and crawl it yourself"
+    )
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+def reports(db_url: str | None) -> None:
+    """List the reports in the archive, a line each."""
+    db = _open_db(db_url or default_db_url())
+    rows = db.reports()
+    for row in rows:
+        published = row.published_on.isoformat() if row.published_on else "—"
+        click.echo(f"{row.id}\t{row.year}\t{row.agency}\t{published}\t{row.n_documents} doc(s)\t{row.title}")
+    click.echo(f"{len(rows)} report(s)", err=True)
+    db.close()
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output file.")
+def export(db_url: str | None, fmt: str, out: str) -> None:
+    """Export every report with its documents, captures and parsed tables."""
+    from crawler.export import write_csv, write_jsonl
+
+    db = _open_db(db_url or default_db_url())
+    path = Path(out)
+    count = write_jsonl(db.iter_export(), path) if fmt == "jsonl" else write_csv(db.iter_export(), path)
+    db.close()
+    click.echo(f"wrote {count} report(s) to {path}")
+
+
+def _open_db(url: str):  # type: ignore[no-untyped-def]
+    from storage.repository import ArchiveDB
+
+    try:
+        return ArchiveDB(url, migrate=True)
+    except Exception as exc:  # noqa: BLE001
+        raise click.ClickException(
+            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB."
+        ) from exc
+
+
+def _register_optional_commands() -> None:
+    try:
+        from crawler.sample_portal.cli import sample_portal_command
+
+        main.add_command(sample_portal_command, "sample-portal")
+    except ImportError as exc:  # pragma: no cover - shipped with the package
+        print(f"govreports: sample-portal unavailable: {exc}", file=sys.stderr)
+    try:
+        from crawler.parsing.cli import parse_command
+
+        main.add_command(parse_command, "parse")
+    except ImportError as exc:  # pragma: no cover
+        print(f"govreports: parse unavailable: {exc}", file=sys.stderr)
+
+
+_register_optional_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,21 @@
+"""Items the spider yields: a document found to carry an annual report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class ReportItem:
+    """A fetched document (page or attachment) that carries an annual report."""
+
+    url: str
+    capture_id: int
+    sha256: str
+    role: str  # "page" (report inline in HTML) | "attachment" (pdf, doc, docx, wps…)
+    title: str
+    agency: str | None
+    year: int
+    published_on: str | None  # "YYYY-MM-DD" from page metadata, when given
+    content_type: str | None
+    filename: str | None = None

@@ -1,0 +1,110 @@
+"""Downloader middlewares: archive every fetch off the wire, retry with backoff.
+
+``WireArchiveMiddleware`` sits next to the downloader (order 950), so it sees each response
+before redirects are followed, retries are made or bodies are decompressed: what it archives
+is what the server sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING, Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+from crawler.archive_session import ArchiveSession
+from crawler.fetch_errors import error_kind
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+META_CAPTURE_ID = "govreports_capture_id"
+META_SHA256 = "govreports_sha256"
+META_CHARSET = "govreports_charset"
+META_FAILURE_RECORDED = "govreports_failure_recorded"
+
+
+class WireArchiveMiddleware:
+    """Record every response and every failed fetch in the archive.
+
+    Settings: ``GOVREPORTS_DB``, ``GOVREPORTS_ARCHIVE``, ``GOVREPORTS_RUN_ID``,
+    ``GOVREPORTS_INSECURE_HOSTS``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WireArchiveMiddleware:
+        return cls(crawler)
+
+    @property
+    def session(self) -> ArchiveSession:
+        return ArchiveSession.for_crawler(self.crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        fetched = self.session.record_response(request, response)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("govreports/fetches")
+        stats.inc_value("govreports/bytes", len(response.body))
+        request.meta[META_CAPTURE_ID] = fetched.capture_id
+        request.meta[META_SHA256] = fetched.sha256
+        request.meta[META_CHARSET] = fetched.charset
+        if fetched.blocked_reason:
+            request.meta[META_FAILURE_RECORDED] = True
+            raise IgnoreRequest(f"challenge page: {fetched.blocked_reason} at {request.url}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None
+        kind = error_kind(exception)
+        self.session.record_failure(request, kind, f"{type(exception).__name__}: {exception}")
+        request.meta[META_FAILURE_RECORDED] = True
+        return None
+
+
+class RetryBackoffMiddleware(RetryMiddleware):
+    """Scrapy's retry middleware, waiting ``RETRY_BACKOFF_BASE * 2**n`` (± jitter) before retry n.
+
+    Settings: those of ``RetryMiddleware`` plus ``RETRY_BACKOFF_BASE`` (seconds, default 0.5)
+    and ``RETRY_BACKOFF_MAX`` (default 30).
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+
+    def backoff_delay(self, retry_times: int) -> float:
+        """Seconds to wait before the ``retry_times``-th retry."""
+        delay = min(self.backoff_max, self.backoff_base * 2 ** max(retry_times - 1, 0))
+        return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not crypto
+
+    async def _wait(self, result: Request | Response | None) -> None:
+        if isinstance(result, Request):
+            delay = self.backoff_delay(result.meta.get("retry_times", 1))
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        await self._wait(result)
+        return result
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        await self._wait(result)
+        return result

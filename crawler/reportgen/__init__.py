@@ -1,0 +1,26 @@
+"""Synthetic 政府信息公开工作年度报告 in both official templates, and their renderers.
+
+Used by the sample portal (which serves them) and by the parser's round-trip tests (which
+parse them back and compare with :meth:`GeneratedReport.expected_record`).
+"""
+
+from __future__ import annotations
+
+from crawler.reportgen.checks import failed_checks
+from crawler.reportgen.generate import random_report, template_for_year
+from crawler.reportgen.html import render_html, render_html_page
+from crawler.reportgen.model import GeneratedReport, format_number
+from crawler.reportgen.notice import render_notice_html
+from crawler.reportgen.text import render_text
+
+__all__ = [
+    "GeneratedReport",
+    "failed_checks",
+    "format_number",
+    "random_report",
+    "render_html",
+    "render_html_page",
+    "render_notice_html",
+    "render_text",
+    "template_for_year",
+]

@@ -1,0 +1,154 @@
+"""Run a crawl from Python: set up the archive, run the portal spider, record the run.
+
+The CLI (``govreports crawl``) is a thin layer over :func:`run_crawl`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.summary import CrawlSummary, summarize_run
+from crawler.version import software_version
+from spiders.portal import PortalSpider, read_seeds
+from storage.db import migrate
+from storage.repository import ArchiveDB
+
+logger = logging.getLogger(__name__)
+
+RUN_FILE = "govreports-run.json"
+
+
+class CrawlSetupError(Exception):
+    """The crawl could not start; the message says what to do about it."""
+
+
+@dataclass
+class CrawlOptions:
+    """Everything a crawl needs to know."""
+
+    seeds: list[str]
+    db_url: str
+    archive_dir: Path
+    max_pages: int | None = None
+    max_pages_per_host: int | None = None
+    resume: bool = False
+    insecure_hosts: list[str] = field(default_factory=list)
+    ca_file: str | None = None
+    timeout: float | None = None
+    parse: bool = True
+    progress: bool = True
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def job_dir(archive_dir: Path, seeds: list[str]) -> Path:
+    """The folder holding a crawl's resumable state: one per set of seeds."""
+    key = hashlib.sha1("\n".join(sorted(seeds)).encode()).hexdigest()[:12]  # noqa: S324 - a name
+    return archive_dir / "jobs" / key
+
+
+def build_settings(options: CrawlOptions, run_id: int, jobdir: Path) -> Settings:
+    """Scrapy settings for one run: project defaults plus this run's options."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    log_dir = options.archive_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    overrides: dict[str, Any] = {
+        "GOVREPORTS_DB": options.db_url,
+        "GOVREPORTS_ARCHIVE": str(options.archive_dir),
+        "GOVREPORTS_RUN_ID": run_id,
+        "GOVREPORTS_INSECURE_HOSTS": options.insecure_hosts,
+        "GOVREPORTS_CA_FILE": options.ca_file or "",
+        "GOVREPORTS_PARSE": options.parse,
+        "GOVREPORTS_PROGRESS": options.progress,
+        "JOBDIR": str(jobdir),
+        "LOG_FILE": str(log_dir / f"run-{run_id}.log"),
+        "LOG_FORMAT": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+    }
+    if options.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = options.max_pages
+    if options.max_pages_per_host:
+        overrides["GOVREPORTS_MAX_PAGES_PER_HOST"] = options.max_pages_per_host
+    if options.timeout:
+        overrides["DOWNLOAD_TIMEOUT"] = options.timeout
+    overrides.update(options.settings)
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def _open_run(options: CrawlOptions, db: ArchiveDB, jobdir: Path) -> int:
+    run_file = jobdir / RUN_FILE
+    if options.resume:
+        if not run_file.exists():
+            raise CrawlSetupError(
+                f"nothing to resume in {jobdir}: no interrupted crawl of these seeds. "
+                "Run the same command without --resume to start a new crawl."
+            )
+        run_id = int(json.loads(run_file.read_text())["run_id"])
+        db.mark_run(run_id, "running")
+        return run_id
+    if jobdir.exists():
+        shutil.rmtree(jobdir)
+    jobdir.mkdir(parents=True)
+    run_id = db.start_run(
+        seeds=options.seeds,
+        settings={k: v for k, v in vars(options).items() if k not in ("settings", "archive_dir")}
+        | {"archive_dir": str(options.archive_dir), "scrapy": options.settings},
+        software_version=software_version(),
+        jobdir=str(jobdir),
+    )
+    run_file.write_text(json.dumps({"run_id": run_id, "seeds": options.seeds}))
+    return run_id
+
+
+def run_crawl(options: CrawlOptions) -> CrawlSummary:
+    """Crawl the seeds into the archive; return the run's summary.
+
+    Raises :class:`CrawlSetupError` when the crawl cannot start (no seeds, bad database URL,
+    nothing to resume). Pages that fail are recorded, not raised.
+    """
+    options.seeds = read_seeds(options.seeds, None)
+    if not options.seeds:
+        raise CrawlSetupError("no seed URLs given: pass one or more URLs, or --seeds FILE")
+    options.archive_dir = Path(options.archive_dir).resolve()
+    try:
+        options.archive_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrawlSetupError(f"cannot create archive folder {options.archive_dir}: {exc}") from exc
+    try:
+        migrate(options.db_url)
+        db = ArchiveDB(options.db_url, migrate=False)
+    except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
+        raise CrawlSetupError(
+            f"cannot open the database {options.db_url!r}: {exc}. "
+            "Check --db or GOVREPORTS_DB (e.g. sqlite:///govreports.db or postgresql+psycopg://…)."
+        ) from exc
+    jobdir = job_dir(options.archive_dir, options.seeds)
+    run_id = _open_run(options, db, jobdir)
+
+    process = CrawlerProcess(build_settings(options, run_id, jobdir), install_root_handler=True)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, seeds=options.seeds)
+    process.start()
+
+    session = getattr(crawler, "_govreports_session", None)
+    if session is not None:
+        session.close()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    status = {"finished": "completed", "closespider_pagecount": "completed", "shutdown": "interrupted"}.get(
+        str(reason), "failed"
+    )
+    summary = summarize_run(db, run_id, archive_dir=options.archive_dir, status=status)
+    db.finish_run(run_id, status=status, counts=summary.counts())
+    if status == "completed":
+        (jobdir / RUN_FILE).unlink(missing_ok=True)
+    db.close()
+    return summary

@@ -1,0 +1,74 @@
+"""Scrapy settings for govreports: the one place crawl configuration lives.
+
+govreports-specific settings (read by its components):
+
+* ``GOVREPORTS_DB``: SQLAlchemy URL of the archive database.
+* ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files.
+* ``GOVREPORTS_RUN_ID``: the crawl run the captures belong to (set by the runner).
+* ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
+* ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
+* ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
+* ``GOVREPORTS_CA_FILE``: extra PEM certificates to trust (besides the system store).
+* ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
+"""
+
+from __future__ import annotations
+
+from crawler.version import software_version
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = f"{software_version()} (+https://github.com/govreports/govreports; research archive)"
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+
+# Politeness: few requests per host at once, adaptive delay.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Robustness.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 12
+DEPTH_PRIORITY = 0
+HTTPERROR_ALLOW_ALL = True
+DOWNLOAD_VERIFY_CERTIFICATES = True
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.PerHostContextFactory"
+COOKIES_ENABLED = True
+DNSCACHE_ENABLED = True
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryBackoffMiddleware": 549,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.WireArchiveMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.progress.ProgressExtension": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+ITEM_PIPELINES = {
+    "pipelines.archive.ReportArchivePipeline": 300,
+}
+
+GOVREPORTS_MAX_PAGES_PER_HOST = 5000
+GOVREPORTS_MAX_PER_TRAP_KEY = 30
+GOVREPORTS_INSECURE_HOSTS: list[str] = []
+GOVREPORTS_CA_FILE = ""
+GOVREPORTS_PARSE = True
+
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,136 @@
+"""URL rules: canonical form, crawl scope, attachments and crawler traps.
+
+Canonicalisation (documented in docs/crawling.md):
+
+* the fragment is dropped, the host is lower-cased, default ports are removed;
+* path parameters that carry sessions (``;jsessionid=…``, ``;sid=…``) are removed;
+* query parameters that carry sessions or tracking (``sid``, ``sessionid``, ``jsessionid``,
+  ``phpsessid``, ``aspsessionid…``, ``utm_*``, ``spm``, ``from``, ``timestamp``, ``_``, ``t``
+  when numeric) are removed; the remaining ones are sorted.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|sid|sessionid|phpsessid)=[^/?#]*", re.I)
+_SESSION_KEYS = {
+    "sid",
+    "sessionid",
+    "session_id",
+    "jsessionid",
+    "phpsessid",
+    "cfid",
+    "cftoken",
+    "spm",
+    "from",
+    "timestamp",
+    "_",
+}
+_TRACKING_PREFIXES = ("utm_", "aspsessionid")
+
+ATTACHMENT_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".wps",
+    ".xls",
+    ".xlsx",
+    ".et",
+    ".zip",
+    ".rar",
+    ".7z",
+    ".ofd",
+)
+_SKIP_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".bmp",
+    ".svg",
+    ".ico",
+    ".css",
+    ".js",
+    ".mp4",
+    ".mp3",
+    ".avi",
+    ".flv",
+    ".swf",
+    ".exe",
+    ".apk",
+)
+
+
+def _is_session_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in _SESSION_KEYS or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def canonicalize(url: str) -> str:
+    """Return the canonical form of ``url`` (see the module docstring for the rules)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{host}:{port}"
+    else:
+        netloc = host
+    path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
+    query_pairs = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_session_key(key)
+    ]
+    query = urlencode(sorted(query_pairs))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    """The ``host[:port]`` a URL belongs to, the unit of scope and politeness."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def extension_of(url: str) -> str:
+    """The lower-cased file extension of the URL's path ("" when none)."""
+    return posixpath.splitext(urlsplit(url).path)[1].lower()
+
+
+def is_attachment_url(url: str) -> bool:
+    """True when the URL names a document file (pdf, doc, docx, wps, xls, zip, ofd…)."""
+    if extension_of(url) in ATTACHMENT_EXTENSIONS:
+        return True
+    query = urlsplit(url).query.lower()
+    return any(query.endswith(ext) or f"{ext}&" in query for ext in ATTACHMENT_EXTENSIONS)
+
+
+def is_skipped_url(url: str) -> bool:
+    """True for URLs never worth fetching: media, scripts, styles, mail and script links."""
+    lowered = url.lower()
+    if lowered.startswith(("mailto:", "javascript:", "tel:", "data:")):
+        return True
+    return extension_of(url) in _SKIP_EXTENSIONS
+
+
+def trap_key(url: str) -> str:
+    """A key shared by URLs that differ only in the values of their query parameters.
+
+    A calendar that links forever (``/calendar?month=2021-03`` → ``?month=2021-04`` …) yields
+    endless URLs with one key; the crawler caps how many it fetches per key.
+    """
+    parts = urlsplit(url)
+    keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{host_of(url)}{parts.path}?{'&'.join(keys)}" if keys else ""
+
+
+def looks_like_trap(url: str, *, max_length: int = 2000, max_repeats: int = 3) -> bool:
+    """True for URLs that are overly long or repeat a path segment many times."""
+    if len(url) > max_length:
+        return True
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return any(segments.count(s) > max_repeats for s in set(segments))

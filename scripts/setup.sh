@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up govreports on a fresh machine: system packages, a virtualenv in .venv, the package.
+# Idempotent and quick when nothing changed. Needs Python 3.11+ and (for system packages) root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+
+bash scripts/system-deps.sh
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PYTHON --version)" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.govreports-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import crawler, scrapy" 2>/dev/null; then
+  echo "setup: installing govreports and its dependencies into .venv" >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test,distributed]'
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages govreports uses (Debian): poppler-utils (pdftotext, for the parse benchmark),
+# antiword (legacy .doc text). Idempotent: installs only what is missing.
+set -euo pipefail
+need=()
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v antiword >/dev/null 2>&1 || need+=(antiword)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != "0" ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "system-deps: please install: ${need[*]} (apt-get install ${need[*]})" >&2
+    exit 0
+  fi
+  SUDO=""; [ "$(id -u)" = "0" ] || SUDO="sudo"
+  echo "system-deps: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

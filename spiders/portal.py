@@ -1,0 +1,278 @@
+"""The portal spider: walk government portals and find their annual reports.
+
+Generic: no per-site code. It stays on the seeds' hosts, follows the links most likely to
+lead to reports first, pages through TRS (``createPageHTML``) and Hanweb (jpage) lists, reads
+sitemaps, and fetches the attachments that reports come in.
+
+Usage: ``scrapy crawl portal -a seeds=https://a.gov.cn/,https://b.gov.cn/`` (or
+``-a seeds_file=seeds.txt``, one URL a line); ``govreports crawl`` wraps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import FormRequest, Request, Response
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.adapters import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
+from crawler.archive_session import ArchiveSession
+from crawler.classify import has_report_body, link_score, parse_report_title
+from crawler.fetch_errors import error_kind
+from crawler.items import ReportItem
+from crawler.middlewares import META_CAPTURE_ID, META_CHARSET, META_FAILURE_RECORDED, META_SHA256
+from crawler.pages import Page
+from crawler.urls import (
+    canonicalize,
+    host_of,
+    is_attachment_url,
+    is_skipped_url,
+    looks_like_trap,
+    trap_key,
+)
+
+#: Magic numbers of the document formats reports come in.
+_DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
+MAX_JPAGE_GROUPS = 200
+
+
+def read_seeds(seeds: str | Iterable[str] | None, seeds_file: str | None) -> list[str]:
+    """Seed URLs from a comma/space separated string or list, plus a file (one a line, # comments)."""
+    found: list[str] = []
+    if isinstance(seeds, str):
+        found += [s for s in seeds.replace(",", " ").split() if s]
+    elif seeds:
+        found += list(seeds)
+    if seeds_file:
+        for line in Path(seeds_file).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                found.append(line)
+    return [canonicalize(s if "://" in s else f"http://{s}") for s in found]
+
+
+class PortalSpider(scrapy.Spider):
+    """Find annual reports on the seeds' hosts.
+
+    Settings: ``GOVREPORTS_MAX_PAGES_PER_HOST``, ``GOVREPORTS_MAX_PER_TRAP_KEY``, ``DEPTH_LIMIT``.
+    """
+
+    name = "portal"
+
+    def __init__(self, seeds: str | list[str] | None = None, seeds_file: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seed_urls = read_seeds(seeds, seeds_file)
+        if not self.seed_urls:
+            raise ValueError("no seed URLs: pass -a seeds=URL[,URL…] or -a seeds_file=FILE")
+        self.hosts = {host_of(url) for url in self.seed_urls}
+
+    # -- budgets (kept in self.state so they survive pause and resume) --------------------------
+
+    def _counters(self, name: str) -> dict[str, int]:
+        state = getattr(self, "state", None)
+        if state is None:
+            state = self.state = {}
+        return state.setdefault(name, {})  # type: ignore[no-any-return]
+
+    def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
+        settings = self.crawler.settings
+        per_host = self._counters("pages_per_host")
+        host = host_of(url)
+        if per_host.get(host, 0) >= settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"):
+            self.crawler.stats.inc_value("govreports/skipped/host_budget")  # type: ignore[union-attr]
+            return False
+        key = trap_key(url)
+        if key and not exempt_trap:
+            per_key = self._counters("pages_per_trap_key")
+            if per_key.get(key, 0) >= settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY"):
+                self.crawler.stats.inc_value("govreports/skipped/trap")  # type: ignore[union-attr]
+                return False
+            per_key[key] = per_key.get(key, 0) + 1
+        per_host[host] = per_host.get(host, 0) + 1
+        return True
+
+    def _in_scope(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and host_of(url) in self.hosts
+
+    # -- requests -------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.seed_urls:
+            yield Request(url, callback=self.parse_page, errback=self.on_error, priority=1000)
+            sitemap = urljoin(url, "/sitemap.xml")
+            yield Request(sitemap, callback=self.parse_sitemap, errback=self.on_error,
+                          priority=900, meta={"govreports_probe": True})
+
+    def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
+                base_priority: int = 0) -> Request | None:
+        if is_skipped_url(url):
+            return None
+        url = canonicalize(url)
+        if not self._in_scope(url) or looks_like_trap(url):
+            return None
+        if is_attachment_url(url):
+            context = self._attachment_context(text, url, referrer_report)
+            if context is None:
+                self.crawler.stats.inc_value("govreports/skipped/unrelated_attachment")  # type: ignore[union-attr]
+                return None
+            if not self._within_budget(url):
+                return None
+            return Request(url, callback=self.parse_document, errback=self.on_error,
+                           priority=500 + base_priority, meta={"govreports_report": context})
+        if not self._within_budget(url):
+            return None
+        return Request(url, callback=self.parse_page, errback=self.on_error,
+                       priority=base_priority + link_score(url, text))
+
+    @staticmethod
+    def _attachment_context(text: str, url: str, referrer_report: dict[str, Any] | None
+                            ) -> dict[str, Any] | None:
+        """Which report an attachment link carries: from its text, else from the linking page."""
+        parsed = parse_report_title(text) or parse_report_title(Path(urlsplit(url).path).stem)
+        if parsed is not None:
+            context = {"title": parsed.title, "agency": parsed.agency, "year": parsed.year,
+                       "published_on": None}
+            if referrer_report and not context["agency"]:
+                context["agency"] = referrer_report.get("agency")
+            return context
+        return dict(referrer_report) if referrer_report else None
+
+    # -- callbacks ------------------------------------------------------------------------------
+
+    def _decode(self, response: Response) -> str:
+        charset = response.meta.get(META_CHARSET) or "utf-8"
+        return response.body.decode(charset, errors="replace")
+
+    def _http_error(self, response: Response) -> bool:
+        if response.status < 400:
+            return False
+        if not response.meta.get("govreports_probe"):
+            self.crawler.stats.inc_value(f"govreports/errors/http_{response.status}")  # type: ignore[union-attr]
+        return True
+
+    def parse_page(self, response: Response) -> Iterator[Request | ReportItem]:
+        """An HTML page: is it a report? Then follow its links, lists and attachments."""
+        if self._http_error(response):
+            return
+        if not response.meta.get(META_CHARSET):
+            # Not a page after all (a document served where a page was linked).
+            yield from self.parse_document(response)
+            return
+        page = Page(response.url, self._decode(response))
+        report = page.report_title()
+        context: dict[str, Any] | None = None
+        if report is not None:
+            published = page.published_on()
+            context = {
+                "title": report.title,
+                "agency": report.agency or page.site_agency() or host_of(response.url),
+                "year": report.year,
+                "published_on": published.isoformat() if published else None,
+            }
+            if has_report_body(page.text()):
+                yield self._report_item(response, context, role="page")
+        for link in page.links():
+            request = self._follow(link.url, link.text, referrer_report=context)
+            if request is not None:
+                yield request
+        scripts = page.scripts()
+        for url in trs_page_urls(response.url, scripts):
+            request = self._follow(url, "", base_priority=40)
+            if request is not None:
+                yield request
+        jpage = find_jpage(response.url, scripts or page.text())
+        if jpage is not None:
+            yield self._jpage_request(jpage.__dict__, start=1, list_url=response.url)
+
+    def _jpage_request(self, query: dict[str, Any], *, start: int, list_url: str) -> Request:
+        from crawler.adapters import JpageQuery
+
+        url = jpage_group_url(JpageQuery(**query), start)
+        return FormRequest(url, formdata=query["fields"], callback=self.parse_jpage,
+                           errback=self.on_error, priority=200,
+                           meta={"jpage": query, "jpage_start": start, "list_url": list_url})
+
+    def parse_jpage(self, response: Response) -> Iterator[Request | ReportItem]:
+        """One group of a Hanweb jpage list: follow its records, then ask for the next group."""
+        if self._http_error(response):
+            return
+        group = parse_jpage_response(self._decode(response))
+        list_url = response.meta["list_url"]
+        for record in group.records:
+            for link in Page(list_url, f"<html><body>{record}</body></html>").links():
+                request = self._follow(link.url, link.text, base_priority=20)
+                if request is not None:
+                    yield request
+        query, start = response.meta["jpage"], response.meta["jpage_start"]
+        next_start = start + query["group_size"]
+        more = group.total is not None and next_start <= group.total
+        full = group.total is None and len(group.records) >= query["group_size"]
+        if (more or full) and next_start // query["group_size"] < MAX_JPAGE_GROUPS:
+            yield self._jpage_request(query, start=next_start, list_url=list_url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap or sitemap index: follow every URL on our hosts."""
+        if self._http_error(response):
+            return
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # noqa: BLE001 - a broken sitemap is just not used
+            self.crawler.stats.inc_value("govreports/errors/bad_sitemap")  # type: ignore[union-attr]
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                if self._in_scope(loc):
+                    yield Request(loc, callback=self.parse_sitemap, errback=self.on_error,
+                                  meta={"govreports_probe": True})
+                continue
+            request = self._follow(loc, "", base_priority=10)
+            if request is not None:
+                yield request
+
+    def parse_document(self, response: Response) -> Iterator[ReportItem]:
+        """An attachment (pdf, doc, docx, wps…): a report when a report title led to it."""
+        if self._http_error(response):
+            return
+        context = response.meta.get("govreports_report")
+        if not context:
+            return
+        if not response.body.startswith(_DOCUMENT_MAGIC) and response.meta.get(META_CHARSET):
+            self.crawler.stats.inc_value("govreports/errors/not_a_document")  # type: ignore[union-attr]
+            return
+        yield self._report_item(response, context, role="attachment")
+
+    def _report_item(self, response: Response, context: dict[str, Any], *, role: str) -> ReportItem:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0]
+        return ReportItem(
+            url=response.url,
+            capture_id=response.meta[META_CAPTURE_ID],
+            sha256=response.meta[META_SHA256],
+            role=role,
+            title=context["title"],
+            agency=context.get("agency"),
+            year=context["year"],
+            published_on=context.get("published_on"),
+            content_type=content_type or None,
+            filename=Path(urlsplit(response.url).path).name or None,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """A request that produced no usable response: count it and record why."""
+        request = getattr(failure, "request", None)
+        kind = error_kind(failure.value)
+        if request is not None and request.meta.get("govreports_probe") and kind != "robots_disallowed":
+            return
+        self.crawler.stats.inc_value(f"govreports/errors/{kind}")  # type: ignore[union-attr]
+        if request is not None and not request.meta.get(META_FAILURE_RECORDED):
+            ArchiveSession.for_crawler(self.crawler).record_failure(
+                request, kind, f"{type(failure.value).__name__}: {failure.value}"
+            )
+        self.logger.info("fetch failed", extra={"url": getattr(request, "url", None), "kind": kind})
