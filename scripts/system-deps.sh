@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # System packages govreports uses (Debian): poppler-utils (pdftotext, for the parse benchmark),
-# antiword (legacy .doc text). Idempotent: installs only what is missing.
+# antiword (legacy .doc text), poppler-data (CJK maps for pdftotext). Idempotent: installs only what is missing.
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
+# CJK character maps: without them pdftotext prints nothing for PDFs with non-embedded Chinese fonts
+[ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
+# LibreOffice: renders the legacy .doc reports (crawler.reportgen.render_doc, make_doc_fixtures)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ] && ! command -v sudo >/dev/null 2>&1; then
     echo "system-deps: please install: ${need[*]} (apt-get install ${need[*]})" >&2

@@ -7,20 +7,27 @@ parse them back and compare with :meth:`GeneratedReport.expected_record`).
 from __future__ import annotations
 
 from crawler.reportgen.checks import failed_checks
+from crawler.reportgen.doc import ConverterMissing, render_doc
+from crawler.reportgen.docx import render_docx
 from crawler.reportgen.generate import random_report, template_for_year
 from crawler.reportgen.html import render_html, render_html_page
 from crawler.reportgen.model import GeneratedReport, format_number
 from crawler.reportgen.notice import render_notice_html
+from crawler.reportgen.pdf import render_pdf
 from crawler.reportgen.text import render_text
 
 __all__ = [
+    "ConverterMissing",
     "GeneratedReport",
     "failed_checks",
     "format_number",
     "random_report",
+    "render_doc",
+    "render_docx",
     "render_html",
     "render_html_page",
     "render_notice_html",
+    "render_pdf",
     "render_text",
     "template_for_year",
 ]

@@ -21,8 +21,11 @@ _APPLICANTS = APPLICANT_COLUMNS[:-1]
 _APPLICANT_SCALE = (1.0, 0.35, 0.05, 0.08, 0.1, 0.12)
 #: Relative frequency of result rows (一)…(六): most requests are granted.
 _RESULT_WEIGHT = {
-    "granted": 30.0, "partially_granted": 6.0, "unable_not_held": 10.0,
-    "rejected_petition": 3.0, "rejected_repeat": 2.0,
+    "granted": 30.0,
+    "partially_granted": 6.0,
+    "unable_not_held": 10.0,
+    "rejected_petition": 3.0,
+    "rejected_repeat": 2.0,
 }
 BROKEN_KINDS: tuple[str, ...] = ("balance", "results_sum", "row_total", "review_total")
 
@@ -62,8 +65,11 @@ def _active_disclosure(rng: random.Random, template: str) -> dict[str, dict[str,
             second = rng.randint(0, first) if fields[0] == "made" else rng.randint(0, 5)
             cells = dict(zip(fields, (first, second, first + rng.randint(0, 80)), strict=True))
         elif fields == ("previous_items", "change", "decisions"):
-            cells = {"previous_items": small_count(rng), "change": rng.randint(-15, 30),
-                     "decisions": small_count(rng)}
+            cells = {
+                "previous_items": small_count(rng),
+                "change": rng.randint(-15, 30),
+                "decisions": small_count(rng),
+            }
         elif fields == ("previous_items", "change"):
             cells = {"previous_items": rng.randint(0, 30), "change": rng.randint(-5, 5)}
         elif fields == ("decisions",):
@@ -108,18 +114,23 @@ def _review(rng: random.Random) -> dict[str, dict[str, int | None]]:
     for group in REVIEW_GROUPS:
         busy = rng.random() < 0.6
         cells: dict[str, int | None] = {
-            c: (rng.choice((0, 0, 1, 1, 2, 3, 5, 12, 40)) if busy else 0) for c in REVIEW_COLUMNS[:-1]
+            c: (rng.choice((0, 0, 1, 1, 2, 3, 5, 12, 40)) if busy else 0)
+            for c in REVIEW_COLUMNS[:-1]
         }
         cells["total"] = sum(v or 0 for v in cells.values())
         out[group] = cells
     return out
 
 
-def _blank_out(rng: random.Random, p: float, report_tables: tuple[
-    dict[str, dict[str, Number | None]],
-    dict[str, dict[str, int | None]],
-    dict[str, dict[str, int | None]],
-]) -> None:
+def _blank_out(
+    rng: random.Random,
+    p: float,
+    report_tables: tuple[
+        dict[str, dict[str, Number | None]],
+        dict[str, dict[str, int | None]],
+        dict[str, dict[str, int | None]],
+    ],
+) -> None:
     """Empty cells: any cell of section 二 (procurement most often), zeros elsewhere."""
     if p <= 0:
         return
@@ -194,8 +205,10 @@ def random_report(
     if agency is None:
         agency = rng.choice(corpus.agencies())
     if year is None:
-        year = rng.choice((2019, 2020)) if template == "2019" else (
-            rng.randint(2021, 2024) if template == "2021" else rng.randint(2019, 2024)
+        year = (
+            rng.choice((2019, 2020))
+            if template == "2019"
+            else (rng.randint(2021, 2024) if template == "2021" else rng.randint(2019, 2024))
         )
     if template is None:
         template = template_for_year(year)

@@ -14,7 +14,7 @@ def notice_titles(agency: str, year: int) -> tuple[str, ...]:
         f"关于{agency}{year}年政府信息公开工作年度报告的解读",
         f"关于报送{year}年政府信息公开工作年度报告的通知",
         f"{agency}关于{year}年度政府信息公开工作年度报告发布情况的公示",
-        f"图解：{agency}{year}年政府信息公开工作年度报告",
+        f"一图读懂{agency}{year}年政府信息公开工作年度报告",
     )
 
 
@@ -29,7 +29,7 @@ def render_notice_html(agency: str, year: int, rng: random.Random) -> tuple[str,
         "二、年度报告应当数据准确、内容完整，统计数据与实际工作情况相符，不得漏报、错报。",
         "三、年度报告经本单位主要负责同志审定后，在门户网站政府信息公开专栏发布。",
     ]
-    if "解读" in title or "图解" in title:
+    if "解读" in title or "图读懂" in title:
         body = [
             f"《{agency}{year}年政府信息公开工作年度报告》已正式发布，现就报告主要内容解读如下。",
             f"一是主动公开情况：全年主动公开政府信息{rng.randint(50, 3000)}条。",

@@ -57,9 +57,7 @@ def render_text(report: GeneratedReport) -> str:
         if block.kind == "table" and block.grid is not None:
             parts.append(grid_text(block.grid, extractor=extractor))
         elif block.kind == "title" and extractor:
-            parts.append(
-                block.text.replace(f"{report.year}年", f" {report.year} 年", 1)
-            )
+            parts.append(block.text.replace(f"{report.year}年", f" {report.year} 年", 1))
         else:
             parts.append(block.text)
     return "\n\n".join(parts) + "\n"

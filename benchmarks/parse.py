@@ -1,0 +1,126 @@
+"""Parser throughput: documents per second per input format, and PDFs against pdftotext.
+
+Run: ``.venv/bin/python benchmarks/parse.py [--count N]``. Documents come from
+``crawler.reportgen`` (random reports of both templates). Each parse goes through the public
+API (``parse_bytes``: a reused worker process with a per-document time limit); pdftotext runs as one
+process per document too, on the same PDF files in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler import reportgen  # noqa: E402
+from crawler.parsing import parse_bytes  # noqa: E402
+from crawler.reportgen import GeneratedReport, random_report, render_html, render_text  # noqa: E402
+
+
+def _text_pdf(report: GeneratedReport) -> bytes:
+    """Fallback PDF (when reportgen has no render_pdf): the text rendering, tables in columns."""
+    from reportlab.lib.pagesizes import A3, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font, size = "STSong-Light", 8
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    buf = io.BytesIO()
+    width, height = landscape(A3)
+    c = canvas.Canvas(buf, pagesize=(width, height))
+    c.setFont(font, size)
+    lines = render_text(report).splitlines()
+    y = height - 40
+    i = 0
+    while i < len(lines):
+        block = [lines[i]]
+        if "\t" in lines[i]:  # a table: consecutive tab lines share column positions
+            while i + 1 < len(lines) and "\t" in lines[i + 1]:
+                i += 1
+                block.append(lines[i])
+            rows = [line.split("\t") for line in block]
+            ncols = max(map(len, rows))
+            widths = [max((pdfmetrics.stringWidth(r[k], font, size) for r in rows if k < len(r)),
+                          default=0) + 12 for k in range(ncols)]
+            xs = [30 + sum(widths[:k]) for k in range(ncols)]
+        else:
+            rows, xs = [[lines[i][j:j + 150]] for j in range(0, max(len(lines[i]), 1), 150)], [30]
+        for row in rows:
+            if y < 40:
+                c.showPage()
+                c.setFont(font, size)
+                y = height - 40
+            for k, part in enumerate(row):
+                c.drawString(xs[k], y, part)
+            y -= size * 1.6
+        i += 1
+    c.save()
+    return buf.getvalue()
+
+
+def renderers() -> dict[str, tuple[str, Callable[[GeneratedReport], bytes]]]:
+    out: dict[str, tuple[str, Callable[[GeneratedReport], bytes]]] = {
+        "html": ("r.html", lambda r: render_html(r).encode("utf-8")),
+        "text": ("r.txt", lambda r: render_text(r).encode("utf-8")),
+    }
+    render_pdf = getattr(reportgen, "render_pdf", None)
+    out["pdf"] = ("r.pdf", render_pdf if render_pdf is not None else _text_pdf)
+    for fmt, ext in (("docx", "r.docx"), ("doc", "r.doc")):
+        fn = getattr(reportgen, f"render_{fmt}", None)
+        if fn is not None:
+            out[fmt] = (ext, fn)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=30, help="documents per format")
+    args = parser.parse_args()
+    rng = random.Random(20240601)
+    reports = [random_report(rng, consistent=i % 3 != 0, blank_probability=0.1)
+               for i in range(args.count)]
+    print(f"{args.count} generated reports per format; parse_bytes through its reused worker process")
+    pdfs: list[bytes] = []
+    parse_pdf_seconds = 0.0
+    for fmt, (name, render) in renderers().items():
+        count = args.count if fmt != "doc" else max(1, args.count // 10)
+        docs = [render(r) for r in reports[:count]]
+        ok = 0
+        started = time.perf_counter()
+        for data in docs:
+            ok += parse_bytes(data, filename=name).status == "ok"
+        seconds = time.perf_counter() - started
+        print(f"{fmt:5s} {count / seconds:8.1f} docs/s  ({seconds / count * 1000:7.1f} ms/doc, "
+              f"{ok}/{count} ok, {sum(map(len, docs)) // count} bytes avg)")
+        if fmt == "pdf":
+            pdfs, parse_pdf_seconds = docs, seconds
+    tool = shutil.which("pdftotext")
+    if not tool:
+        print("pdftotext not installed (scripts/system-deps.sh): no PDF ratio")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, data in enumerate(pdfs):
+            path = Path(tmp) / f"{i}.pdf"
+            path.write_bytes(data)
+            paths.append(path)
+        started = time.perf_counter()
+        for path in paths:
+            subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True)
+        baseline = time.perf_counter() - started
+    print(f"pdftotext -layout: {len(pdfs) / baseline:8.1f} docs/s ({baseline / len(pdfs) * 1000:.1f} ms/doc)")
+    print(f"PDF parse / pdftotext time ratio: {parse_pdf_seconds / baseline:.2f}x (target < 3x)")
+
+
+if __name__ == "__main__":
+    main()

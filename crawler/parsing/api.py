@@ -1,0 +1,211 @@
+"""Parse one document into the record, safely: size cap, format detection, a time limit.
+
+Extraction and reading run in a forked worker process, reused from one document to the next,
+that is killed (and replaced) when a document overruns its time limit, so a pathological
+file cannot hang the caller (e.g. the crawl).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from crawler.parsing.decode import declared_charset, decode
+from crawler.parsing.detect import Kind, detect
+from crawler.parsing.layout import Doc
+from crawler.parsing.outcome import ParseFailure, ParseOutcome
+from crawler.parsing.record import NotAReport, build_record
+
+MAX_BYTES = 100 * 1024 * 1024
+
+
+def parse_file(
+    path: str | Path,
+    *,
+    timeout: float = 60.0,
+    metadata: dict[str, Any] | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> ParseOutcome:
+    """Parse a file; files over ``max_bytes`` are refused before they are read."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        return ParseOutcome("corrupt", f"cannot read {p}: {exc.strerror or exc}")
+    if size > max_bytes:
+        return _too_large(size, max_bytes)
+    data = p.read_bytes()
+    return parse_bytes(data, filename=p.name, timeout=timeout, metadata=metadata, max_bytes=max_bytes)
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    timeout: float = 60.0,
+    metadata: dict[str, Any] | None = None,
+    max_bytes: int = MAX_BYTES,
+    isolate: bool = True,
+) -> ParseOutcome:
+    """Parse a document held in memory. ``metadata`` ("title", "published_on") wins over the text."""
+    if len(data) > max_bytes:
+        return _too_large(len(data), max_bytes)
+    if not data.strip():
+        return ParseOutcome("corrupt", "the document is empty; fetch it again")
+    if not isolate:
+        return _parse(data, filename, content_type, metadata, timeout)
+    return _in_worker(data, filename, content_type, metadata, timeout)
+
+
+def _too_large(size: int, limit: int) -> ParseOutcome:
+    return ParseOutcome(
+        "too_large", f"the document is {size} bytes, over the {limit}-byte limit; raise max_bytes to parse it"
+    )
+
+
+def _parse(
+    data: bytes,
+    filename: str | None,
+    content_type: str | None,
+    metadata: dict[str, Any] | None,
+    timeout: float,
+) -> ParseOutcome:
+    kind = detect(data, filename, content_type)
+    try:
+        doc = extract(data, kind, content_type, timeout)
+        meta = dict(metadata or {})
+        record = build_record(doc, meta)
+    except ParseFailure as exc:
+        return ParseOutcome(exc.status, exc.message)
+    except NotAReport as exc:
+        return ParseOutcome("not_a_report", f"{exc} (read as {kind}); nothing to parse")
+    return ParseOutcome("ok", f"parsed as {kind}", record)
+
+
+def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: float = 60.0) -> Doc:
+    """The lines of a document of a known kind."""
+    if kind == "pdf":
+        from crawler.parsing.pdf_source import pdf_document
+
+        return pdf_document(data)
+    if kind == "docx":
+        from crawler.parsing.docx_source import docx_document
+
+        return docx_document(data)
+    if kind == "doc":
+        from crawler.parsing.doc_source import doc_document
+
+        return doc_document(data, timeout)
+    if kind == "html":
+        from crawler.parsing.html_source import html_document
+
+        return html_document(decode(data, declared_charset(data, content_type)))
+    if kind == "text":
+        from crawler.parsing.text_source import text_document
+
+        return text_document(decode(data, declared_charset(data, content_type)))
+    raise ParseFailure(
+        "unsupported", "unknown file type; supported: PDF, DOCX, DOC/WPS, HTML and plain text"
+    )
+
+
+def _safe_parse(args: tuple[Any, ...]) -> ParseOutcome:
+    try:
+        return _parse(*args)
+    except Exception as exc:  # report any crash as data, never kill the caller
+        return ParseOutcome("corrupt", f"the parser failed on this document: {type(exc).__name__}: {exc}")
+
+
+def _serve(conn: Any) -> None:
+    """The worker's loop: parse each job sent down the pipe, until the pipe closes."""
+    while True:
+        try:
+            job, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send((job, _safe_parse(args)))
+
+
+def _preload() -> None:
+    """Import the extractors once, so the forked worker starts warm."""
+    import crawler.parsing.doc_source
+    import crawler.parsing.docx_source
+    import crawler.parsing.html_source
+    import crawler.parsing.pdf_source
+    import crawler.parsing.text_source  # noqa: F401
+
+    try:
+        import docx  # noqa: F401
+        import pypdfium2  # noqa: F401
+    except ImportError:  # pragma: no cover - both are dependencies
+        pass
+
+
+class _Worker:
+    """One reusable worker process; killed and replaced when a document overruns its time."""
+
+    MAX_JOBS = 500  # replace the worker now and then to bound its memory
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: Any = None
+        self._conn: Any = None
+        self._jobs = 0
+
+    def run(self, args: tuple[Any, ...], timeout: float) -> ParseOutcome:
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive() or self._jobs >= self.MAX_JOBS:
+                self._start()
+            self._jobs += 1
+            job = self._jobs
+            deadline = time.monotonic() + timeout
+            try:
+                self._conn.send((job, args))
+                while self._conn.poll(max(0.0, deadline - time.monotonic())):
+                    answered, outcome = self._conn.recv()
+                    if answered == job:  # skip any answer left over from an earlier job
+                        return outcome  # type: ignore[no-any-return]
+            except (EOFError, OSError, BrokenPipeError):
+                self._stop()
+                return ParseOutcome("corrupt", "the parser process died on this document")
+            self._stop()
+            return ParseOutcome(
+                "timeout", f"parsing took longer than {timeout:g} s and was stopped; try a longer timeout"
+            )
+
+    def _start(self) -> None:
+        self._stop()
+        _preload()
+        ctx: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        parent, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="govreports-parse")
+        self._proc.start()
+        child.close()
+        self._conn, self._jobs = parent, 0
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+        self._proc = self._conn = None
+
+
+_WORKER = _Worker()
+
+
+def _in_worker(
+    data: bytes,
+    filename: str | None,
+    content_type: str | None,
+    metadata: dict[str, Any] | None,
+    timeout: float,
+) -> ParseOutcome:
+    return _WORKER.run((data, filename, content_type, metadata, timeout), timeout)

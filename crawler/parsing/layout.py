@@ -1,0 +1,71 @@
+"""The neutral form every extractor produces: lines of positioned cells.
+
+A :class:`Cell` has a horizontal extent ``x0..x1``: a column index for tab-separated text
+and HTML/DOCX grids, page coordinates for PDFs. :class:`Doc` says which kind it is, so the
+table readers know whether cell positions are exact grid columns or measured geometry.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+#: "tabs": tab-separated extractor text (blank cells are empty fields, alignment unreliable);
+#: "grid": HTML/DOCX table cells (exact); "geometry": measured x positions (PDF, spaced text).
+Mode = Literal["tabs", "grid", "geometry"]
+
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def key(text: str) -> str:
+    """Matching form of a text: NFKC (full-width to ASCII), no whitespace."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a line; ``carried`` marks a label repeated from a rowspan above."""
+
+    text: str
+    x0: float
+    x1: float
+    carried: bool = False
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Line:
+    """A paragraph (one cell) or a table row (several cells)."""
+
+    cells: list[Cell]
+    in_table: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if c.text).strip()
+
+    @property
+    def key(self) -> str:
+        return key("".join(c.text for c in self.cells))
+
+
+@dataclass
+class Doc:
+    """An extracted document: its lines in reading order and how cells are positioned."""
+
+    lines: list[Line]
+    mode: Mode
+    warnings: list[str] = field(default_factory=list)
+    page_title: str | None = None  # an HTML <title>
+
+
+def paragraph(text: str) -> Line:
+    """A one-cell line."""
+    return Line([Cell(text.strip(), 0, 1)])

@@ -1,0 +1,144 @@
+"""From an extracted :class:`Doc` to the record of issue 3 (see docs/record.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.parsing.active import complete_rows as complete_active
+from crawler.parsing.active import parse_active
+from crawler.parsing.applications import complete_rows as complete_applications
+from crawler.parsing.applications import parse_applications
+from crawler.parsing.checks import run_checks
+from crawler.parsing.layout import Doc, Line
+from crawler.parsing.review import parse_review
+from crawler.parsing.sections import (
+    agency_and_year,
+    find_outline,
+    is_furniture,
+    parse_date,
+    section_ranges,
+    section_text,
+    signature,
+)
+from crawler.parsing.version import PARSER_VERSION
+
+
+class NotAReport(Exception):
+    """The document has neither the sections nor the tables of an annual report."""
+
+
+def _cited_template(lines: list[Line]) -> str | None:
+    head = "".join(line.key for line in lines[:60])
+    if re.search(r"2021[〕\])]30号", head):
+        return "2021"
+    if re.search(r"2019[〕\])]60号", head):
+        return "2019"
+    return None
+
+
+def _overall(active: str, applications: str) -> str:
+    found = {t for t in (active, applications) if t != "unknown"}
+    if not found:
+        return "unknown"
+    if found == {"mixed"} or len(found) > 1:
+        return "mixed"
+    return found.pop()
+
+
+def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The structured record; raises :class:`NotAReport` for other documents."""
+    lines = [line for line in doc.lines if not is_furniture(line)]
+    outline = find_outline(lines)
+    ranges = section_ranges(outline, len(lines))
+    warnings = list(doc.warnings)
+    meta = metadata or {}
+
+    title = outline.title
+    if title is None and doc.page_title and "报告" in doc.page_title:
+        title = "".join(re.split(r"[_|｜]|\s[-—]\s", doc.page_title)[0].split())
+    if meta.get("title"):
+        title = "".join(str(meta["title"]).split())
+    agency, year = agency_and_year(title)
+    if agency is None and outline.title and title != outline.title:
+        agency, year = agency_and_year(outline.title)
+    fallback = _cited_template(lines) or ("2019" if year is not None and year < 2021 else "2021")
+
+    def part(name: str) -> list[Line]:
+        start, end = ranges.get(name, (0, 0))
+        return lines[start:end]
+
+    active = parse_active(part("active"), doc.mode, fallback)
+    apps = parse_applications(part("applications"), doc.mode)
+    review, review_warnings = parse_review(part("review"), doc.mode) if "review" in ranges else ({}, [])
+    if len(outline.starts) < 3 and not (active.rows or apps.found_table):
+        raise NotAReport(
+            "no report title, section headings or standard tables were found"
+        )
+
+    app_template = apps.template
+    if app_template == "unknown" and apps.found_table:
+        app_template = active.template if active.template in ("2019", "2021") else fallback
+    active_template = active.template
+    ad_layout = active_template if active_template in ("2019", "2021") else (
+        app_template if app_template in ("2019", "2021") else fallback
+    )
+    active_rows = complete_active(active, ad_layout) if active.rows else {}
+    applications = complete_applications(apps, app_template)
+    template = _overall(active_template, apps.template)
+
+    published = None
+    if meta.get("published_on"):
+        published = parse_date(str(meta["published_on"])) or _iso(str(meta["published_on"]))
+    end_of_other = len(lines)
+    last_start = max((start for start, _ in ranges.values()), default=0)
+    day, sig_start = signature(lines, last_start)
+    if day is not None and "other" in ranges:
+        end_of_other = sig_start
+    published = published or day
+
+    other_start = ranges.get("other", (len(lines), len(lines)))[0]
+    sections = {
+        "overview": section_text(part("overview")),
+        "problems": section_text(part("problems")),
+        "other": section_text(lines[other_start:end_of_other]) if "other" in ranges else "",
+    }
+    for name in ("active", "applications", "review"):
+        if name not in ranges:
+            warnings.append(f"section {_SECTION_NUMERAL[name]} not found")
+    warnings += active.warnings + apps.warnings + review_warnings
+    return {
+        "agency": agency,
+        "year": year,
+        "title": title,
+        "published_on": published.isoformat() if published else None,
+        "template": template,
+        "table_templates": {"active_disclosure": active_template, "applications": apps.template},
+        "active_disclosure": active_rows,
+        "applications": applications,
+        "review_litigation": review,
+        "sections": sections,
+        "checks": run_checks(applications, review),
+        "warnings": warnings,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+_SECTION_NUMERAL = {"active": "二", "applications": "三", "review": "四"}
+
+
+def _iso(text: str) -> Any:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the record (record.schema.json beside this module)."""
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).with_name("record.schema.json")).read_text("utf-8"))

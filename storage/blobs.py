@@ -1,0 +1,78 @@
+"""Content-addressed blob store on local disk: each distinct content stored once, by sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """Where a content lives, and whether this put wrote it."""
+
+    sha256: str
+    size: int
+    path: Path
+    new: bool
+
+
+def _check_digest(sha256: str) -> str:
+    digest = sha256.lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return digest
+
+
+class LocalBlobStore:
+    """Blobs under ``root/ab/cd/abcd…``; written atomically (temporary file, then rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        """The path a content with this digest has (whether or not it is stored)."""
+        digest = _check_digest(sha256)
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def put(self, data: bytes) -> StoredBlob:
+        """Store ``data`` unless the same content is already there."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path_for(digest)
+        if path.exists() and path.stat().st_size == len(data):
+            return StoredBlob(digest, len(data), path, new=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return StoredBlob(digest, len(data), path, new=True)
+
+    def get(self, sha256: str) -> bytes:
+        """The stored bytes; raises FileNotFoundError when the digest is not stored."""
+        return self.path_for(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        """True when a blob with this digest is stored."""
+        return self.path_for(sha256).is_file()
+
+    def verify(self, sha256: str) -> bool:
+        """Re-hash the stored file: True only if present and its content matches the digest."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return False
+        hasher = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                hasher.update(chunk)
+        return hasher.hexdigest() == _check_digest(sha256)

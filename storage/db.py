@@ -1,0 +1,90 @@
+"""Database location defaults, engine creation and programmatic Alembic migrations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Key of the PostgreSQL advisory lock that serialises concurrent migrations (e.g. workers).
+MIGRATION_LOCK_KEY = 0x676F7672  # "govr"
+
+
+def _data_dir() -> Path:
+    return Path.cwd() / "govreports-data"
+
+
+def default_db_url() -> str:
+    """``$GOVREPORTS_DB``, else SQLite in ``./govreports-data/govreports.db``."""
+    return os.environ.get("GOVREPORTS_DB") or f"sqlite:///{_data_dir() / 'govreports.db'}"
+
+
+def default_archive_dir() -> Path:
+    """``$GOVREPORTS_ARCHIVE``, else ``./govreports-data/archive``."""
+    env = os.environ.get("GOVREPORTS_ARCHIVE")
+    return Path(env) if env else _data_dir() / "archive"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and its folder."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at the migrations shipped inside this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _serialise_sqlite_transactions(engine: Engine) -> None:
+    """Make each transaction ``BEGIN IMMEDIATE``: DDL included, one writer at a time."""
+
+    def no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", no_implicit_begin)
+    event.listen(engine, "begin", begin_immediate)
+
+
+def migrate(url: str) -> None:
+    """Upgrade the database at ``url`` to the latest schema (safe to run again, concurrently)."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        _serialise_sqlite_transactions(engine)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Alembic migrations for the archive database (run through :func:`storage.db.migrate`)."""

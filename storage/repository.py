@@ -1,0 +1,358 @@
+"""The archive database's API for the crawler: runs, sites, captures, documents, reports.
+
+One :class:`ArchiveDB` per process; it holds a single session and commits after every call,
+so each call is durable when it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.db import make_engine, migrate
+from storage.models import (
+    DOCUMENT_ROLES,
+    RUN_STATUSES,
+    Capture,
+    CrawlRun,
+    Document,
+    ParseResult,
+    Report,
+    ReportDocument,
+    Site,
+)
+
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CaptureRecord:
+    """One fetch as the crawler saw it; becomes a ``captures`` row."""
+
+    run_id: int
+    url: str
+    final_url: str | None = None
+    referrer: str | None = None
+    method: str = "GET"
+    status: int | None = None
+    headers: dict[str, Any] | None = None
+    content_type: str | None = None
+    charset: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    fetched_at: datetime | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    tls_verified: bool | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    kind: str | None = None
+    depth: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A report with how many distinct documents carry it and where they were found."""
+
+    id: int
+    agency: str
+    year: int
+    title: str
+    published_on: date | None
+    n_documents: int
+    urls: list[str] = field(default_factory=list)
+
+
+class ArchiveDB:
+    """Reads and writes the archive database at ``url`` (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        if migrate:
+            _migrate(url)
+        self.engine = make_engine(url)
+        self.session = Session(self.engine, expire_on_commit=False)
+        self._sites: dict[str, int] = {}
+
+    # -- helpers -------------------------------------------------------------------------
+    def _commit(self) -> None:
+        """Commit; on failure roll back so the session stays usable, then re-raise."""
+        try:
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            raise
+
+    def _insert_once(self, make: Callable[[], T], find: Callable[[], T | None]) -> tuple[T, bool]:
+        """Insert ``make()`` unless ``find()`` has it; survives a concurrent insert of the same."""
+        existing = find()
+        if existing is not None:
+            return existing, False
+        row = make()
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            found = find()
+            if found is None:
+                raise
+            return found, False
+        return row, True
+
+    # -- crawl runs ----------------------------------------------------------------------
+    def start_run(self, *, seeds: list[str], settings: dict[str, Any], software_version: str,
+                  jobdir: str | None = None) -> int:
+        """Record a new running crawl; return its id."""
+        run = CrawlRun(started_at=_now(), status="running", seeds=list(seeds),
+                       settings=_jsonable(settings), software_version=software_version,
+                       counts=None, jobdir=jobdir)
+        self.session.add(run)
+        self._commit()
+        return run.id
+
+    def get_run(self, run_id: int) -> CrawlRun | None:
+        """The crawl run with this id, or None."""
+        return self.session.get(CrawlRun, run_id)
+
+    def latest_run_for_jobdir(self, jobdir: str) -> int | None:
+        """The id of the newest run that used ``jobdir``, or None."""
+        return self.session.scalar(
+            select(CrawlRun.id).where(CrawlRun.jobdir == jobdir).order_by(CrawlRun.id.desc()).limit(1)
+        )
+
+    def mark_run(self, run_id: int, status: str) -> None:
+        """Set a run's status (e.g. 'running' again when it resumes)."""
+        run = self._run(run_id)
+        run.status = _check(status, RUN_STATUSES, "run status")
+        if status == "running":
+            run.finished_at = None
+        self._commit()
+
+    def finish_run(self, run_id: int, *, status: str, counts: dict[str, Any]) -> None:
+        """Record a run's end: status, time and counts."""
+        run = self._run(run_id)
+        run.status = _check(status, RUN_STATUSES, "run status")
+        run.finished_at = _now()
+        run.counts = _jsonable(counts)
+        self._commit()
+
+    def _run(self, run_id: int) -> CrawlRun:
+        run = self.session.get(CrawlRun, run_id)
+        if run is None:
+            raise KeyError(f"no crawl run {run_id}")
+        return run
+
+    # -- sites, captures, documents ------------------------------------------------------
+    def ensure_site(self, host: str, scheme: str, tls_verify: bool) -> int:
+        """The id of the site ``host`` (netloc, port included), created on first sight."""
+        key = host.lower()
+        cached = self._sites.get(key)
+        if cached is not None:
+            return cached
+        site, _ = self._insert_once(
+            lambda: Site(host=key, scheme=scheme, tls_verify=tls_verify, first_seen_at=_now()),
+            lambda: self.session.scalar(select(Site).where(Site.host == key)),
+        )
+        self._commit()
+        self._sites[key] = site.id
+        return site.id
+
+    def add_capture(self, rec: CaptureRecord) -> int:
+        """Store one capture (linking its site, created from the URL); return its id."""
+        parts = urlsplit(rec.final_url or rec.url)
+        site_id = None
+        if parts.netloc:
+            site_id = self.ensure_site(parts.netloc, parts.scheme, rec.tls_verified is not False)
+        values = asdict(rec)
+        values["fetched_at"] = rec.fetched_at or _now()
+        capture = Capture(site_id=site_id, **values)
+        self.session.add(capture)
+        self._commit()
+        return capture.id
+
+    def add_document(self, *, sha256: str, size: int, content_type: str | None,
+                     blob_path: str) -> bool:
+        """Record a distinct content; True if it was not known before."""
+        _, new = self._insert_once(
+            lambda: Document(sha256=sha256, size=size, content_type=content_type,
+                             blob_path=blob_path, first_seen_at=_now()),
+            lambda: self.session.get(Document, sha256),
+        )
+        self._commit()
+        return new
+
+    # -- reports -------------------------------------------------------------------------
+    def link_report(self, *, agency: str, year: int, title: str, published_on: date | None,
+                    sha256: str, url: str, capture_id: int | None, role: str) -> tuple[int, bool]:
+        """Link a document (at a URL) to the report of ``agency`` for ``year``.
+
+        Returns (report id, whether the report is new). A known report gets its
+        ``last_seen_at`` updated and a missing ``published_on`` filled in.
+        """
+        _check(role, DOCUMENT_ROLES, "document role")
+        now = _now()
+        report, new = self._insert_once(
+            lambda: Report(agency=agency, year=year, title=title, published_on=published_on,
+                           first_seen_at=now, last_seen_at=now),
+            lambda: self.session.scalar(
+                select(Report).where(Report.agency == agency, Report.year == year)
+            ),
+        )
+        if not new:
+            report.last_seen_at = now
+            if report.published_on is None and published_on is not None:
+                report.published_on = published_on
+        self._insert_once(
+            lambda: ReportDocument(report_id=report.id, sha256=sha256, url=url,
+                                   capture_id=capture_id, role=role),
+            lambda: self.session.scalar(
+                select(ReportDocument).where(
+                    ReportDocument.report_id == report.id,
+                    ReportDocument.sha256 == sha256,
+                    ReportDocument.url == url,
+                )
+            ),
+        )
+        self._commit()
+        return report.id, new
+
+    def add_parse_result(self, *, sha256: str, parser_version: str, status: str,
+                         message: str | None, record: dict[str, Any] | None) -> None:
+        """Store (or replace) the parse of ``sha256`` by ``parser_version``."""
+        result, new = self._insert_once(
+            lambda: ParseResult(sha256=sha256, parser_version=parser_version, status=status,
+                                message=message, record=_jsonable(record), parsed_at=_now()),
+            lambda: self.session.scalar(
+                select(ParseResult).where(ParseResult.sha256 == sha256,
+                                          ParseResult.parser_version == parser_version)
+            ),
+        )
+        if not new:
+            result.status, result.message = status, message
+            result.record, result.parsed_at = _jsonable(record), _now()
+        self._commit()
+
+    def reports(self) -> list[ReportSummary]:
+        """Every report, by year then agency, with its document count and URLs."""
+        links: dict[int, list[ReportDocument]] = {}
+        for link in self.session.scalars(select(ReportDocument).order_by(ReportDocument.id)):
+            links.setdefault(link.report_id, []).append(link)
+        rows = self.session.scalars(select(Report).order_by(Report.year, Report.agency, Report.id))
+        return [
+            ReportSummary(
+                id=r.id, agency=r.agency, year=r.year, title=r.title, published_on=r.published_on,
+                n_documents=len({link.sha256 for link in links.get(r.id, [])}),
+                urls=_unique(link.url for link in links.get(r.id, [])),
+            )
+            for r in rows
+        ]
+
+    def iter_export(self) -> Iterator[dict[str, Any]]:
+        """One nested record per report: documents, captures and the best parse."""
+        report_ids = list(self.session.scalars(
+            select(Report.id).order_by(Report.year, Report.agency, Report.id)
+        ))
+        for report_id in report_ids:
+            yield self._export_one(report_id)
+
+    def _export_one(self, report_id: int) -> dict[str, Any]:
+        report = self._report(report_id)
+        links = list(self.session.scalars(
+            select(ReportDocument).where(ReportDocument.report_id == report_id)
+            .order_by(ReportDocument.id)
+        ))
+        digests = _unique(link.sha256 for link in links)
+        docs = {d.sha256: d for d in self.session.scalars(
+            select(Document).where(Document.sha256.in_(digests)))}
+        captures = self.session.scalars(
+            select(Capture).where(Capture.sha256.in_(digests))
+            .order_by(Capture.fetched_at, Capture.id)
+        )
+        best = self.session.scalar(
+            select(ParseResult).where(ParseResult.sha256.in_(digests)).order_by(
+                case((ParseResult.status == "ok", 0), else_=1),
+                ParseResult.parsed_at.desc(), ParseResult.id.desc(),
+            ).limit(1)
+        )
+        return {
+            "report_id": report.id,
+            "agency": report.agency,
+            "year": report.year,
+            "title": report.title,
+            "published_on": report.published_on,
+            "source_urls": _unique(link.url for link in links),
+            "documents": [
+                {"sha256": link.sha256, "url": link.url,
+                 "content_type": docs[link.sha256].content_type if link.sha256 in docs else None,
+                 "size": docs[link.sha256].size if link.sha256 in docs else None}
+                for link in links
+            ],
+            "captures": [
+                {"url": c.url, "fetched_at": c.fetched_at, "status": c.status, "sha256": c.sha256,
+                 "warc_file": c.warc_file, "warc_offset": c.warc_offset}
+                for c in captures
+            ],
+            "parse": best.record if best is not None else None,
+        }
+
+    def _report(self, report_id: int) -> Report:
+        report = self.session.get(Report, report_id)
+        if report is None:
+            raise KeyError(f"no report {report_id}")
+        return report
+
+    def capture_counts(self, run_id: int) -> dict[str, int]:
+        """A run's captures counted: ``total``, ``kind:<k>``, ``error:<e>``, ``status:<n>``."""
+        counts: dict[str, int] = {}
+        in_run = Capture.run_id == run_id
+        counts["total"] = int(self.session.scalar(select(func.count()).where(in_run)) or 0)
+        for prefix, column in (("kind", Capture.kind), ("error", Capture.error_kind),
+                               ("status", Capture.status)):
+            for value, count in self.session.execute(
+                select(column, func.count()).where(in_run, column.is_not(None)).group_by(column)
+            ):
+                counts[f"{prefix}:{value}"] = int(count)
+        return counts
+
+    def close(self) -> None:
+        """Close the session and release the engine's connections."""
+        self.session.close()
+        self.engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    migrate(url)
+
+
+def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
+    return value
+
+
+def _unique(values: Iterator[str] | Any) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: dates become ISO strings, paths and other objects strings."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
