@@ -29,7 +29,7 @@ _JPAGE_FIELDS = (
     "webname",
     "permissiontype",
 )
-_FIELD_VALUE = r"""['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s&]*)"""
+_FIELD_VALUE = r"""(?<![\w$.])['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s&]*)"""
 _PER_PAGE = re.compile(r"""['"]?perpage['"]?\s*[:=]\s*['"]?(\d+)""", re.I)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)

@@ -21,6 +21,7 @@ from crawler.tls import tls_verified_for
 from crawler.urls import host_of
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
+from storage.db import default_archive_dir, default_db_url
 from storage.repository import ArchiveDB, CaptureRecord
 from storage.warc import WarcWriter
 
@@ -80,6 +81,8 @@ class ArchiveSession:
         self.warc = warc
         self.run_id = run_id
         self.insecure_hosts = insecure_hosts
+        self.owns_run = False
+        self.closed = False
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -88,10 +91,19 @@ class ArchiveSession:
         if existing is not None:
             return existing  # type: ignore[no-any-return]
         settings = crawler.settings
-        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE"))
+        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir())
+        db = ArchiveDB(settings.get("GOVREPORTS_DB") or default_db_url(), migrate=True)
         run_id = settings.getint("GOVREPORTS_RUN_ID")
+        owns_run = not run_id
+        if owns_run:  # started by `scrapy crawl portal`, not by the govreports runner
+            spider = crawler.spider
+            run_id = db.start_run(
+                seeds=list(getattr(spider, "seed_urls", [])),
+                settings={"launched_by": "scrapy crawl"},
+                software_version=software_version(),
+            )
         session = cls(
-            db=ArchiveDB(settings.get("GOVREPORTS_DB"), migrate=False),
+            db=db,
             blobs=LocalBlobStore(archive_dir / "blobs"),
             warc=WarcWriter(
                 archive_dir / "warc",
@@ -102,6 +114,7 @@ class ArchiveSession:
             run_id=run_id,
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
         )
+        session.owns_run = owns_run
         crawler._govreports_session = session  # type: ignore[attr-defined]
         return session
 
@@ -175,7 +188,36 @@ class ArchiveSession:
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
         return self.db.add_capture(record)
 
-    def close(self) -> None:
-        """Flush and close the WARC file and the database connection."""
+    def close(self, finish_reason: str | None = None) -> None:
+        """Flush and close the WARC file and the database connection (idempotent).
+
+        A session that started its own run (under ``scrapy crawl``) also finishes it.
+        """
+        if self.closed:
+            return
+        self.closed = True
         self.warc.close()
+        if self.owns_run:
+            status = {"finished": "completed", "shutdown": "interrupted"}.get(str(finish_reason), "failed")
+            self.db.finish_run(self.run_id, status=status, counts=self.db.capture_counts(self.run_id))
         self.db.close()
+
+
+class ArchiveLifecycle:
+    """Scrapy extension: close the crawl's archive session when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveLifecycle:
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        session = getattr(self.crawler, "_govreports_session", None)
+        if session is not None:
+            session.close(reason)

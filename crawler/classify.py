@@ -16,6 +16,12 @@ _NOT_REPORT = re.compile(
     r"关于(?:做好|开展|印发|报送|编制|发布|认真|进一步|组织)|通知|要点|解读|图解|公告|函|方案|"
     r"评估|考核|检查|通报|模板|格式|说明|培训|会议|工作安排|征集|意见"
 )
+#: The subset that may precede the report words: not 培训/评估/检查…, which name agencies
+#: ("XX市职业技能培训中心2021年政府信息公开工作年度报告").
+_NOTICE_BEFORE = re.compile(
+    r"关于(?:做好|开展|印发|报送|编制|发布|认真|进一步|组织)|通知|要点|解读|图解|模板|格式|通报"
+)
+_FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar|html?)$", re.I)
 _TRAILING_NOISE = re.compile(r"[（(][^）)]*[）)]$|[-_|].*$")
 #: Words that suggest a link or page leads towards reports.
 _LINK_HINTS: tuple[tuple[str, int], ...] = (
@@ -63,13 +69,13 @@ def parse_report_title(title: str) -> ReportTitle | None:
 
     A notice about reports ("关于做好2021年政府信息公开工作年度报告编制工作的通知") is not one.
     """
-    compact = normalize_space(title)
+    compact = _FILE_EXTENSION.sub("", normalize_space(title))
     compact = _TRAILING_NOISE.sub("", compact) if _REPORT_CORE.search(compact) else compact
     core = _REPORT_CORE.search(compact)
     if core is None:
         return None
     before, after = compact[: core.start()], compact[core.end() :]
-    if _NOT_REPORT.search(before) or _NOT_REPORT.search(after):
+    if _NOTICE_BEFORE.search(before) or _NOT_REPORT.search(after):
         return None
     year_match = None
     for match in _YEAR.finditer(before):
@@ -78,7 +84,7 @@ def parse_report_title(title: str) -> ReportTitle | None:
         return None
     year = int(year_match.group(1))
     agency = (before[: year_match.start()] + before[year_match.end() :]).strip("《》“”\"' ：:")
-    agency = re.sub(r"^关于", "", agency)
+    agency = re.sub(r"^关于|关于$", "", agency)
     return ReportTitle(title=compact, agency=agency or None, year=year)
 
 

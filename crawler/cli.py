@@ -6,11 +6,12 @@ Defaults: ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``, else ``./govreports-data
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from crawler.parsing.cli import parse_command
+from crawler.sample_portal.cli import sample_portal_command
 from storage.db import default_archive_dir, default_db_url
 
 DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
@@ -79,6 +80,10 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
     click.echo(summary.render())
     if summary.status == "interrupted":
         click.echo("\nInterrupted. Continue with the same command plus --resume.")
+    elif summary.status == "failed":
+        raise click.ClickException(
+            f"the crawl could not run; see the log in {options.archive_dir / 'logs'}"
+        )
 
 
 @main.command()
@@ -157,22 +162,8 @@ def _open_db(url: str):  # type: ignore[no-untyped-def]
         ) from exc
 
 
-def _register_optional_commands() -> None:
-    try:
-        from crawler.sample_portal.cli import sample_portal_command
-
-        main.add_command(sample_portal_command, "sample-portal")
-    except ImportError as exc:  # pragma: no cover - shipped with the package
-        print(f"govreports: sample-portal unavailable: {exc}", file=sys.stderr)
-    try:
-        from crawler.parsing.cli import parse_command
-
-        main.add_command(parse_command, "parse")
-    except ImportError as exc:  # pragma: no cover
-        print(f"govreports: parse unavailable: {exc}", file=sys.stderr)
-
-
-_register_optional_commands()
+main.add_command(sample_portal_command, "sample-portal")
+main.add_command(parse_command, "parse")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,7 +15,6 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.archive_session import ArchiveSession
@@ -92,6 +91,8 @@ class RetryBackoffMiddleware(RetryMiddleware):
 
     async def _wait(self, result: Request | Response | None) -> None:
         if isinstance(result, Request):
+            from twisted.internet import reactor  # the running one, installed by Scrapy
+
             delay = self.backoff_delay(result.meta.get("retry_times", 1))
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
 

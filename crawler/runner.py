@@ -134,7 +134,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     jobdir = job_dir(options.archive_dir, options.seeds)
     run_id = _open_run(options, db, jobdir)
 
-    process = CrawlerProcess(build_settings(options, run_id, jobdir), install_root_handler=True)
+    process = CrawlerProcess(build_settings(options, run_id, jobdir))
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, seeds=options.seeds)
     process.start()

@@ -57,6 +57,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.progress.ProgressExtension": 500,
+    "crawler.archive_session.ArchiveLifecycle": 600,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 ITEM_PIPELINES = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|sid|sessionid|phpsessid)=[^/?#]*", re.I)
 _SESSION_KEYS = {
@@ -80,12 +80,13 @@ def canonicalize(url: str) -> str:
     else:
         netloc = host
     path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
-    query_pairs = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not _is_session_key(key)
-    ]
-    query = urlencode(sorted(query_pairs))
+    # Pairs stay as written: decoding them would garble GBK-escaped values (%C4%EA…).
+    query_pairs = [pair.partition("=") for pair in parts.query.split("&") if pair]
+    query = "&".join(
+        f"{key}{eq}{value}"
+        for key, eq, value in sorted(query_pairs)
+        if not _is_session_key(unquote_plus(key)) and not (key.lower() == "t" and value.isdigit())
+    )
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -93,7 +94,8 @@ def host_of(url: str) -> str:
     """The ``host[:port]`` a URL belongs to, the unit of scope and politeness."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return f"{host}:{parts.port}" if parts.port and parts.port != default else host
 
 
 def extension_of(url: str) -> str:

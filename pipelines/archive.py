@@ -31,7 +31,7 @@ class ReportArchivePipeline:
         self.crawler = crawler
         self.parse = parse
         self.parse_timeout = parse_timeout
-        self.parsed: set[str] = set()
+        self.parsed: dict[str, dict[str, Any] | None] = {}
         self.report_ids: set[int] = set()
 
     @classmethod
@@ -48,11 +48,13 @@ class ReportArchivePipeline:
         session = ArchiveSession.for_crawler(self.crawler)
         stats = self.crawler.stats
         assert stats is not None
+        record = await self._parse(session, item) if self.parse else None
+        published_on = item.published_on or (record or {}).get("published_on")
         report_id, new = session.db.link_report(
-            agency=item.agency or "",
+            agency=item.agency or (record or {}).get("agency") or "",
             year=item.year,
             title=item.title,
-            published_on=date.fromisoformat(item.published_on) if item.published_on else None,
+            published_on=date.fromisoformat(published_on) if published_on else None,
             sha256=item.sha256,
             url=item.url,
             capture_id=item.capture_id,
@@ -63,18 +65,16 @@ class ReportArchivePipeline:
             stats.inc_value("govreports/reports_new")
         self.report_ids.add(report_id)
         stats.set_value("govreports/reports_found", len(self.report_ids))
-        if self.parse and item.sha256 not in self.parsed:
-            self.parsed.add(item.sha256)
-            await self._parse(session, item)
         return item
 
-    async def _parse(self, session: ArchiveSession, item: ReportItem) -> None:
+    async def _parse(self, session: ArchiveSession, item: ReportItem) -> dict[str, Any] | None:
+        """Parse a report document once per sha256; return its record when parsing succeeded."""
         from scrapy.utils.defer import maybe_deferred_to_future
 
-        try:
-            from crawler.parsing import PARSER_VERSION, parse_bytes
-        except ImportError:  # parser not installed in this build
-            return
+        from crawler.parsing import PARSER_VERSION, parse_bytes
+
+        if item.sha256 in self.parsed:
+            return self.parsed[item.sha256]
         data = session.blobs.get(item.sha256)
         metadata = {"title": item.title, "published_on": item.published_on}
         outcome = await maybe_deferred_to_future(
@@ -97,3 +97,8 @@ class ReportArchivePipeline:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"govreports/parse/{outcome.status}")
+        if outcome.status != "ok":
+            logger.warning("report document did not parse", extra={"url": item.url, "status": outcome.status,
+                                                                   "reason": outcome.message})
+        self.parsed[item.sha256] = outcome.record
+        return outcome.record

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -123,6 +124,11 @@ def _safe_parse(args: tuple[Any, ...]) -> ParseOutcome:
 
 def _serve(conn: Any) -> None:
     """The worker's loop: parse each job sent down the pipe, until the pipe closes."""
+    # A forked child inherits the parent's signal handlers (Scrapy's graceful-shutdown ones):
+    # restore the defaults so that terminate() at exit really ends the worker, and leave
+    # Ctrl-C to the parent, which stops the worker itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             job, args = conn.recv()

@@ -1,0 +1,1 @@
+"""Unit tests for the crawler's plain-function modules."""

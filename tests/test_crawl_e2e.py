@@ -1,0 +1,192 @@
+"""End to end: `govreports crawl` over the sample portal finds exactly its reports, archived
+with provenance that checks out (blobs, WARC records, capture rows), and records bad input."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawler.sample_portal import SamplePortal
+from crawler.urls import canonicalize, host_of
+from storage.warc import read_record_payload
+from tests.crawl_helpers import (
+    GOVREPORTS,
+    CrawlDirs,
+    captures,
+    crawl_command,
+    found_report_urls,
+    found_reports,
+    run_cli,
+    runs,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def portal() -> SamplePortal:
+    with SamplePortal(seed=0, slow_seconds=2.0) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def crawled(portal: SamplePortal, tmp_path_factory: pytest.TempPathFactory) -> tuple[CrawlDirs, str]:
+    dirs = CrawlDirs(tmp_path_factory.mktemp("crawl"))
+    result = run_cli(crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dirs, result.stdout
+
+
+def test_finds_exactly_the_reports_on_the_portal(portal: SamplePortal, crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    expected = {(r.agency, r.year) for r in portal.expected_reports()}
+    assert len(expected) >= 15
+    assert found_reports(dirs.db_url) == expected
+
+
+def test_every_report_document_url_is_found_and_nothing_else(
+    portal: SamplePortal, crawled: tuple[CrawlDirs, str]
+) -> None:
+    dirs, _ = crawled
+    expected_urls = {canonicalize(u) for r in portal.expected_reports() for u in r.urls}
+    assert found_report_urls(dirs.db_url) == expected_urls
+
+
+def test_excluded_reports_are_not_found(portal: SamplePortal, crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    excluded = {(r.agency, r.year) for r, _reason in portal.excluded_reports()}
+    assert excluded, "the portal should hold reports a polite crawl must not find"
+    assert not excluded & found_reports(dirs.db_url)
+
+
+def _warc_payload_digest(archive: Path, warc_file: str, offset: int, headers: dict[str, str]) -> str:
+    raw = read_record_payload(archive / "warc" / warc_file, offset)
+    encoding = {k.lower(): v for k, v in headers.items()}.get("content-encoding", "").lower()
+    if encoding in ("gzip", "x-gzip"):
+        raw = gzip.decompress(raw)
+    elif encoding == "deflate":
+        raw = zlib.decompress(raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def test_every_capture_matches_its_blob_and_warc_record(crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    stored = [c for c in captures(dirs.db_url) if c.sha256]
+    assert len(stored) > 100
+    encoded = 0
+    for capture in stored:
+        blob = dirs.archive / "blobs" / capture.sha256[:2] / capture.sha256[2:4] / capture.sha256
+        assert hashlib.sha256(blob.read_bytes()).hexdigest() == capture.sha256, capture.url
+        assert capture.warc_file and capture.warc_offset is not None
+        headers = capture.headers or {}
+        encoded += any(k.lower() == "content-encoding" for k in headers)
+        assert _warc_payload_digest(dirs.archive, capture.warc_file, capture.warc_offset, headers) == capture.sha256
+    assert encoded > 0, "the portal gzips some responses; their WARC payload stays encoded"
+
+
+def test_warc_files_pass_warcio_check(crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    files = sorted((dirs.archive / "warc").glob("*.warc.gz"))
+    assert files
+    warcio = Path(GOVREPORTS[0]).with_name("warcio")
+    result = subprocess.run([str(warcio), "check", "-v", *map(str, files)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_bad_input_is_recorded_with_a_reason(portal: SamplePortal, crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, stdout = crawled
+    rows = captures(dirs.db_url)
+    kinds = Counter(c.error_kind for c in rows if c.error_kind)
+    statuses = Counter(c.status for c in rows if c.status)
+    assert kinds["blocked"] == 2  # the 412 and the 521 challenge pages
+    assert kinds["robots_disallowed"] >= 1
+    assert kinds["redirect_loop"] >= 1
+    assert statuses[404] >= 1 and statuses[500] >= 1
+    for capture in rows:
+        if capture.error_kind:
+            assert capture.error_message, capture
+        if capture.error_kind == "blocked":
+            assert capture.sha256 is None and capture.warc_file is None  # never archived as content
+    assert "errors by kind" in stdout and "blocked" in stdout
+    [run] = runs(dirs.db_url)
+    assert run.status == "completed" and run.finished_at is not None
+    assert run.software_version.startswith("govreports/")
+    assert run.counts and run.counts["reports_found"] == len(portal.expected_reports())
+
+
+def test_tls_verified_is_recorded(portal: SamplePortal, crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    https_host = host_of(portal.sites["https"])
+    https_rows = [c for c in captures(dirs.db_url) if host_of(c.final_url or c.url) == https_host and c.status]
+    assert https_rows and all(c.tls_verified is True for c in https_rows)
+    http_rows = [c for c in captures(dirs.db_url) if (c.final_url or c.url).startswith("http://") and c.status]
+    assert all(c.tls_verified is None for c in http_rows)
+
+
+def test_untrusted_certificate_is_an_error_unless_host_is_insecure(
+    portal: SamplePortal, tmp_path: Path
+) -> None:
+    seed = portal.sites["https"] + "/"
+    strict = CrawlDirs(tmp_path / "strict")
+    result = run_cli(crawl_command(strict, [seed]))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {c.error_kind for c in captures(strict.db_url)} >= {"tls"}
+    assert found_reports(strict.db_url) == set()
+
+    lax = CrawlDirs(tmp_path / "lax")
+    result = run_cli(crawl_command(lax, [seed], "--insecure-host", "127.0.0.1"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    fetched = [c for c in captures(lax.db_url) if c.status]
+    assert fetched and all(c.tls_verified is False for c in fetched)
+    assert len(found_reports(lax.db_url)) == 1
+
+
+def test_export_jsonl_and_csv(crawled: tuple[CrawlDirs, str], tmp_path: Path) -> None:
+    dirs, _ = crawled
+    out = tmp_path / "reports.jsonl"
+    result = run_cli([*GOVREPORTS, "export", "--db", dirs.db_url, "--format", "jsonl", "--out", str(out)])
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(found_reports(dirs.db_url))
+    for record in records:
+        assert {"report_id", "agency", "year", "title", "published_on", "source_urls", "documents",
+                "captures", "parse"} <= set(record)
+        assert record["documents"] and all({"sha256", "url", "content_type", "size"} <= set(d)
+                                           for d in record["documents"])
+        assert all({"url", "fetched_at", "status", "sha256", "warc_file", "warc_offset"} <= set(c)
+                   for c in record["captures"])
+    parsed = [r for r in records if r["parse"]]
+    assert len(parsed) == len(records), "every report on the sample portal parses"
+    csv_out = tmp_path / "reports.csv"
+    result = run_cli([*GOVREPORTS, "export", "--db", dirs.db_url, "--format", "csv", "--out", str(csv_out)])
+    assert result.returncode == 0, result.stderr
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
+    values = (tmp_path / "reports.values.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert values[0] == "report_id,table,row,column,value" and len(values) > 100
+
+
+def test_reports_command_lists_every_report(crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    result = run_cli([*GOVREPORTS, "reports", "--db", dirs.db_url])
+    assert result.returncode == 0
+    assert len(result.stdout.strip().splitlines()) == len(found_reports(dirs.db_url))
+
+
+def test_crawl_that_cannot_run_fails_clearly(tmp_path: Path) -> None:
+    result = run_cli([*GOVREPORTS, "crawl", "http://127.0.0.1:9/", "--db", "nosuchdriver://x",
+                      "--archive", str(tmp_path / "a")])
+    assert result.returncode != 0 and "cannot open the database" in result.stderr
+    result = run_cli([*GOVREPORTS, "crawl", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+                      "--archive", str(tmp_path / "a")])
+    assert result.returncode != 0 and "no seed URLs" in result.stderr
+    result = run_cli([*GOVREPORTS, "crawl", "http://127.0.0.1:9/", "--resume",
+                      "--db", f"sqlite:///{tmp_path / 'x.db'}", "--archive", str(tmp_path / "a")])
+    assert result.returncode != 0 and "nothing to resume" in result.stderr
