@@ -26,7 +26,7 @@ def error_kind(exc: BaseException) -> str:
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message.lower() or "Forbidden by robots" in message:
             return "robots_disallowed"
-        if "max redirections" in message:
+        if "max redirections" in message or "redirect loop" in message:
             return "redirect_loop"
         if "challenge" in message.lower():
             return "blocked"

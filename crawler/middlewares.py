@@ -58,10 +58,26 @@ class WireArchiveMiddleware:
         request.meta[META_CAPTURE_ID] = fetched.capture_id
         request.meta[META_SHA256] = fetched.sha256
         request.meta[META_CHARSET] = fetched.charset
+        if 300 <= response.status < 400 and self._redirects_back(request, response):
+            self.session.record_failure(request, "redirect_loop",
+                                        f"redirect loop: {request.url} leads back to an earlier URL")
+            request.meta[META_FAILURE_RECORDED] = True
+            raise IgnoreRequest(f"redirect loop at {request.url}")
         if fetched.blocked_reason:
             request.meta[META_FAILURE_RECORDED] = True
             raise IgnoreRequest(f"challenge page: {fetched.blocked_reason} at {request.url}")
         return response
+
+    @staticmethod
+    def _redirects_back(request: Request, response: Response) -> bool:
+        """True when a redirect points at a URL already visited in this redirect chain."""
+        from urllib.parse import urljoin
+
+        location = response.headers.get("Location")
+        if not location:
+            return False
+        target = urljoin(request.url, location.decode("latin-1"))
+        return target in [request.url, *request.meta.get("redirect_urls", [])]
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
