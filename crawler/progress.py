@@ -16,12 +16,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger("govreports.progress")
 
 
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
 def progress_line(values: dict[str, object], elapsed: float) -> str:
     """One line: fetches, reports, errors, rate."""
-    fetched = int(values.get("govreports/fetches", 0) or 0)
-    reports = int(values.get("govreports/reports_found", 0) or 0)
-    errors = sum(int(v or 0) for k, v in values.items() if k.startswith("govreports/errors/"))  # type: ignore[call-overload]
-    queued = int(values.get("scheduler/enqueued", 0) or 0) - int(values.get("scheduler/dequeued", 0) or 0)
+    fetched = _count(values.get("govreports/fetches"))
+    reports = _count(values.get("govreports/reports_found"))
+    errors = sum(_count(v) for k, v in values.items() if k.startswith("govreports/errors/"))
+    queued = _count(values.get("scheduler/enqueued")) - _count(values.get("scheduler/dequeued"))
     rate = fetched / elapsed if elapsed > 0 else 0.0
     return (
         f"fetched {fetched} pages ({rate:.1f}/s) | reports {reports} | errors {errors} | "

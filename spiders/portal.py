@@ -75,10 +75,11 @@ class PortalSpider(scrapy.Spider):
     # -- budgets (kept in self.state so they survive pause and resume) --------------------------
 
     def _counters(self, name: str) -> dict[str, int]:
-        state = getattr(self, "state", None)
+        state: dict[str, dict[str, int]] | None = getattr(self, "state", None)
         if state is None:
-            state = self.state = {}
-        return state.setdefault(name, {})  # type: ignore[no-any-return]
+            state = {}
+            self.state = state
+        return state.setdefault(name, {})
 
     def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
         settings = self.crawler.settings
@@ -250,7 +251,7 @@ class PortalSpider(scrapy.Spider):
         yield self._report_item(response, context, role="attachment")
 
     def _report_item(self, response: Response, context: dict[str, Any], *, role: str) -> ReportItem:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0]
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0]
         return ReportItem(
             url=response.url,
             capture_id=response.meta[META_CAPTURE_ID],

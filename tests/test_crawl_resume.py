@@ -13,7 +13,14 @@ import pytest
 
 from crawler.sample_portal import SamplePortal
 from crawler.urls import canonicalize
-from tests.crawl_helpers import CrawlDirs, crawl_command, found_report_urls, found_reports, run_cli, runs
+from tests.crawl_helpers import (
+    CrawlDirs,
+    crawl_command,
+    found_report_urls,
+    found_reports,
+    run_cli,
+    runs,
+)
 
 pytestmark = pytest.mark.slow
 
