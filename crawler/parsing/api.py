@@ -174,8 +174,11 @@ class _Worker:
                 self._conn.send((job, args))
                 while self._conn.poll(max(0.0, deadline - time.monotonic())):
                     answered, outcome = self._conn.recv()
-                    if answered == job:  # skip any answer left over from an earlier job
-                        return outcome  # type: ignore[no-any-return]
+                    if answered != job:  # skip any answer left over from an earlier job
+                        continue
+                    if time.monotonic() > deadline:  # answered, but only after the limit
+                        break
+                    return outcome  # type: ignore[no-any-return]
             except (EOFError, OSError, BrokenPipeError):
                 self._stop()
                 return ParseOutcome("corrupt", "the parser process died on this document")
