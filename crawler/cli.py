@@ -151,6 +151,26 @@ def export(db_url: str | None, fmt: str, out: str) -> None:
     click.echo(f"wrote {count} report(s) to {path}")
 
 
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Time limit per document (s).")
+def reparse(db_url: str | None, timeout: float) -> None:
+    """Re-parse the archived reports with the current parser (fetches nothing; keeps old results)."""
+    from crawler.parsing import PARSER_VERSION
+    from crawler.reparse import reparse_archive
+
+    db = _open_db(db_url or default_db_url())
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rparsed {done}/{total}", nl=False, err=True)
+
+    statuses = reparse_archive(db, timeout=timeout, progress=show)
+    db.close()
+    click.echo("", err=True)
+    summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "nothing to parse"
+    click.echo(f"re-parsed with parser {PARSER_VERSION}: {summary}")
+
+
 def _open_db(url: str):  # type: ignore[no-untyped-def]
     from storage.repository import ArchiveDB
 

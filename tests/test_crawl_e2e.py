@@ -190,3 +190,22 @@ def test_crawl_that_cannot_run_fails_clearly(tmp_path: Path) -> None:
     result = run_cli([*GOVREPORTS, "crawl", "http://127.0.0.1:9/", "--resume",
                       "--db", f"sqlite:///{tmp_path / 'x.db'}", "--archive", str(tmp_path / "a")])
     assert result.returncode != 0 and "nothing to resume" in result.stderr
+
+
+def test_reparse_keeps_results_per_parser_version(crawled: tuple[CrawlDirs, str]) -> None:
+    import sqlite3
+
+    from crawler.parsing import PARSER_VERSION
+
+    dirs, _ = crawled
+    db_file = dirs.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(db_file) as connection:
+        before = connection.execute("select count(*) from parse_results").fetchone()[0]
+        connection.execute("update parse_results set parser_version = '0.0.0-old'")
+    result = run_cli([*GOVREPORTS, "reparse", "--db", dirs.db_url])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"re-parsed with parser {PARSER_VERSION}: ok {before}" in result.stdout
+    with sqlite3.connect(db_file) as connection:
+        versions = dict(connection.execute(
+            "select parser_version, count(*) from parse_results group by parser_version").fetchall())
+    assert versions == {"0.0.0-old": before, PARSER_VERSION: before}
