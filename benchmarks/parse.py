@@ -9,7 +9,6 @@ process per document too, on the same PDF files in the same run.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import shutil
 import subprocess
@@ -21,65 +20,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler import reportgen  # noqa: E402
 from crawler.parsing import parse_bytes  # noqa: E402
-from crawler.reportgen import GeneratedReport, random_report, render_html, render_text  # noqa: E402
-
-
-def _text_pdf(report: GeneratedReport) -> bytes:
-    """Fallback PDF (when reportgen has no render_pdf): the text rendering, tables in columns."""
-    from reportlab.lib.pagesizes import A3, landscape
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    font, size = "STSong-Light", 8
-    pdfmetrics.registerFont(UnicodeCIDFont(font))
-    buf = io.BytesIO()
-    width, height = landscape(A3)
-    c = canvas.Canvas(buf, pagesize=(width, height))
-    c.setFont(font, size)
-    lines = render_text(report).splitlines()
-    y = height - 40
-    i = 0
-    while i < len(lines):
-        block = [lines[i]]
-        if "\t" in lines[i]:  # a table: consecutive tab lines share column positions
-            while i + 1 < len(lines) and "\t" in lines[i + 1]:
-                i += 1
-                block.append(lines[i])
-            rows = [line.split("\t") for line in block]
-            ncols = max(map(len, rows))
-            widths = [max((pdfmetrics.stringWidth(r[k], font, size) for r in rows if k < len(r)),
-                          default=0) + 12 for k in range(ncols)]
-            xs = [30 + sum(widths[:k]) for k in range(ncols)]
-        else:
-            rows, xs = [[lines[i][j:j + 150]] for j in range(0, max(len(lines[i]), 1), 150)], [30]
-        for row in rows:
-            if y < 40:
-                c.showPage()
-                c.setFont(font, size)
-                y = height - 40
-            for k, part in enumerate(row):
-                c.drawString(xs[k], y, part)
-            y -= size * 1.6
-        i += 1
-    c.save()
-    return buf.getvalue()
+from crawler.reportgen import (  # noqa: E402
+    GeneratedReport,
+    random_report,
+    render_doc,
+    render_docx,
+    render_html,
+    render_pdf,
+    render_text,
+)
 
 
 def renderers() -> dict[str, tuple[str, Callable[[GeneratedReport], bytes]]]:
-    out: dict[str, tuple[str, Callable[[GeneratedReport], bytes]]] = {
+    """Each input format the parser reads, with a file name and the generator's renderer."""
+    return {
         "html": ("r.html", lambda r: render_html(r).encode("utf-8")),
         "text": ("r.txt", lambda r: render_text(r).encode("utf-8")),
+        "pdf": ("r.pdf", render_pdf),
+        "docx": ("r.docx", render_docx),
+        "doc": ("r.doc", render_doc),
     }
-    render_pdf = getattr(reportgen, "render_pdf", None)
-    out["pdf"] = ("r.pdf", render_pdf if render_pdf is not None else _text_pdf)
-    for fmt, ext in (("docx", "r.docx"), ("doc", "r.doc")):
-        fn = getattr(reportgen, f"render_{fmt}", None)
-        if fn is not None:
-            out[fmt] = (ext, fn)
-    return out
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import click
 from crawler.parsing.cli import parse_command
 from crawler.sample_portal.cli import sample_portal_command
 from storage.db import default_archive_dir, default_db_url
+from storage.repository import ArchiveDB
 
 DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
 ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
@@ -171,9 +172,8 @@ def reparse(db_url: str | None, timeout: float) -> None:
     click.echo(f"re-parsed with parser {PARSER_VERSION}: {summary}")
 
 
-def _open_db(url: str):  # type: ignore[no-untyped-def]
-    from storage.repository import ArchiveDB
-
+def _open_db(url: str) -> ArchiveDB:
+    """Open (and migrate) the archive database, or exit with a message saying what to check."""
     try:
         return ArchiveDB(url, migrate=True)
     except Exception as exc:  # noqa: BLE001

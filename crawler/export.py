@@ -39,8 +39,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: Path) -> int:
 
 def tidy_values(record: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     """The parsed table cells of one exported report as (report_id, table, row, column, value)."""
-    parsed = (record.get("parse") or {}).get("record") if isinstance(record.get("parse"), dict) else None
-    parsed = parsed if parsed is not None else record.get("parse")
+    parsed = record.get("parse")  # the parsed record itself (see ArchiveDB.iter_export)
     if not isinstance(parsed, dict):
         return
     for table in _TABLES:
