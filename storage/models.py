@@ -24,6 +24,12 @@ from sqlalchemy.types import TypeDecorator
 
 RUN_STATUSES = ("running", "completed", "interrupted", "failed")
 DOCUMENT_ROLES = ("page", "attachment")
+REPORT_STATUSES = ("live", "removed")
+#: What a URL was, the last time it was fetched: a list (re-read every crawl), a detail page
+#: or a document (revalidated with conditional requests), or something else.
+URL_KINDS = ("list", "detail", "document", "other")
+ALERT_TYPES = ("new_report", "report_changed", "report_removed", "report_overdue")
+DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,6 +82,8 @@ class CrawlRun(Base):
     software_version: Mapped[str] = mapped_column(String(64))
     counts: Mapped[dict[str, Any] | None]
     jobdir: Mapped[str | None] = mapped_column(Text)
+    #: The schedule that started this run (None for a crawl started by hand).
+    schedule_id: Mapped[int | None]
 
 
 class Capture(Base):
@@ -104,6 +112,8 @@ class Capture(Base):
     fetched_at: Mapped[datetime]
     warc_file: Mapped[str | None] = mapped_column(String(255))
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    #: WARC-Record-ID of the response (or revisit) record.
+    warc_record_id: Mapped[str | None] = mapped_column(String(64))
     tls_verified: Mapped[bool | None]
     error_kind: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -136,6 +146,12 @@ class Report(Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    #: ``live`` or ``removed`` (every document gone: 404/410, or unlisted for two crawls).
+    status: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
+    removed_at: Mapped[datetime | None]
+    #: Consecutive completed crawls of the report's sites that saw none of its documents.
+    missing_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    current_version_id: Mapped[int | None]
 
 
 class ReportDocument(Base):
@@ -152,6 +168,10 @@ class ReportDocument(Base):
     url: Mapped[str] = mapped_column(Text)
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
     role: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    #: The report version this document's content belongs to.
+    version_id: Mapped[int | None]
 
 
 class ParseResult(Base):
@@ -169,3 +189,105 @@ class ParseResult(Base):
     message: Mapped[str | None] = mapped_column(Text)
     record: Mapped[dict[str, Any] | None]
     parsed_at: Mapped[datetime]
+
+
+class ReportVersion(Base):
+    """One distinct content of a report, numbered from 1, with what changed from the one before."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "number", name="uq_report_versions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    number: Mapped[int]
+    #: sha256 over the report's numbers (and, for same-format documents, its text).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: The document that introduced this version, and where it was.
+    sha256: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    parser_version: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[int | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    #: The difference from the previous version (None for version 1); see ``crawler.versions``.
+    changes: Mapped[dict[str, Any] | None]
+
+
+class UrlState(Base):
+    """What the last fetch of a URL returned: validators for conditional re-crawls, its kind."""
+
+    __tablename__ = "url_states"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: sha1 hex of the URL (URLs can exceed index limits).
+    url_key: Mapped[str] = mapped_column(String(40), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int | None]
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The capture holding the payload (its WARC record is what a revisit refers to).
+    capture_id: Mapped[int | None]
+    first_seen_run_id: Mapped[int]
+    last_seen_run_id: Mapped[int]
+    last_changed_at: Mapped[datetime]
+
+
+class AlertEvent(Base):
+    """A change worth telling researchers about; the outbox row written with the change itself."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Idempotency key: the same change always gets the same key, so it is recorded once.
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    agency: Mapped[str] = mapped_column(String(255))
+    year: Mapped[int]
+    run_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    details: Mapped[dict[str, Any]]
+
+
+class AlertDelivery(Base):
+    """One event's delivery on one channel (webhook, email): its state and attempts."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", name="uq_alert_deliveries_event_channel"),
+        Index("ix_alert_deliveries_state_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+
+
+class Schedule(Base):
+    """A recurring crawl: seeds, cron expressions, and a lease so only one instance runs."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    seeds: Mapped[list[str]]
+    #: One or more cron expressions separated by ``;`` (due when any is due).
+    cron: Mapped[str] = mapped_column(String(255))
+    options: Mapped[dict[str, Any]]
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    last_run_id: Mapped[int | None]
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    #: Who runs it now (host:pid) and until when the claim holds without a heartbeat.
+    lease_owner: Mapped[str | None] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None]

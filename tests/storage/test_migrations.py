@@ -13,6 +13,7 @@ from storage.db import alembic_config, make_engine, migrate
 from storage.models import Base
 
 TABLES = {"sites", "crawl_runs", "captures", "documents", "reports", "report_documents",
+          "report_versions", "url_states", "alert_events", "alert_deliveries", "schedules",
           "parse_results"}
 
 
