@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.challenge import challenge_reason
+from crawler.changes import ChangeRecorder
 from crawler.encoding import decode_page
 from crawler.payload import ContentDecodingError, decode_content
 from crawler.tls import tls_verified_for
-from crawler.urls import host_of
+from crawler.urls import host_of, looks_like_list
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
 from storage.db import default_archive_dir, default_db_url
-from storage.repository import ArchiveDB, CaptureRecord
-from storage.warc import WarcWriter
+from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
+from storage.warc import WarcLocation, WarcWriter
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -46,6 +47,8 @@ class FetchRecord:
     charset: str | None
     encoding_problem: str | None
     blocked_reason: str | None
+    #: A 304 answer: the payload is the archived one of ``sha256`` (a revisit record points at it).
+    not_modified: bool = False
 
 
 def _header(headers: object, name: str) -> str:
@@ -83,6 +86,32 @@ class ArchiveSession:
         self.insecure_hosts = insecure_hosts
         self.owns_run = False
         self.closed = False
+        self.known: dict[str, KnownUrl] = {}
+        self.alert_channels: list[str] = []
+        self._changes: ChangeRecorder | None = None
+
+    @property
+    def changes(self) -> ChangeRecorder:
+        """Records report versions and alert events for this run."""
+        if self._changes is None:
+            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
+        return self._changes
+
+    def validators_for(self, url: str) -> dict[str, str]:
+        """Conditional-request headers for ``url`` when its last fetch gave validators.
+
+        List pages are never asked conditionally: they are re-read to find new items.
+        """
+        known = self.known.get(url)
+        if (known is None or known.kind not in ("detail", "document") or known.status not in (200, 304)
+                or known.sha256 is None or known.warc_record_id is None):
+            return {}
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -115,6 +144,10 @@ class ArchiveSession:
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
         )
         session.owns_run = owns_run
+        session.alert_channels = list(settings.getlist("GOVREPORTS_ALERT_CHANNELS"))
+        hosts = getattr(crawler.spider, "hosts", None)
+        if hosts and settings.getbool("GOVREPORTS_CONDITIONAL", True):
+            session.known = db.known_urls(hosts)
         crawler._govreports_session = session  # type: ignore[attr-defined]
         return session
 
@@ -138,6 +171,9 @@ class ArchiveSession:
         record.headers = dict(_header_pairs(response.headers))
         content_type = _header(response.headers, "Content-Type")
         record.content_type = content_type.split(";")[0].strip().lower() or None
+        known = self.known.get(request.url)
+        if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
+            return self._record_not_modified(request, response, record, known)
         try:
             payload = decode_content(response.body, _header(response.headers, "Content-Encoding"))
         except ContentDecodingError as exc:
@@ -162,24 +198,87 @@ class ArchiveSession:
             content_type=record.content_type,
             blob_path=str(stored.path),
         )
-        location = self.warc.write_exchange(
+        fetched_at = record.fetched_at or datetime.now(UTC)
+        unchanged = (known is not None and known.sha256 == stored.sha256
+                     and known.warc_record_id is not None and response.status == 200)
+        if unchanged:
+            assert known is not None
+            location = self._write_revisit(request, response, known, fetched_at, not_modified=False)
+        else:
+            location = self.warc.write_exchange(
+                url=request.url,
+                method=request.method,
+                request_headers=[("Host", host_of(request.url)), *_header_pairs(request.headers)],
+                request_body=request.body or b"",
+                status=response.status,
+                reason="",
+                http_version=getattr(response, "protocol", None) or "HTTP/1.1",
+                response_headers=_header_pairs(response.headers),
+                response_body=response.body,
+                fetched_at=fetched_at,
+                peer_ip=str(response.ip_address) if response.ip_address else None,
+            )
+        record.sha256, record.size = stored.sha256, stored.size
+        record.warc_file, record.warc_offset = location.filename, location.offset
+        record.warc_record_id = location.record_id
+        record.kind = "page" if charset else "document"
+        capture_id = self.db.add_capture(record, url_state=self._url_state(
+            request, response, record.kind, stored.sha256, holds_payload=not unchanged))
+        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+
+    def _record_not_modified(self, request: Request, response: Response, record: CaptureRecord,
+                             known: KnownUrl) -> FetchRecord:
+        """A 304: a server-not-modified revisit record and a capture of the archived payload."""
+        location = self._write_revisit(request, response, known,
+                                       record.fetched_at or datetime.now(UTC), not_modified=True)
+        record.sha256, record.size = known.sha256, known.size
+        record.content_type, record.charset = known.content_type, known.charset
+        record.kind = known.capture_kind or ("page" if known.charset else "document")
+        record.warc_file, record.warc_offset = location.filename, location.offset
+        record.warc_record_id = location.record_id
+        update = self._url_state(request, response, record.kind, known.sha256, holds_payload=False)
+        if not update.etag and not update.last_modified:  # a 304 may omit unchanged validators
+            update = UrlStateUpdate(update.url, update.kind, 304, known.etag, known.last_modified,
+                                    known.sha256)
+        capture_id = self.db.add_capture(record, url_state=update)
+        content_type = known.content_type or ""
+        if known.charset:
+            content_type = f"{content_type}; charset={known.charset}"
+        return FetchRecord(capture_id, known.sha256, known.size or 0, content_type, known.charset,
+                           None, None, not_modified=True)
+
+    def _write_revisit(self, request: Request, response: Response, known: KnownUrl,
+                       fetched_at: datetime, *, not_modified: bool) -> WarcLocation:
+        assert known.sha256 and known.warc_record_id
+        return self.warc.write_revisit(
             url=request.url,
-            method=request.method,
-            request_headers=[("Host", host_of(request.url)), *_header_pairs(request.headers)],
-            request_body=request.body or b"",
+            refers_to=WarcLocation(known.warc_file or "", known.warc_offset or 0, 0,
+                                   known.warc_record_id),
+            refers_to_uri=known.capture_url or request.url,
+            refers_to_date=known.fetched_at or fetched_at,
+            payload_digest=known.sha256,
             status=response.status,
             reason="",
             http_version=getattr(response, "protocol", None) or "HTTP/1.1",
             response_headers=_header_pairs(response.headers),
-            response_body=response.body,
-            fetched_at=record.fetched_at or datetime.now(UTC),
-            peer_ip=str(response.ip_address) if response.ip_address else None,
+            fetched_at=fetched_at,
+            not_modified=not_modified,
         )
-        record.sha256, record.size = stored.sha256, stored.size
-        record.warc_file, record.warc_offset = location.filename, location.offset
-        record.kind = "page" if charset else "document"
-        capture_id = self.db.add_capture(record)
-        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+
+    def _url_state(self, request: Request, response: Response, capture_kind: str,
+                   sha256: str | None, *, holds_payload: bool) -> UrlStateUpdate:
+        if capture_kind == "document":
+            kind = "document"
+        elif request.method != "GET" or looks_like_list(request.url):
+            kind = "list"
+        else:
+            kind = "detail"
+        return UrlStateUpdate(
+            url=request.url, kind=kind, status=response.status,
+            etag=_header(response.headers, "ETag") or None,
+            last_modified=_header(response.headers, "Last-Modified") or None,
+            sha256=sha256, holds_payload=holds_payload,
+        )
 
     def record_failure(self, request: Request, kind: str, message: str) -> int:
         """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""

@@ -12,6 +12,7 @@ import click
 
 from crawler.parsing.cli import parse_command
 from crawler.sample_portal.cli import sample_portal_command
+from crawler.schedules.cli import schedule_group
 from storage.db import default_archive_dir, default_db_url
 from storage.repository import ArchiveDB
 
@@ -49,10 +50,12 @@ def main() -> None:
 @click.option("--timeout", type=float, default=None, help="Download timeout in seconds (default 30).")
 @click.option("--no-parse", is_flag=True, help="Archive only; do not parse reports as they arrive.")
 @click.option("--local", is_flag=True, help="Turn politeness delays off (for servers on this machine).")
+@click.option("--schedule-id", type=int, default=None, hidden=True,
+              help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
           max_pages: int | None, max_pages_per_host: int | None, resume: bool,
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
-          no_parse: bool, local: bool) -> None:
+          no_parse: bool, local: bool, schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
     from crawler.runner import CrawlOptions, CrawlSetupError, run_crawl
     from spiders.portal import read_seeds
@@ -73,6 +76,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         timeout=timeout,
         parse=not no_parse,
         settings=dict(LOCAL_SETTINGS) if local else {},
+        schedule_id=schedule_id,
     )
     try:
         summary = run_crawl(options)
@@ -184,6 +188,11 @@ def _open_db(url: str) -> ArchiveDB:
 
 main.add_command(sample_portal_command, "sample-portal")
 main.add_command(parse_command, "parse")
+
+from crawler.alerts.cli import alerts_group  # noqa: E402
+
+main.add_command(alerts_group)
+main.add_command(schedule_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -29,6 +29,9 @@ META_CAPTURE_ID = "govreports_capture_id"
 META_SHA256 = "govreports_sha256"
 META_CHARSET = "govreports_charset"
 META_FAILURE_RECORDED = "govreports_failure_recorded"
+META_NOT_MODIFIED = "govreports_not_modified"
+#: Set on a request to fetch it unconditionally (no If-None-Match / If-Modified-Since).
+META_UNCONDITIONAL = "govreports_unconditional"
 
 
 class WireArchiveMiddleware:
@@ -58,6 +61,9 @@ class WireArchiveMiddleware:
         request.meta[META_CAPTURE_ID] = fetched.capture_id
         request.meta[META_SHA256] = fetched.sha256
         request.meta[META_CHARSET] = fetched.charset
+        request.meta[META_NOT_MODIFIED] = fetched.not_modified
+        if fetched.not_modified:
+            stats.inc_value("govreports/not_modified")
         if 300 <= response.status < 400 and self._redirects_back(request, response):
             self.session.record_failure(request, "redirect_loop",
                                         f"redirect loop: {request.url} leads back to an earlier URL")
@@ -86,6 +92,51 @@ class WireArchiveMiddleware:
         self.session.record_failure(request, kind, f"{type(exception).__name__}: {exception}")
         request.meta[META_FAILURE_RECORDED] = True
         return None
+
+
+class ConditionalRequestMiddleware:
+    """Ask again only if changed: validators out, and a 304 answered from the archive.
+
+    Detail pages and documents fetched before are requested with ``If-None-Match`` /
+    ``If-Modified-Since``; a ``304 Not Modified`` (already archived as a revisit record by
+    :class:`WireArchiveMiddleware`) reaches the spider as the archived 200 response, so
+    discovery and parsing go on as if it had been downloaded. Setting:
+    ``GOVREPORTS_CONDITIONAL`` (default True).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.enabled = crawler.settings.getbool("GOVREPORTS_CONDITIONAL", True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if not self.enabled or request.method != "GET" or request.meta.get(META_UNCONDITIONAL):
+            return None
+        for name, value in ArchiveSession.for_crawler(self.crawler).validators_for(request.url).items():
+            request.headers.setdefault(name, value)
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status != 304 or not request.meta.get(META_NOT_MODIFIED):
+            return response
+        from scrapy.http import Headers
+        from scrapy.responsetypes import responsetypes
+
+        session = ArchiveSession.for_crawler(self.crawler)
+        body = session.blobs.get(request.meta[META_SHA256])
+        known = session.known.get(request.url)
+        headers = Headers({k: v for k, v in response.headers.items()
+                           if k.lower() not in (b"content-encoding", b"content-length")})
+        if known is not None and known.content_type:
+            charset = f"; charset={known.charset}" if known.charset else ""
+            headers[b"Content-Type"] = f"{known.content_type}{charset}".encode("latin-1")
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        return cls(url=response.url, status=200, headers=headers, body=body, request=request,
+                   flags=[*response.flags, "not_modified"], ip_address=response.ip_address,
+                   protocol=response.protocol)
 
 
 class RetryBackoffMiddleware(RetryMiddleware):

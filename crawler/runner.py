@@ -8,14 +8,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.changes import ChangeRecorder, Deadlines
 from crawler.summary import CrawlSummary, summarize_run
 from crawler.version import software_version
 from spiders.portal import PortalSpider, read_seeds
@@ -47,6 +50,13 @@ class CrawlOptions:
     parse: bool = True
     progress: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Channels new alert events are queued for (from the alert settings).
+    alert_channels: list[str] = field(default_factory=list)
+    #: The day overdue reports are judged on (default: today, or $GOVREPORTS_TODAY).
+    today: date | None = None
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    #: The schedule that started this crawl (``govreports schedule run``), recorded on the run.
+    schedule_id: int | None = None
 
 
 def job_dir(archive_dir: Path, seeds: list[str]) -> Path:
@@ -69,6 +79,7 @@ def build_settings(options: CrawlOptions, run_id: int, jobdir: Path) -> Settings
         "GOVREPORTS_CA_FILE": options.ca_file or "",
         "GOVREPORTS_PARSE": options.parse,
         "GOVREPORTS_PROGRESS": options.progress,
+        "GOVREPORTS_ALERT_CHANNELS": options.alert_channels,
         "JOBDIR": str(jobdir),
         "LOG_FILE": str(log_dir / f"run-{run_id}.log"),
         "LOG_FORMAT": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
@@ -100,13 +111,41 @@ def _open_run(options: CrawlOptions, db: ArchiveDB, jobdir: Path) -> int:
     jobdir.mkdir(parents=True)
     run_id = db.start_run(
         seeds=options.seeds,
-        settings={k: v for k, v in vars(options).items() if k not in ("settings", "archive_dir")}
-        | {"archive_dir": str(options.archive_dir), "scrapy": options.settings},
+        settings={k: v for k, v in vars(options).items()
+                  if k not in ("settings", "archive_dir", "deadlines")}
+        | {"archive_dir": str(options.archive_dir), "scrapy": options.settings,
+           "deadlines": vars(options.deadlines)},
         software_version=software_version(),
         jobdir=str(jobdir),
+        schedule_id=options.schedule_id,
     )
     run_file.write_text(json.dumps({"run_id": run_id, "seeds": options.seeds}))
     return run_id
+
+
+def today_for(options: CrawlOptions) -> date:
+    """The day deadlines are judged on: the option, else ``$GOVREPORTS_TODAY``, else today."""
+    if options.today is not None:
+        return options.today
+    configured = os.environ.get("GOVREPORTS_TODAY")
+    if configured:
+        try:
+            return date.fromisoformat(configured)
+        except ValueError as exc:
+            raise CrawlSetupError(f"GOVREPORTS_TODAY={configured!r} is not a date (YYYY-MM-DD)") from exc
+    return datetime.now(UTC).date()
+
+
+def detect_after_crawl(db: ArchiveDB, run_id: int, spider: Any, options: CrawlOptions) -> list[str]:
+    """After a completed crawl: reports gone from its hosts, agencies past their deadline."""
+    recorder = ChangeRecorder(db, run_id=run_id, channels=options.alert_channels)
+    events = recorder.detect_removals(hosts=spider.hosts, listed_urls=spider.listed_urls,
+                                      revalidated=spider.revalidated)
+    events += recorder.detect_overdue(hosts=spider.hosts, today=today_for(options),
+                                      deadlines=options.deadlines)
+    if events:
+        logger.info("alerts recorded after the crawl", extra={"count": len(events)})
+    return events
 
 
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
@@ -116,6 +155,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     nothing to resume). Pages that fail are recorded, not raised.
     """
     options.seeds = read_seeds(options.seeds, None)
+    options.today = today_for(options)
     if not options.seeds:
         raise CrawlSetupError("no seed URLs given: pass one or more URLs, or --seeds FILE")
     options.archive_dir = Path(options.archive_dir).resolve()
@@ -146,6 +186,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     status = {"finished": "completed", "closespider_pagecount": "completed", "shutdown": "interrupted"}.get(
         str(reason), "failed"
     )
+    if str(reason) == "finished":  # a whole crawl: what it did not see is really gone
+        detect_after_crawl(db, run_id, crawler.spider, options)
     summary = summarize_run(db, run_id, archive_dir=options.archive_dir, status=status)
     db.finish_run(run_id, status=status, counts=summary.counts())
     if status == "completed":

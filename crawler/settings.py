@@ -10,6 +10,9 @@ govreports-specific settings (read by its components):
 * ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
 * ``GOVREPORTS_CA_FILE``: extra PEM certificates to trust (besides the system store).
 * ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
+* ``GOVREPORTS_CONDITIONAL``: revalidate known detail pages and documents with conditional
+  requests (default True); False re-downloads everything.
+* ``GOVREPORTS_ALERT_CHANNELS``: channels (webhook, email) new alert events are queued for.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryBackoffMiddleware": 549,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.WireArchiveMiddleware": 950,
 }
 EXTENSIONS = {
@@ -69,6 +73,8 @@ GOVREPORTS_MAX_PER_TRAP_KEY = 30
 GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True
+GOVREPORTS_CONDITIONAL = True
+GOVREPORTS_ALERT_CHANNELS: list[str] = []
 
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

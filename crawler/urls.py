@@ -136,3 +136,20 @@ def looks_like_trap(url: str, *, max_length: int = 2000, max_repeats: int = 3) -
         return True
     segments = [s for s in urlsplit(url).path.split("/") if s]
     return any(segments.count(s) > max_repeats for s in set(segments))
+
+
+_LIST_LEAF = re.compile(r"^(index|list|default|more)([_-]\d+)?(\.(s?html?|jsp|aspx?|php))?$", re.I)
+_PAGING_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "curpage", "p", "start",
+                            "startrecord", "pn"})
+
+
+def looks_like_list(url: str) -> bool:
+    """True for URLs of list pages (columns, their pages, home pages): re-read every crawl.
+
+    Detail pages and attachments, by contrast, are revalidated with conditional requests.
+    """
+    parts = urlsplit(url)
+    leaf = parts.path.rsplit("/", 1)[-1]
+    if not leaf or _LIST_LEAF.match(leaf):
+        return True
+    return any(key.lower() in _PAGING_PARAMS for key, _ in parse_qsl(parts.query))

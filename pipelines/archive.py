@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet.threads import deferToThread
 
 from crawler.archive_session import ArchiveSession
+from crawler.changes import SeenDocument
 from crawler.items import ReportItem
 
 if TYPE_CHECKING:
@@ -49,21 +50,30 @@ class ReportArchivePipeline:
         stats = self.crawler.stats
         assert stats is not None
         record = await self._parse(session, item) if self.parse else None
-        published_on = item.published_on or (record or {}).get("published_on")
-        report_id, new = session.db.link_report(
-            agency=item.agency or (record or {}).get("agency") or "",
-            year=item.year,
+        parsed = record or {}
+        published_on = item.published_on or parsed.get("published_on")
+        from crawler.parsing import PARSER_VERSION
+
+        outcome = session.changes.record_document(SeenDocument(
+            # identity comes from the document's content when it parsed, else from the link
+            agency=parsed.get("agency") or item.agency or "",
+            year=parsed.get("year") or item.year,
             title=item.title,
             published_on=date.fromisoformat(published_on) if published_on else None,
             sha256=item.sha256,
             url=item.url,
             capture_id=item.capture_id,
             role=item.role,
-        )
+            record=record,
+            parser_version=PARSER_VERSION if record is not None else None,
+        ))
         stats.inc_value("govreports/report_documents")
-        if new:
+        if outcome.new_report:
             stats.inc_value("govreports/reports_new")
-        self.report_ids.add(report_id)
+        if outcome.new_version and outcome.new_version > 1:
+            stats.inc_value("govreports/report_versions_new")
+        stats.inc_value("govreports/alerts", len(outcome.events))
+        self.report_ids.add(outcome.report_id)
         stats.set_value("govreports/reports_found", len(self.report_ids))
         return item
 
@@ -75,6 +85,10 @@ class ReportArchivePipeline:
 
         if item.sha256 in self.parsed:
             return self.parsed[item.sha256]
+        stored = session.db.parse_result(item.sha256, PARSER_VERSION)
+        if stored is not None and stored.status == "ok":  # parsed by an earlier crawl
+            self.parsed[item.sha256] = stored.record
+            return stored.record
         data = session.blobs.get(item.sha256)
         metadata = {"title": item.title, "published_on": item.published_on}
         outcome = await maybe_deferred_to_future(

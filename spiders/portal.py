@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import FormRequest, Request, Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -39,6 +41,8 @@ from crawler.urls import (
 #: Magic numbers of the document formats reports come in.
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
 MAX_JPAGE_GROUPS = 200
+#: Request meta: a known report URL fetched directly because no link led to it this time.
+META_REVALIDATE = "govreports_revalidate"
 
 
 def read_seeds(seeds: str | Iterable[str] | None, seeds_file: str | None) -> list[str]:
@@ -74,12 +78,61 @@ class PortalSpider(scrapy.Spider):
 
     # -- budgets (kept in self.state so they survive pause and resume) --------------------------
 
-    def _counters(self, name: str) -> dict[str, int]:
-        state: dict[str, dict[str, int]] | None = getattr(self, "state", None)
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider  # type: ignore[no-any-return]
+
+    def _counters(self, name: str) -> dict[str, Any]:
+        state: dict[str, dict[str, Any]] | None = getattr(self, "state", None)
         if state is None:
             state = {}
             self.state = state
         return state.setdefault(name, {})
+
+    # -- what this crawl saw of the reports known before it (kept across pause and resume) ----
+
+    @property
+    def listed_urls(self) -> set[str]:
+        """URLs reached by following links (any status): what the portal still links to."""
+        return set(self._counters("listed"))
+
+    @property
+    def revalidated(self) -> dict[str, int | None]:
+        """Known report URLs no link led to, fetched directly: their status (None: failed)."""
+        return dict(self._counters("revalidated"))
+
+    def _note_fetch(self, request_meta: dict[str, Any], urls: Iterable[str], status: int | None) -> None:
+        bucket = "revalidated" if request_meta.get(META_REVALIDATE) else "listed"
+        seen = self._counters(bucket)
+        for url in urls:
+            seen[canonicalize(url)] = status
+
+    def on_idle(self) -> None:
+        """Once discovery is done: fetch known report URLs that no link led to this time."""
+        if self._counters("phase").get("revalidation_started"):
+            return
+        self._counters("phase")["revalidation_started"] = 1
+        listed = self._counters("listed")
+        session = ArchiveSession.for_crawler(self.crawler)
+        pending: dict[str, Request] = {}
+        for link, report in session.db.live_report_documents(self.hosts):
+            if link.url in listed or link.url in pending:
+                continue
+            context = {"title": report.title, "agency": report.agency, "year": report.year,
+                       "published_on": report.published_on.isoformat() if report.published_on
+                       else None}
+            callback = self.parse_document if link.role == "attachment" else self.parse_page
+            pending[link.url] = Request(link.url, callback=callback, errback=self.on_error,
+                                        dont_filter=True,
+                                        meta={META_REVALIDATE: True, "govreports_report": context})
+        if not pending:
+            return
+        self.logger.info("revalidating unlisted report URLs", extra={"count": len(pending)})
+        for request in pending.values():
+            self.crawler.engine.crawl(request)  # type: ignore[union-attr]
+        raise DontCloseSpider
 
     def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
         settings = self.crawler.settings
@@ -152,6 +205,8 @@ class PortalSpider(scrapy.Spider):
         return response.body.decode(charset, errors="replace")
 
     def _http_error(self, response: Response) -> bool:
+        self._note_fetch(response.meta, [response.url, *response.meta.get("redirect_urls", [])],
+                         response.status)
         if response.status < 400:
             return False
         if not response.meta.get("govreports_probe"):
@@ -269,6 +324,8 @@ class PortalSpider(scrapy.Spider):
         """A request that produced no usable response: count it and record why."""
         request = getattr(failure, "request", None)
         kind = error_kind(failure.value)
+        if request is not None:
+            self._note_fetch(request.meta, [request.url], None)
         if request is not None and request.meta.get("govreports_probe") and kind != "robots_disallowed":
             return
         self.crawler.stats.inc_value(f"govreports/errors/{kind}")  # type: ignore[union-attr]

@@ -6,7 +6,8 @@ so each call is durable when it returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from storage.db import make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,
     RUN_STATUSES,
+    URL_KINDS,
     Capture,
     CrawlRun,
     Document,
@@ -27,6 +29,7 @@ from storage.models import (
     Report,
     ReportDocument,
     Site,
+    UrlState,
 )
 
 T = TypeVar("T")
@@ -54,11 +57,58 @@ class CaptureRecord:
     fetched_at: datetime | None = None
     warc_file: str | None = None
     warc_offset: int | None = None
+    warc_record_id: str | None = None
     tls_verified: bool | None = None
     error_kind: str | None = None
     error_message: str | None = None
     kind: str | None = None
     depth: int | None = None
+
+
+@dataclass(frozen=True)
+class UrlStateUpdate:
+    """What a fetch tells about its URL, stored with the capture (see :class:`UrlState`)."""
+
+    url: str
+    kind: str
+    status: int | None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    #: True when the capture holds the payload itself (not a revisit of an earlier one).
+    holds_payload: bool = False
+
+
+@dataclass(frozen=True)
+class KnownUrl:
+    """A URL's last known state and the capture holding its payload (for revisits)."""
+
+    url: str
+    kind: str
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    capture_id: int | None
+    capture_url: str | None
+    size: int | None
+    content_type: str | None
+    charset: str | None
+    capture_kind: str | None
+    warc_file: str | None
+    warc_offset: int | None
+    warc_record_id: str | None
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LinkedDocument:
+    """A report and its document link, and which of them were created just now."""
+
+    report: Report
+    link: ReportDocument
+    new_report: bool
+    new_link: bool
 
 
 @dataclass(frozen=True)
@@ -86,6 +136,10 @@ class ArchiveDB:
         self._sites: dict[str, int] = {}
 
     # -- helpers -------------------------------------------------------------------------
+    def commit(self) -> None:
+        """Commit what callers added to :attr:`session` (see :meth:`link_document`)."""
+        self._commit()
+
     def _commit(self) -> None:
         """Commit; on failure roll back so the session stays usable, then re-raise."""
         try:
@@ -112,11 +166,11 @@ class ArchiveDB:
 
     # -- crawl runs ----------------------------------------------------------------------
     def start_run(self, *, seeds: list[str], settings: dict[str, Any], software_version: str,
-                  jobdir: str | None = None) -> int:
-        """Record a new running crawl; return its id."""
+                  jobdir: str | None = None, schedule_id: int | None = None) -> int:
+        """Record a new running crawl (started by schedule ``schedule_id``, if any); return its id."""
         run = CrawlRun(started_at=_now(), status="running", seeds=list(seeds),
                        settings=_jsonable(settings), software_version=software_version,
-                       counts=None, jobdir=jobdir)
+                       counts=None, jobdir=jobdir, schedule_id=schedule_id)
         self.session.add(run)
         self._commit()
         return run.id
@@ -168,8 +222,11 @@ class ArchiveDB:
         self._sites[key] = site.id
         return site.id
 
-    def add_capture(self, rec: CaptureRecord) -> int:
-        """Store one capture (linking its site, created from the URL); return its id."""
+    def add_capture(self, rec: CaptureRecord, *, url_state: UrlStateUpdate | None = None) -> int:
+        """Store one capture (linking its site, created from the URL); return its id.
+
+        With ``url_state``, the URL's state (validators, payload) is updated in the same commit.
+        """
         parts = urlsplit(rec.final_url or rec.url)
         site_id = None
         if parts.netloc:
@@ -178,8 +235,60 @@ class ArchiveDB:
         values["fetched_at"] = rec.fetched_at or _now()
         capture = Capture(site_id=site_id, **values)
         self.session.add(capture)
+        if url_state is not None:
+            self.session.flush()
+            self._save_url_state(url_state, capture, rec.run_id)
         self._commit()
         return capture.id
+
+    def _save_url_state(self, update: UrlStateUpdate, capture: Capture, run_id: int) -> None:
+        _check(update.kind, URL_KINDS, "URL kind")
+        key = url_key(update.url)
+        now = capture.fetched_at or _now()
+        state, new = self._insert_once(
+            lambda: UrlState(url_key=key, url=update.url, host=host_of(update.url),
+                             kind=update.kind, status=update.status, etag=update.etag,
+                             last_modified=update.last_modified, sha256=update.sha256,
+                             capture_id=capture.id if update.holds_payload else None,
+                             first_seen_run_id=run_id, last_seen_run_id=run_id,
+                             last_changed_at=now),
+            lambda: self.session.scalar(select(UrlState).where(UrlState.url_key == key)),
+        )
+        if new:
+            return
+        if update.sha256 != state.sha256 or update.status != state.status:
+            state.last_changed_at = now
+        state.kind, state.status = update.kind, update.status
+        state.etag, state.last_modified = update.etag, update.last_modified
+        if update.sha256 is not None:
+            state.sha256 = update.sha256
+        if update.holds_payload:
+            state.capture_id = capture.id
+        state.last_seen_run_id = run_id
+
+    def known_urls(self, hosts: Collection[str]) -> dict[str, KnownUrl]:
+        """The last known state of every URL on ``hosts``, with its payload's capture."""
+        rows = self.session.execute(
+            select(UrlState, Capture).outerjoin(Capture, Capture.id == UrlState.capture_id)
+            .where(UrlState.host.in_([h.lower() for h in hosts]))
+        )
+        known: dict[str, KnownUrl] = {}
+        for state, capture in rows:
+            known[state.url] = KnownUrl(
+                url=state.url, kind=state.kind, status=state.status, etag=state.etag,
+                last_modified=state.last_modified, sha256=state.sha256,
+                capture_id=state.capture_id,
+                capture_url=capture.final_url or capture.url if capture else None,
+                size=capture.size if capture else None,
+                content_type=capture.content_type if capture else None,
+                charset=capture.charset if capture else None,
+                capture_kind=capture.kind if capture else None,
+                warc_file=capture.warc_file if capture else None,
+                warc_offset=capture.warc_offset if capture else None,
+                warc_record_id=capture.warc_record_id if capture else None,
+                fetched_at=capture.fetched_at if capture else None,
+            )
+        return known
 
     def add_document(self, *, sha256: str, size: int, content_type: str | None,
                      blob_path: str) -> bool:
@@ -195,16 +304,26 @@ class ArchiveDB:
     # -- reports -------------------------------------------------------------------------
     def link_report(self, *, agency: str, year: int, title: str, published_on: date | None,
                     sha256: str, url: str, capture_id: int | None, role: str) -> tuple[int, bool]:
-        """Link a document (at a URL) to the report of ``agency`` for ``year``.
+        """Link a document (at a URL) to the report of ``agency`` for ``year``, and commit.
 
         Returns (report id, whether the report is new). A known report gets its
         ``last_seen_at`` updated and a missing ``published_on`` filled in.
         """
+        linked = self.link_document(agency=agency, year=year, title=title,
+                                    published_on=published_on, sha256=sha256, url=url,
+                                    capture_id=capture_id, role=role)
+        self._commit()
+        return linked.report.id, linked.new_report
+
+    def link_document(self, *, agency: str, year: int, title: str, published_on: date | None,
+                      sha256: str, url: str, capture_id: int | None, role: str,
+                      now: datetime | None = None) -> LinkedDocument:
+        """Like :meth:`link_report` but without committing, returning the rows themselves."""
         _check(role, DOCUMENT_ROLES, "document role")
-        now = _now()
+        now = now or _now()
         report, new = self._insert_once(
             lambda: Report(agency=agency, year=year, title=title, published_on=published_on,
-                           first_seen_at=now, last_seen_at=now),
+                           first_seen_at=now, last_seen_at=now, status="live", missing_runs=0),
             lambda: self.session.scalar(
                 select(Report).where(Report.agency == agency, Report.year == year)
             ),
@@ -213,9 +332,10 @@ class ArchiveDB:
             report.last_seen_at = now
             if report.published_on is None and published_on is not None:
                 report.published_on = published_on
-        self._insert_once(
+        link, new_link = self._insert_once(
             lambda: ReportDocument(report_id=report.id, sha256=sha256, url=url,
-                                   capture_id=capture_id, role=role),
+                                   capture_id=capture_id, role=role, first_seen_at=now,
+                                   last_seen_at=now),
             lambda: self.session.scalar(
                 select(ReportDocument).where(
                     ReportDocument.report_id == report.id,
@@ -224,8 +344,9 @@ class ArchiveDB:
                 )
             ),
         )
-        self._commit()
-        return report.id, new
+        if not new_link:
+            link.last_seen_at = now
+        return LinkedDocument(report, link, new, new_link)
 
     def add_parse_result(self, *, sha256: str, parser_version: str, status: str,
                          message: str | None, record: dict[str, Any] | None) -> None:
@@ -242,6 +363,22 @@ class ArchiveDB:
             result.status, result.message = status, message
             result.record, result.parsed_at = _jsonable(record), _now()
         self._commit()
+
+    def live_report_documents(self, hosts: Collection[str]) -> list[tuple[ReportDocument, Report]]:
+        """Documents of live reports whose URLs are on ``hosts``, oldest link first."""
+        wanted = {h.lower() for h in hosts}
+        rows = self.session.execute(
+            select(ReportDocument, Report).join(Report, Report.id == ReportDocument.report_id)
+            .where(Report.status == "live").order_by(ReportDocument.id)
+        )
+        return [(link, report) for link, report in rows if host_of(link.url) in wanted]
+
+    def parse_result(self, sha256: str, parser_version: str) -> ParseResult | None:
+        """The stored parse of ``sha256`` by ``parser_version``, if any."""
+        return self.session.scalar(
+            select(ParseResult).where(ParseResult.sha256 == sha256,
+                                      ParseResult.parser_version == parser_version)
+        )
 
     def reports(self) -> list[ReportSummary]:
         """Every report, by year then agency, with its document count and URLs."""
@@ -329,6 +466,16 @@ class ArchiveDB:
         """Close the session and release the engine's connections."""
         self.session.close()
         self.engine.dispose()
+
+
+def url_key(url: str) -> str:
+    """The key of a URL in ``url_states``: sha1 hex (URLs can exceed index limits)."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()  # noqa: S324 - a key, not security
+
+
+def host_of(url: str) -> str:
+    """netloc (host:port) of ``url``, lower-cased."""
+    return urlsplit(url).netloc.lower()
 
 
 def _migrate(url: str) -> None:

@@ -22,6 +22,7 @@ from warcio.warcwriter import WARCWriter as _WarcioWriter
 
 #: Headers describing a transfer framing that is already removed from the stored payload.
 _FRAMING_HEADERS = frozenset({"transfer-encoding"})
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,12 @@ class WarcWriter:
     def write_revisit(self, *, url: str, refers_to: WarcLocation, refers_to_uri: str,
                       refers_to_date: datetime, payload_digest: str, status: int, reason: str,
                       http_version: str, response_headers: list[tuple[str, str]],
-                      fetched_at: datetime) -> WarcLocation:
-        """Write an identical-payload-digest revisit record pointing at an earlier response.
+                      fetched_at: datetime, not_modified: bool = False) -> WarcLocation:
+        """Write a revisit record pointing at an earlier response with the same payload.
 
-        ``payload_digest`` is the sha256 hex digest of the payload already archived.
+        ``payload_digest`` is the sha256 hex digest of the payload already archived. The
+        profile is identical-payload-digest, or server-not-modified for a 304 answer to a
+        conditional request (``not_modified``).
         """
         writer, handle = self._ready()
         protocol = http_version if http_version.startswith("HTTP/") else f"HTTP/{http_version}"
@@ -162,6 +165,8 @@ class WarcWriter:
         )
         record.rec_headers.replace_header("WARC-Date", _warc_date(fetched_at))
         record.rec_headers.add_header("WARC-Refers-To", refers_to.record_id)
+        if not_modified:
+            record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
         location = self._write(writer, handle, record)
         handle.flush()
         return location

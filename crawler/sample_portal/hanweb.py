@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import random
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -34,6 +35,9 @@ PLAN: tuple[tuple[int, str], ...] = (
     (2023, "docx-two-columns"),
     (2024, "doc"),
 )
+_COLUMN_NAMES = {REPORTS_COL: "政府信息公开年报", NOTICES_COL: "通知公告", DEPT_COL: "部门文件"}
+_SNIPPET_DAY = re.compile(r"<span>(\d{4}-\d{2}-\d{2})</span></li>$")
+_SNIPPET_HREF = re.compile(r'^<li><a href="([^"]+)"')
 #: Records in the report column: more than one jpage group of 45.
 REPORT_COLUMN_SIZE = 52
 NAV = (
@@ -48,10 +52,12 @@ NAV = (
 class _Hanweb:
     """State while building the site: ids in use and the records of each jpage column."""
 
-    def __init__(self, rng: random.Random, site: SiteModel) -> None:
+    def __init__(self, rng: random.Random, site: SiteModel, *, salt: str = "") -> None:
         self.rng = rng
         self.b = SiteBuilder(site, encoding="utf-8")
         self.ids: set[int] = set()
+        #: Mixed into attachment names: a report published again gets new ones.
+        self.salt = salt
 
     def art_path(self, col: str, day: datetime.date) -> str:
         number = self.rng.randrange(10**6, 10**7)
@@ -67,7 +73,7 @@ class _Hanweb:
 
     def attachment(self, report: GeneratedReport, kind: str, *, filename_seed: str = "") -> tuple[Link, str]:
         """A downfile.jsp link (302 to /attach/…) and the path that serves the bytes."""
-        doc = render_attachment(report, "docx" if kind == "docx" else "doc")
+        doc = render_attachment(report, "pdf" if kind == "pdf" else "docx" if kind == "docx" else "doc")
         name = hashlib.sha1(f"{report.title}{kind}{filename_seed}".encode()).hexdigest()[:20]
         target = f"/attach/0/{name}.{doc.ext}"
         if target not in self.b.site.resources:
@@ -82,14 +88,15 @@ class _Hanweb:
                        attachment_block(attachments) if attachments else "")
         metas = {"ArticleTitle": title, "PubDate": f"{day.isoformat()} 10:00"}
         self.b.html(path, page(title, body, charset="utf-8", metas=metas, nav=NAV,
-                               site_title=self.b.site.title))
+                               site_title=self.b.site.title), modified=day)
 
-    def place(self, report: GeneratedReport, form: str) -> None:
+    def place(self, report: GeneratedReport, form: str) -> PlacedReport:
         day = report.published_on
         placed = PlacedReport(report, [], form=form)
         cols = [REPORTS_COL, DEPT_COL] if form == "docx-two-columns" else [REPORTS_COL]
         for n, col in enumerate(cols):
             path = self.art_path(col, day)
+            placed.pages.append(path)
             links: list[Link] = []
             if form == "inline":
                 content = render_html(report)
@@ -97,18 +104,20 @@ class _Hanweb:
             else:
                 content = f"<p>现将《{escape(report.title)}》予以公开，详见附件。</p>"
                 for kind in form.split("-")[0].split("+"):
-                    link, target = self.attachment(report, kind, filename_seed=str(n))
+                    link, target = self.attachment(report, kind, filename_seed=f"{self.salt}{n}")
                     links.append(link)
                     placed.paths.append(target)
+                    placed.redirects.append(link.href)
             self.detail(path, report.title, day, report.agency, content, links)
             self.record(col, path, report.title, day)
         self.b.site.reports.append(placed)
+        return placed
 
 
 def build_hanweb(rng: random.Random, *, agencies: Sequence[str], make_report: MakeReport,
                  scale: int) -> SiteModel:
     """The site of ``agencies[0]``, carrying reports of all ``agencies``."""
-    site = SiteModel(name="hanweb", title=f"{agencies[0]}网站", gzip=True)
+    site = SiteModel(name="hanweb", title=f"{agencies[0]}网站", gzip=True, agencies=list(agencies))
     h = _Hanweb(rng, site)
     for i, (year, form) in enumerate(PLAN):
         h.place(make_report(agencies[i % len(agencies)], year), form)
@@ -119,13 +128,7 @@ def build_hanweb(rng: random.Random, *, agencies: Sequence[str], make_report: Ma
         _filler(h, rng.choice(agencies), REPORTS_COL)
     for _ in range(12):
         _filler(h, rng.choice(agencies), DEPT_COL)
-    for col in site.jpage_columns:
-        site.jpage_columns[col] = [s.split("\t", 1)[1] for s in sorted(site.jpage_columns[col],
-                                                                       reverse=True)]
-    names = {REPORTS_COL: "政府信息公开年报", NOTICES_COL: "通知公告", DEPT_COL: "部门文件"}
-    for col, name in names.items():
-        h.b.html(f"/col/col{col}/index.html", page(name, _column_body(col, name, site),
-                                                  charset="utf-8", nav=NAV, site_title=site.title))
+    _column_pages(h.b)
     add_news_column(h.b, rng, folder=f"/col/col{NEWS_COL}/", name="工作动态", count=100 * scale,
                     agencies=agencies, nav=NAV, charset="utf-8",
                     detail_path=lambda d, n: f"/art/{d.year}/{d.month}/{d.day}/art_{NEWS_COL}_{n}.html")
@@ -163,6 +166,29 @@ def _filler(h: _Hanweb, agency: str, col: str) -> None:
     h.record(col, path, title, day)
 
 
+def _sorted_records(records: Sequence[str]) -> list[str]:
+    """Snippets newest first; a record still keyed ``date<TAB>snippet`` loses its key."""
+    keyed = [r if "\t" in r else f"{_record_day(r)}\t{r}" for r in records]
+    return [r.split("\t", 1)[1] for r in sorted(keyed, reverse=True)]
+
+
+def _record_day(snippet: str) -> str:
+    match = _SNIPPET_DAY.search(snippet)
+    if match is None:  # pragma: no cover - every snippet is made by _Hanweb.record
+        raise ValueError(f"no date in record {snippet!r}")
+    return match.group(1)
+
+
+def _column_pages(b: SiteBuilder) -> None:
+    """Sort every jpage column and write the column pages (their ``totalRecord`` counts)."""
+    site = b.site
+    for col in site.jpage_columns:
+        site.jpage_columns[col] = _sorted_records(site.jpage_columns[col])
+    for col, name in _COLUMN_NAMES.items():
+        b.html(f"/col/col{col}/index.html", page(name, _column_body(col, name, site),
+                                                charset="utf-8", nav=NAV, site_title=site.title))
+
+
 def _column_body(col: str, name: str, site: SiteModel) -> str:
     """The column page: an empty div and the inline jpage script that fetches its list."""
     total = len(site.jpage_columns[col])
@@ -177,3 +203,37 @@ def _column_body(col: str, name: str, site: SiteModel) -> str:
         "groupSize:3,ajaxParam:jpageParam,dataBefore:'<ul class=\"list\">',dataAfter:'</ul>',"
         "showMode:'full',barPosition:'bottom'});\n});\n</script>"
     )
+
+
+_ART_ID = re.compile(r"_(\d{7})\.html$")
+
+
+class HanwebLayout:
+    """Changes a built Hanweb site: publish in the jpage columns, take off, re-render the columns."""
+
+    forms: tuple[str, ...] = ("pdf", "inline", "docx")
+
+    def publish(self, site: SiteModel, report: GeneratedReport, form: str,
+                rng: random.Random) -> PlacedReport:
+        """Serve ``report`` on new art_ pages and attachment names drawn from ``rng``."""
+        h = _Hanweb(rng, site, salt=f"{rng.randrange(1 << 32):08x}-")
+        h.ids = {int(m.group(1)) for p in site.resources if (m := _ART_ID.search(p))}
+        return h.place(report, form)
+
+    def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
+        """Drop the jpage records that link ``pages``."""
+        gone = set(pages)
+        for col, records in site.jpage_columns.items():
+            site.jpage_columns[col] = [r for r in records if _href(r) not in gone]
+
+    def relist(self, site: SiteModel) -> None:
+        """Sort the jpage columns and render the column pages again."""
+        b = SiteBuilder(site, encoding="utf-8")
+        for col in _COLUMN_NAMES:
+            b.remove(f"/col/col{col}/index.html")
+        _column_pages(b)
+
+
+def _href(snippet: str) -> str:
+    match = _SNIPPET_HREF.search(snippet.split("\t", 1)[-1])
+    return match.group(1) if match else ""

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from crawler.reportgen import GeneratedReport
+from crawler.sample_portal.pages import Link
 
 #: How the server answers a resource (besides returning its body).
 Behaviour = Literal[
-    "static",  # body as stored
+    "static",  # body as stored (redirects, error pages)
     "cacheable",  # body with ETag / Last-Modified, answers 304 to a matching conditional GET
+    # (every stored 200 page and file)
     "transient",  # 500 for the first ``fail_times`` requests of the path, then the body
     "calendar",  # an event calendar whose ?month= links go on forever
     "session",  # a page whose links carry a session id that changes on every view
@@ -28,7 +30,7 @@ class Resource:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     behaviour: Behaviour = "static"
-    #: Seconds since the epoch for Last-Modified (``cacheable`` only).
+    #: Whole seconds since the epoch for Last-Modified (``cacheable`` only).
     last_modified: float = 0.0
     #: ``transient``: failures before success; ``large``: size in bytes.
     amount: int = 0
@@ -52,6 +54,19 @@ class PlacedReport:
     excluded: str | None = None
     #: How it is presented, for humans reading the manifest (e.g. "inline+pdf").
     form: str = ""
+    #: Detail pages that present it (listed in the site's report lists), whether or not
+    #: their bytes are the report.
+    pages: list[str] = field(default_factory=list)
+    #: Redirects leading to its attachments (Hanweb ``downfile.jsp`` links).
+    redirects: list[str] = field(default_factory=list)
+
+    def served(self) -> list[str]:
+        """Every path that belongs to the report: pages, documents, redirects (no duplicates)."""
+        return list(dict.fromkeys([*self.pages, *self.paths, *self.redirects]))
+
+
+#: ``PlacedReport.excluded`` of a report taken off its list but still served.
+UNLISTED = "unlisted: still served, but no longer linked from any list"
 
 
 @dataclass
@@ -67,6 +82,10 @@ class SiteModel:
     #: Hanweb jpage columns: columnid -> record snippets, newest first.
     jpage_columns: dict[str, list[str]] = field(default_factory=dict)
     reports: list[PlacedReport] = field(default_factory=list)
+    #: Agencies whose reports the site carries (its own first).
+    agencies: list[str] = field(default_factory=list)
+    #: Report lists rendered from entries (newest first): list folder -> entries.
+    listings: dict[str, list[Link]] = field(default_factory=dict)
 
     def page_count(self) -> int:
         """Distinct stored resources (the endless calendar and session views not counted)."""

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from html import escape
 
 from crawler.reportgen import GeneratedReport, render_html
 from crawler.sample_portal.builder import SiteBuilder
 from crawler.sample_portal.documents import render_attachment
-from crawler.sample_portal.model import PlacedReport, SiteModel
+from crawler.sample_portal.model import UNLISTED, PlacedReport, SiteModel
 from crawler.sample_portal.noise import add_news_column, notice_page, random_day, service_pages
 from crawler.sample_portal.pages import Link, article, attachment_block, link_list, page
 
 MakeReport = Callable[[str, int], GeneratedReport]
 #: Replaced by the site's scheme://host:port when the server starts.
 ORIGIN = "__ORIGIN__"
+#: The report list's folder.
+LIST = "/xxgk/ndbg/"
 PLAN: tuple[tuple[int, str], ...] = ((2020, "inline"), (2022, "pdf"), (2023, "docx"), (2024, "inline"))
 NAV = (
     Link("/index.html", "首页"),
@@ -29,7 +31,7 @@ NAV = (
 def build_plain(rng: random.Random, *, agencies: Sequence[str], make_report: MakeReport,
                 scale: int) -> SiteModel:
     """The site of ``agencies[0]``, carrying reports of all ``agencies``."""
-    site = SiteModel(name="plain", title=f"{agencies[0]}")
+    site = SiteModel(name="plain", title=f"{agencies[0]}", agencies=list(agencies))
     b = SiteBuilder(site)
     entries: list[Link] = []
     for i, (year, form) in enumerate(PLAN):
@@ -41,9 +43,8 @@ def build_plain(rng: random.Random, *, agencies: Sequence[str], make_report: Mak
                                   site_title=site.title)
         b.html(path, html)
         entries.append(Link(path, title, day.isoformat()))
-    entries.sort(key=lambda link: link.date, reverse=True)
-    b.html("/xxgk/ndbg/index.html", page("年度报告", "<h2>政府信息公开工作年度报告</h2>\n"
-                                         + link_list(entries), nav=NAV, site_title=site.title))
+    site.listings[LIST] = entries
+    _report_list(b, entries)
     add_news_column(b, rng, folder="/news/", name="要闻动态", count=200 * scale, agencies=agencies,
                     detail_path=lambda d, n: f"/news/{d:%Y}/{d:%m%d}/{n}.html", nav=NAV,
                     charset="utf-8")
@@ -62,10 +63,17 @@ def build_plain(rng: random.Random, *, agencies: Sequence[str], make_report: Mak
     return site
 
 
-def _place(b: SiteBuilder, report: GeneratedReport, form: str) -> Link:
-    key = hashlib.sha1(report.title.encode()).hexdigest()[:10]
-    path = f"/xxgk/ndbg/{report.year}/{key}.html"
-    placed = PlacedReport(report, [], form=form)
+def _report_list(b: SiteBuilder, entries: list[Link]) -> None:
+    """The 年度报告 list page, newest first (sorts ``entries``; ties keep their order)."""
+    entries.sort(key=lambda link: link.date, reverse=True)
+    b.html(LIST + "index.html", page("年度报告", "<h2>政府信息公开工作年度报告</h2>\n"
+                                     + link_list(entries), nav=NAV, site_title=b.site.title))
+
+
+def _place(b: SiteBuilder, report: GeneratedReport, form: str, salt: str = "") -> Link:
+    key = hashlib.sha1((report.title + salt).encode()).hexdigest()[:10]
+    path = f"{LIST}{report.year}/{key}.html"
+    placed = PlacedReport(report, [], form=form, pages=[path])
     links: list[Link] = []
     if form == "inline":
         content = render_html(report)
@@ -81,16 +89,44 @@ def _place(b: SiteBuilder, report: GeneratedReport, form: str) -> Link:
     body = article(report.title, day.isoformat(), report.agency, content,
                    attachment_block(links) if links else "")
     b.html(path, page(report.title, body, nav=NAV, site_title=b.site.title,
-                      metas={"ArticleTitle": report.title, "PubDate": day.isoformat()}))
+                      metas={"ArticleTitle": report.title, "PubDate": day.isoformat()}),
+           modified=day)
     b.site.reports.append(placed)
     return Link(path, report.title, day.isoformat())
 
 
-def _sitemap(b: SiteBuilder) -> None:
-    """Every HTML page of the site (session pages without their session id)."""
+def _sitemap(b: SiteBuilder, hidden: Collection[str] = ()) -> None:
+    """Every HTML page of the site but ``hidden`` (session pages without their session id)."""
     paths = sorted(p for p, r in b.site.resources.items()
-                   if p.endswith(".html") and r.status == 200)
+                   if p.endswith(".html") and r.status == 200 and p not in hidden)
     urls = "\n".join(f"<url><loc>{ORIGIN}{escape(p)}</loc></url>" for p in paths)
     text = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "\n</urlset>\n")
     b.file("/sitemap.xml", text.encode(), "application/xml", modified=datetime.date(2025, 7, 1))
+
+
+class PlainLayout:
+    """Changes a built plain site: publish in the 年度报告 list, take off, re-render list and sitemap."""
+
+    forms: tuple[str, ...] = ("pdf", "inline", "docx")
+
+    def publish(self, site: SiteModel, report: GeneratedReport, form: str,
+                rng: random.Random) -> PlacedReport:
+        """Serve ``report`` under names salted from ``rng`` and list it."""
+        site.listings[LIST].append(_place(SiteBuilder(site), report, form,
+                                          salt=f"{rng.randrange(1 << 32):08x}"))
+        return site.reports[-1]
+
+    def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
+        """Drop the list entries of ``pages`` (the sitemap follows in :meth:`relist`)."""
+        gone = set(pages)
+        site.listings[LIST] = [e for e in site.listings[LIST] if e.href not in gone]
+
+    def relist(self, site: SiteModel) -> None:
+        """Render the list page and the sitemap again; unlisted reports leave the sitemap too."""
+        b = SiteBuilder(site)
+        b.remove(LIST + "index.html")
+        b.remove("/sitemap.xml")
+        _report_list(b, site.listings[LIST])
+        hidden = {p for r in site.reports if r.excluded == UNLISTED for p in r.pages}
+        _sitemap(b, hidden)

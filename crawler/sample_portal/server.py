@@ -9,8 +9,9 @@ import re
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from crawler.sample_portal.dynamic import calendar_page, jpage_answer
@@ -23,31 +24,50 @@ _SESSION_PARAMS = frozenset({"sid", "jsessionid"})
 _CHUNK = 64 * 1024
 
 
+class LoggedRequest(NamedTuple):
+    """One answered request and the body bytes sent (0 for HEAD and 304)."""
+
+    method: str
+    url: str
+    status: int
+    size: int
+
+
 class RequestLog:
-    """Thread-safe record of every request answered: (method, url, status)."""
+    """Thread-safe record of every request answered: (method, url, status), plus bytes sent."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: list[tuple[str, str, int]] = []
+        self._records: list[LoggedRequest] = []
 
-    def append(self, entry: tuple[str, str, int]) -> None:
-        """Record one answered request."""
+    def append(self, entry: tuple[str, str, int], size: int = 0) -> None:
+        """Record one answered request whose body was ``size`` bytes on the wire."""
         with self._lock:
-            self._entries.append(entry)
+            self._records.append(LoggedRequest(*entry, size))
 
     def entries(self) -> list[tuple[str, str, int]]:
-        """A snapshot of the log."""
+        """A snapshot of the log: (method, url, status) per request."""
         with self._lock:
-            return list(self._entries)
+            return [(r.method, r.url, r.status) for r in self._records]
+
+    def records(self) -> list[LoggedRequest]:
+        """A snapshot of the log with the body size of each answer."""
+        with self._lock:
+            return list(self._records)
+
+    def bytes_sent(self) -> int:
+        """Body bytes sent so far (as sent: gzip-encoded when the answer was)."""
+        with self._lock:
+            return sum(r.size for r in self._records)
 
     def clear(self) -> None:
         """Forget everything logged so far."""
         with self._lock:
-            self._entries.clear()
+            self._records.clear()
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._entries)
+            return len(self._records)
 
     def __iter__(self) -> Iterator[tuple[str, str, int]]:
         return iter(self.entries())
@@ -68,11 +88,16 @@ class SiteState:
     def bind(self, origin: str) -> None:
         """Know the site's own origin; bodies naming ``__ORIGIN__`` get it filled in."""
         self.origin = origin
+        self.load(self.site.resources)
+
+    def load(self, resources: Mapping[str, Resource]) -> None:
+        """Serve ``resources`` from now on (one atomic swap: requests in flight keep the old set)."""
         marker = ORIGIN.encode()
+        origin = self.origin.encode()
         self.resources = {
-            path: (_replace_body(res, res.body.replace(marker, origin.encode()))
+            path: (_replace_body(res, res.body.replace(marker, origin))
                    if marker in res.body else res)
-            for path, res in self.site.resources.items()
+            for path, res in resources.items()
         }
 
     def hit(self, key: str) -> int:
@@ -80,6 +105,19 @@ class SiteState:
         with self._lock:
             self._hits[key] = self._hits.get(key, 0) + 1
             return self._hits[key]
+
+
+def etag(body: bytes) -> str:
+    """The strong ETag of a body (its gzip-encoded form gets ``-gzip`` before the last quote)."""
+    return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+
+
+def _opaque(tag: str) -> str:
+    """An entity tag for weak comparison: no ``W/``, no ``-gzip`` content-coding suffix."""
+    tag = tag.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    return tag[:-6] + '"' if tag.endswith('-gzip"') else tag
 
 
 def _replace_body(res: Resource, body: bytes) -> Resource:
@@ -148,14 +186,19 @@ class _Handler(BaseHTTPRequestHandler):
         elif res.behaviour == "large":
             self._stream_large(method, res.amount)
             return
-        elif res.behaviour == "cacheable":
-            etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-            headers["ETag"] = etag
+        compress = self._gzip_wanted(headers, body)
+        if res.behaviour == "cacheable":
+            tag = etag(body)
+            headers["ETag"] = tag[:-1] + '-gzip"' if compress else tag
             headers["Last-Modified"] = email.utils.formatdate(res.last_modified, usegmt=True)
-            if self._not_modified(etag, res.last_modified):
-                self._send(method, 304, {"ETag": etag, "Last-Modified": headers["Last-Modified"]}, b"")
+            if self._not_modified(tag, res.last_modified):
+                kept = ("ETag", "Last-Modified", "Vary")
+                self._send(method, 304, {k: v for k, v in headers.items() if k in kept}, b"")
                 return
-        self._send(method, status, headers, self._maybe_gzip(headers, body))
+        if compress:
+            headers["Content-Encoding"] = "gzip"
+            body = gzip.compress(body, mtime=0)
+        self._send(method, status, headers, body)
 
     def _jpage(self, params: dict[str, str], form: dict[str, str]) -> bytes:
         records = self.state.site.jpage_columns.get(form.get("columnid", ""), [])
@@ -166,29 +209,27 @@ class _Handler(BaseHTTPRequestHandler):
             start, end = 1, 45
         return jpage_answer(records, start, end, self.path.split("?")[0], form)
 
-    def _not_modified(self, etag: str, last_modified: float) -> bool:
+    def _not_modified(self, tag: str, last_modified: float) -> bool:
+        """RFC 9110 13.1.2/13.1.3: If-None-Match (weak comparison) wins over If-Modified-Since."""
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:
-            return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
+            tags = {_opaque(t) for t in if_none_match.split(",")}
+            return "*" in tags or _opaque(tag) in tags
         since = self.headers.get("If-Modified-Since")
         if since:
             try:
                 return email.utils.parsedate_to_datetime(since).timestamp() >= last_modified
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, IndexError):
                 return False
         return False
 
-    def _maybe_gzip(self, headers: dict[str, str], body: bytes) -> bytes:
+    def _gzip_wanted(self, headers: dict[str, str], body: bytes) -> bool:
+        """Whether the answer goes gzip-encoded; sets ``Vary`` on a gzip site's text answers."""
         ctype = headers.get("Content-Type", "")
         if not self.state.site.gzip or not (ctype.startswith("text/") or "xml" in ctype):
-            return body
+            return False
         headers["Vary"] = "Accept-Encoding"
-        if "gzip" not in (self.headers.get("Accept-Encoding") or "").lower() or len(body) < 256:
-            return body
-        headers["Content-Encoding"] = "gzip"
-        if "ETag" in headers:
-            headers["ETag"] = headers["ETag"][:-1] + '-gzip"'
-        return gzip.compress(body, mtime=0)
+        return "gzip" in (self.headers.get("Accept-Encoding") or "").lower() and len(body) >= 256
 
     def _stream_large(self, method: str, size: int) -> None:
         """An attachment of ``size`` bytes, sent in chunks until the client gives up."""
@@ -196,8 +237,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/zip")
         self.send_header("Content-Length", str(size))
         self.end_headers()
-        self._log(method, 200)
         if method == "HEAD":
+            self._log(method, 200)
             return
         chunk = b"PK\x03\x04" + b"\0" * (_CHUNK - 4)
         sent = 0
@@ -209,6 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
                 chunk = b"\0" * _CHUNK
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
+        self._log(method, 200, sent)
 
     def _send(self, method: str, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
@@ -217,15 +259,17 @@ class _Handler(BaseHTTPRequestHandler):
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        sent = 0
         if method != "HEAD" and status != 304:
             try:
                 self.wfile.write(body)
+                sent = len(body)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
-        self._log(method, status)
+        self._log(method, status, sent)
 
-    def _log(self, method: str, status: int) -> None:
-        self.state.log.append((method, self.state.origin + self.path, status))
+    def _log(self, method: str, status: int, size: int = 0) -> None:
+        self.state.log.append((method, self.state.origin + self.path, status), size)
 
 
 class _Server(ThreadingHTTPServer):

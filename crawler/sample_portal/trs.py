@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -48,7 +49,7 @@ def build_trs(
     slow_seconds: float,
 ) -> SiteModel:
     """The site of ``agencies[0]`` (its government), carrying reports of all ``agencies``."""
-    site = SiteModel(name="trs", title=f"{agencies[0]}门户网站")
+    site = SiteModel(name="trs", title=f"{agencies[0]}门户网站", agencies=list(agencies))
     b = SiteBuilder(site, encoding="gbk")
     entries: list[Link] = []
     used_ids: set[int] = set()
@@ -59,7 +60,7 @@ def build_trs(
             entries.append(entry)
     for year in (2020, 2021, 2023):
         entries.append(_notice(b, rng, agencies[0], year, used_ids, wrong_encoding=year == 2021))
-    entries.sort(key=lambda link: (link.date, link.href), reverse=True)
+    site.listings[COLUMN] = entries
     _column_pages(b, entries)
     add_news_column(b, rng, folder="/xwzx/", name="新闻中心", count=100 * scale, agencies=agencies,
                     detail_path=lambda d, n: f"/xwzx/{d:%Y%m}/t{d:%Y%m%d}_{n}.html", nav=NAV,
@@ -95,7 +96,7 @@ def _place(b: SiteBuilder, rng: random.Random, report: GeneratedReport, form: st
     path = _detail_path(day, used_ids, rng, folder)
     directory = path.rsplit("/", 1)[0] + "/"
     inline = form.startswith("inline")
-    placed = PlacedReport(report, [], form=form)
+    placed = PlacedReport(report, [], form=form, pages=[path])
     attachments: list[Link] = []
     if not inline or form == "inline+pdf":
         name = f"P0{day:%Y%m%d}{rng.randrange(10**11, 10**12)}.pdf"
@@ -116,7 +117,8 @@ def _place(b: SiteBuilder, rng: random.Random, report: GeneratedReport, form: st
     body = article(report.title, day.isoformat(), report.agency, content,
                    attachment_block(attachments) if attachments else "")
     b.html(path, page(report.title, body, charset=charset, nav=NAV, site_title=b.site.title,
-                      metas=_meta(report.title, day, report.agency)), header_charset=header)
+                      metas=_meta(report.title, day, report.agency)), header_charset=header,
+           modified=day)
     if inline:
         placed.paths.insert(0, path)
     if form == "robots":
@@ -142,7 +144,8 @@ def _notice(b: SiteBuilder, rng: random.Random, agency: str, year: int, used_ids
 
 
 def _column_pages(b: SiteBuilder, entries: list[Link]) -> None:
-    """index.html, index_1.html, … reachable only through ``createPageHTML``."""
+    """index.html, index_1.html, … reachable only through ``createPageHTML`` (sorts ``entries``)."""
+    entries.sort(key=lambda link: (link.date, link.href), reverse=True)
     count = -(-len(entries) // PER_PAGE)
     for i in range(count):
         chunk = entries[i * PER_PAGE:(i + 1) * PER_PAGE]
@@ -207,3 +210,35 @@ def _home(b: SiteBuilder, traps: list[Link]) -> None:
 def _robots(b: SiteBuilder) -> None:
     text = "User-agent: *\nDisallow: /nbbak/\nDisallow: /cgi-bin/\n"
     b.file("/robots.txt", text.encode(), "text/plain", modified=datetime.date(2023, 1, 1))
+
+
+_DETAIL_ID = re.compile(r"_(\d{7})\.html$")
+_COLUMN_PAGE = re.compile(re.escape(COLUMN) + r"index(?:_\d+)?\.html")
+
+
+class TrsLayout:
+    """Changes a built TRS site: publish a report in the column, take it off, re-render the column."""
+
+    forms: tuple[str, ...] = ("pdf", "inline", "inline+pdf")
+
+    def publish(self, site: SiteModel, report: GeneratedReport, form: str,
+                rng: random.Random) -> PlacedReport:
+        """Serve ``report`` on a new detail page (ids from ``rng``) and list it in the column."""
+        used = {int(m.group(1)) for p in site.resources if (m := _DETAIL_ID.search(p))}
+        entry = _place(SiteBuilder(site, encoding="gbk"), rng, report, form, used)
+        if entry is None:  # pragma: no cover - only the "robots" form is not listed
+            raise ValueError(f"form {form!r} cannot be published in the column")
+        site.listings[COLUMN].append(entry)
+        return site.reports[-1]
+
+    def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
+        """Drop the column entries of ``pages``."""
+        hrefs = {path.replace(COLUMN, "./", 1) for path in pages}
+        site.listings[COLUMN] = [e for e in site.listings[COLUMN] if e.href not in hrefs]
+
+    def relist(self, site: SiteModel) -> None:
+        """Render the column pages again from ``site.listings``."""
+        b = SiteBuilder(site, encoding="gbk")
+        for path in [p for p in site.resources if _COLUMN_PAGE.fullmatch(p)]:
+            b.remove(path)
+        _column_pages(b, site.listings[COLUMN])

@@ -1,0 +1,1 @@
+"""Change alerts: an outbox of events written with the change, delivered by channel."""

@@ -1,0 +1,305 @@
+"""Alert settings: the ``[alerts]`` tables of a TOML settings file, overridden by environment.
+
+The file is ``--config PATH``, else ``$GOVREPORTS_CONFIG``, else ``./govreports.toml`` when it
+exists. Environment variables (``GOVREPORTS_WEBHOOK_URL`` …) override the file. Bad values raise
+:class:`AlertConfigError` saying what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CONFIG_ENV = "GOVREPORTS_CONFIG"
+DEFAULT_CONFIG_FILE = "govreports.toml"
+CHANNELS = ("webhook", "email")
+DEADLINE_KINDS = ("department", "government")
+
+#: TOML table -> {key: AlertSettings field}.
+FILE_KEYS: dict[str, dict[str, str]] = {
+    "alerts": {"retry_wait": "retry_wait", "backoff_base": "backoff_base",
+               "backoff_max": "backoff_max"},
+    "alerts.webhook": {"url": "webhook_url", "secret": "webhook_secret",
+                       "timeout": "webhook_timeout"},
+    "alerts.email": {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user",
+                     "password": "smtp_password", "starttls": "smtp_starttls", "from": "smtp_from",
+                     "to": "smtp_to", "timeout": "smtp_timeout"},
+    "alerts.atom": {"path": "atom_path", "max_entries": "atom_max_entries",
+                    "self_url": "atom_self_url"},
+    "alerts.deadlines": {"department": "deadline_department",
+                         "government": "deadline_government"},
+}
+ENV_KEYS: dict[str, str] = {
+    "GOVREPORTS_WEBHOOK_URL": "webhook_url",
+    "GOVREPORTS_WEBHOOK_SECRET": "webhook_secret",
+    "GOVREPORTS_SMTP_HOST": "smtp_host",
+    "GOVREPORTS_SMTP_PORT": "smtp_port",
+    "GOVREPORTS_SMTP_USER": "smtp_user",
+    "GOVREPORTS_SMTP_PASSWORD": "smtp_password",
+    "GOVREPORTS_SMTP_STARTTLS": "smtp_starttls",
+    "GOVREPORTS_SMTP_FROM": "smtp_from",
+    "GOVREPORTS_SMTP_TO": "smtp_to",
+    "GOVREPORTS_ATOM_PATH": "atom_path",
+    "GOVREPORTS_DEADLINE_DEPARTMENT": "deadline_department",
+    "GOVREPORTS_DEADLINE_GOVERNMENT": "deadline_government",
+}
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+class AlertConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass
+class AlertSettings:
+    """Where alerts go (webhook, email, Atom file), how deliveries are retried, the deadlines."""
+
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_timeout: float = 10.0
+    smtp_host: str | None = None
+    #: None: 587 with STARTTLS, else 25.
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str | None = None
+    smtp_to: list[str] = field(default_factory=list)
+    smtp_timeout: float = 30.0
+    atom_path: Path | None = None
+    atom_max_entries: int = 100
+    #: The feed's public address (its rel="self" link), when it is served somewhere.
+    atom_self_url: str | None = None
+    #: Seconds before the 2nd quick try inside one pass (then doubling).
+    retry_wait: float = 0.5
+    #: Seconds until the next pass may retry a failed delivery (doubling per attempt, capped).
+    backoff_base: float = 60.0
+    backoff_max: float = 3600.0
+    #: (month, day) in the year after the report year.
+    deadline_department: tuple[int, int] = (1, 31)
+    deadline_government: tuple[int, int] = (3, 31)
+    #: The settings file that was read, if any.
+    source: Path | None = None
+
+    def channels(self) -> list[str]:
+        """The configured delivery channels, in a stable order (``webhook``, ``email``)."""
+        found = []
+        if self.webhook_url:
+            found.append("webhook")
+        if self.smtp_host:
+            found.append("email")
+        return found
+
+    @property
+    def port(self) -> int:
+        """The SMTP port to use: the configured one, else 587 with STARTTLS, else 25."""
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return 587 if self.smtp_starttls else 25
+
+    def deadline(self, kind: str, report_year: int) -> date:
+        """The legal deadline for the ``report_year`` report of a ``department`` or ``government``."""
+        if kind not in DEADLINE_KINDS:
+            raise ValueError(f"unknown deadline kind {kind!r}; expected one of {', '.join(DEADLINE_KINDS)}")
+        month, day = self.deadline_department if kind == "department" else self.deadline_government
+        return date(report_year + 1, month, day)
+
+    def validate(self) -> AlertSettings:
+        """Check that the configured channels are complete; return self."""
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise AlertConfigError(
+                    f"webhook URL {self.webhook_url!r} is not an http(s) URL with a host; set "
+                    "GOVREPORTS_WEBHOOK_URL (or [alerts.webhook] url) to e.g. https://example.org/hook")
+        if self.smtp_host:
+            if not self.smtp_from:
+                raise AlertConfigError(
+                    "email alerts need a sender: set GOVREPORTS_SMTP_FROM (or [alerts.email] from)")
+            if not self.smtp_to:
+                raise AlertConfigError(
+                    "email alerts need recipients: set GOVREPORTS_SMTP_TO to a comma-separated list "
+                    "(or [alerts.email] to = [\"a@example.org\"])")
+            for address in [self.smtp_from, *self.smtp_to]:
+                if "@" not in parseaddr(address)[1]:
+                    raise AlertConfigError(
+                        f"{address!r} is not an email address; fix GOVREPORTS_SMTP_FROM / "
+                        "GOVREPORTS_SMTP_TO (or [alerts.email] from / to)")
+            if self.smtp_password and not self.smtp_user:
+                raise AlertConfigError(
+                    "an SMTP password without a user: set GOVREPORTS_SMTP_USER (or [alerts.email] user)")
+        elif self.smtp_to or self.smtp_from:
+            raise AlertConfigError(
+                "email recipients are set but no SMTP server: set GOVREPORTS_SMTP_HOST "
+                "(or [alerts.email] host)")
+        if self.backoff_max < self.backoff_base:
+            raise AlertConfigError("[alerts] backoff_max must be at least backoff_base")
+        return self
+
+
+def config_path(explicit: str | Path | None = None,
+                environ: Mapping[str, str] | None = None) -> Path | None:
+    """The settings file to read: ``explicit``, ``$GOVREPORTS_CONFIG``, ``./govreports.toml``, or None."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        path, origin = Path(explicit), "--config"
+    elif env.get(CONFIG_ENV):
+        path, origin = Path(env[CONFIG_ENV]), f"${CONFIG_ENV}"
+    else:
+        default = Path.cwd() / DEFAULT_CONFIG_FILE
+        return default if default.is_file() else None
+    if not path.is_file():
+        raise AlertConfigError(f"settings file {str(path)!r} (from {origin}) does not exist; "
+                               "create it or point to the right file")
+    return path
+
+
+def load_settings(config: str | Path | None = None, *,
+                  environ: Mapping[str, str] | None = None) -> AlertSettings:
+    """Read the settings file (see :func:`config_path`), apply the environment, validate."""
+    env = os.environ if environ is None else environ
+    path = config_path(config, env)
+    values: dict[str, Any] = {}
+    if path is not None:
+        values.update(_read_file(path))
+    for name, attr in ENV_KEYS.items():
+        if env.get(name, "").strip():
+            values[attr] = _convert(attr, env[name], name)
+    return AlertSettings(**values, source=path).validate()
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AlertConfigError(f"settings file {str(path)!r} is not valid TOML: {exc}") from exc
+    alerts = data.get("alerts", {})
+    if not isinstance(alerts, dict):
+        raise AlertConfigError(f"{path}: 'alerts' must be a table ([alerts])")
+    values: dict[str, Any] = {}
+    tables: dict[str, Any] = {"alerts": {k: v for k, v in alerts.items() if not isinstance(v, dict)}}
+    tables.update({f"alerts.{k}": v for k, v in alerts.items() if isinstance(v, dict)})
+    for table, entries in tables.items():
+        known = FILE_KEYS.get(table)
+        if known is None:
+            raise AlertConfigError(f"{path}: unknown table [{table}]; known: "
+                                   + ", ".join(f"[{t}]" for t in FILE_KEYS))
+        for key, raw in entries.items():
+            if key not in known:
+                raise AlertConfigError(f"{path}: unknown setting {key!r} in [{table}]; "
+                                       f"known: {', '.join(known)}")
+            values[known[key]] = _convert(known[key], raw, f"[{table}] {key} in {path}")
+    return values
+
+
+def _convert(attr: str, raw: Any, where: str) -> Any:
+    """Turn a file or environment value into the field's type; ``where`` names its origin."""
+    converter = CONVERTERS.get(attr, _text)
+    try:
+        return converter(raw)
+    except (ValueError, TypeError) as exc:
+        raise AlertConfigError(f"{where}: {exc}") from exc
+
+
+def _text(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a string, got {raw!r}")
+    return raw.strip() or None
+
+
+def _secret(raw: Any) -> str | None:
+    """A password or secret: kept exactly as given (spaces are significant)."""
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a string, got a {type(raw).__name__}")
+    return raw or None
+
+
+def _port(raw: Any) -> int:
+    try:
+        port = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"port {raw!r} is not a number; use e.g. 587") from None
+    if isinstance(raw, bool) or not 1 <= port <= 65535:
+        raise ValueError(f"port {raw!r} is not between 1 and 65535")
+    return port
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"{raw!r} is not a yes/no value; use true or false (also 1/0, yes/no, on/off)")
+
+
+def _addresses(raw: Any) -> list[str]:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError(f"expected a list of email addresses, got {raw!r}")
+    return [item.strip() for item in items if item.strip()]
+
+
+def _positive(kind: Callable[[Any], float]) -> Callable[[Any], float]:
+    def convert(raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueError(f"expected a number, got {raw!r}")
+        if kind is int and isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(f"{raw!r} is not a whole number")
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{raw!r} is not a number") from None
+        if value <= 0:
+            raise ValueError(f"{raw!r} must be greater than 0")
+        return value
+    return convert
+
+
+def _path(raw: Any) -> Path:
+    text = _text(raw)
+    if text is None:
+        raise ValueError("the path is empty")
+    return Path(text).expanduser()
+
+
+def _month_day(raw: Any) -> tuple[int, int]:
+    """``MM-DD`` -> (month, day); must exist in every year (so not 02-29)."""
+    text = str(raw).strip()
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        raise ValueError(f"deadline {text!r} is not MM-DD; use e.g. 01-31")
+    month, day = int(parts[0]), int(parts[1])
+    try:
+        date(2023, month, day)  # not a leap year: the date must exist every year
+    except ValueError:
+        raise ValueError(f"deadline {text!r} is not a date that exists every year") from None
+    return month, day
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "webhook_secret": _secret,
+    "smtp_password": _secret,
+    "webhook_timeout": _positive(float),
+    "smtp_port": _port,
+    "smtp_starttls": _bool,
+    "smtp_to": _addresses,
+    "smtp_timeout": _positive(float),
+    "atom_path": _path,
+    "atom_max_entries": _positive(int),
+    "retry_wait": _positive(float),
+    "backoff_base": _positive(float),
+    "backoff_max": _positive(float),
+    "deadline_department": _month_day,
+    "deadline_government": _month_day,
+}

@@ -1,0 +1,312 @@
+"""One delivery pass: send every due alert by its channel, committing each outcome at once.
+
+A delivery is due when it is ``pending`` or ``failed`` and its ``next_attempt_at`` has come.
+Each is tried a few times in quick succession (tenacity, exponential backoff); its outcome is
+committed before the next one is touched, so a process killed mid-pass loses nothing and resends
+at most the one alert in flight (with the same Idempotency-Key). A failure stays ``failed``
+with its reason and a later ``next_attempt_at`` (doubling per attempt, capped); it is never
+dropped. Only one pass runs per database at a time (a file lock next to a SQLite database,
+an advisory lock on PostgreSQL; both die with the process). The Atom file, when configured, is
+regenerated from the events table at the end of each pass.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, func, or_, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from crawler.alerts.atom import newest_events, write_feed
+from crawler.alerts.config import AlertSettings
+from crawler.alerts.email import PartialDelivery, send_email
+from crawler.alerts.errors import DeliveryError
+from crawler.alerts.webhook import send_webhook
+from storage.models import AlertDelivery, AlertEvent
+
+logger = logging.getLogger(__name__)
+
+Sender = Callable[[AlertEvent, AlertSettings], None]
+SENDERS: dict[str, Sender] = {"webhook": send_webhook, "email": send_email}
+DUE_STATES = ("pending", "failed")
+#: Key of the PostgreSQL advisory lock held by a delivery pass ("gova").
+DELIVERY_LOCK_KEY = 0x676F7661
+
+
+@dataclass
+class DeliveryOutcome:
+    """What one delivery attempt in this pass came to."""
+
+    delivery_id: int
+    event_key: str
+    type: str
+    agency: str
+    year: int
+    channel: str
+    delivered: bool
+    attempts: int
+    #: Why it failed (or, when delivered, recipients that refused it).
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class DeliverySummary:
+    """The outcome of a pass: each delivery tried, what waits on unconfigured channels, the feed."""
+
+    outcomes: list[DeliveryOutcome] = field(default_factory=list)
+    #: channel -> deliveries due or waiting on a channel the settings do not configure.
+    unconfigured: dict[str, int] = field(default_factory=dict)
+    atom_path: Path | None = None
+    atom_entries: int = 0
+    atom_written: bool = False
+    atom_error: str | None = None
+    #: True when another pass held the lock for the whole wait: nothing was tried.
+    busy: bool = False
+
+    @property
+    def delivered(self) -> int:
+        """Deliveries that succeeded in this pass."""
+        return sum(1 for o in self.outcomes if o.delivered)
+
+    @property
+    def failed(self) -> int:
+        """Deliveries that failed in this pass (they stay queued)."""
+        return sum(1 for o in self.outcomes if not o.delivered)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and the feed (if configured) was written."""
+        return self.failed == 0 and self.atom_error is None
+
+
+def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], settings: AlertSettings,
+                    *, now: datetime | None = None, max_attempts_per_pass: int = 3,
+                    lock_timeout: float = 60.0,
+                    sleep: Callable[[float], None] = time.sleep) -> DeliverySummary:
+    """Deliver every due alert on the configured channels; regenerate the Atom file.
+
+    ``now`` fixes the clock (due times, delivered_at, backoff) for tests; ``lock_timeout`` is
+    how long to wait for a concurrent pass on the same database before giving up (``busy``).
+    """
+    if max_attempts_per_pass < 1:
+        raise ValueError("max_attempts_per_pass must be at least 1")
+    factory = _factory(engine_or_session_factory)
+    channels = [c for c in settings.channels() if c in SENDERS]
+    summary = DeliverySummary(atom_path=settings.atom_path)
+    with _pass_lock(_bind(factory), lock_timeout) as acquired:
+        if not acquired:
+            logger.warning("alert delivery skipped: another pass holds the lock",
+                           extra={"lock_timeout": lock_timeout})
+            summary.busy = True
+            return summary
+        tried: set[int] = set()
+        while batch := _due(factory, channels, now or datetime.now(UTC), tried):
+            for delivery_id in batch:
+                tried.add(delivery_id)
+                outcome = _deliver_one(factory, delivery_id, settings, now=now,
+                                       max_attempts=max_attempts_per_pass, sleep=sleep)
+                if outcome is not None:
+                    summary.outcomes.append(outcome)
+        summary.unconfigured = _waiting_elsewhere(factory, channels)
+        if settings.atom_path is not None:
+            _regenerate_feed(factory, settings, summary)
+    return summary
+
+
+# -- one delivery --------------------------------------------------------------------------
+def _deliver_one(factory: Callable[[], Session], delivery_id: int, settings: AlertSettings, *,
+                 now: datetime | None, max_attempts: int,
+                 sleep: Callable[[float], None]) -> DeliveryOutcome | None:
+    """Send one delivery (with quick retries) and commit its outcome; None if no longer due."""
+    with factory() as session:
+        delivery = session.get(AlertDelivery, delivery_id)
+        if delivery is None or delivery.state not in DUE_STATES:
+            return None
+        event = session.get(AlertEvent, delivery.event_id)
+        channel = delivery.channel
+        if event is None:  # pragma: no cover - the foreign key forbids it
+            return None
+        session.expunge(event)
+        session.rollback()  # no transaction stays open while the network is slow
+
+    delivered, error = _send(event, channel, settings, max_attempts, sleep)
+    moment = now or datetime.now(UTC)
+    with factory() as session:
+        delivery = session.get(AlertDelivery, delivery_id)
+        if delivery is None:  # pragma: no cover - deliveries are never deleted
+            return None
+        delivery.attempts = (delivery.attempts or 0) + 1
+        delivery.last_error = error
+        if delivered:
+            delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", moment, None
+        else:
+            delivery.state = "failed"
+            delivery.next_attempt_at = moment + backoff(delivery.attempts, settings)
+        outcome = DeliveryOutcome(delivery_id=delivery_id, event_key=event.key, type=event.type,
+                                  agency=event.agency, year=event.year, channel=channel,
+                                  delivered=delivered, attempts=delivery.attempts, error=error,
+                                  next_attempt_at=delivery.next_attempt_at)
+        session.commit()
+    log = {"event_key": outcome.event_key, "event_type": outcome.type, "channel": channel,
+           "delivery_id": delivery_id, "attempts": outcome.attempts}
+    if delivered:
+        logger.info("alert delivered", extra={**log, "note": error})
+    else:
+        logger.warning("alert delivery failed", extra={
+            **log, "error": error, "next_attempt_at": outcome.next_attempt_at.isoformat()
+            if outcome.next_attempt_at else None})
+    return outcome
+
+
+def _send(event: AlertEvent, channel: str, settings: AlertSettings, max_attempts: int,
+          sleep: Callable[[float], None]) -> tuple[bool, str | None]:
+    """(delivered, error or note): try the channel up to ``max_attempts`` times."""
+    sender = SENDERS[channel]
+    retrying = Retrying(
+        stop=stop_after_attempt(max_attempts),
+        wait=wait_exponential(multiplier=settings.retry_wait, max=settings.retry_wait * 8),
+        retry=retry_if_exception(lambda exc: isinstance(exc, DeliveryError) and exc.transient),
+        reraise=True, sleep=sleep,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                sender(event, settings)
+    except PartialDelivery as exc:
+        return True, exc.reason
+    except DeliveryError as exc:
+        return False, exc.reason
+    except Exception as exc:  # noqa: BLE001 - a bug in one alert must not stop the others
+        logger.exception("alert delivery crashed", extra={"event_key": event.key, "channel": channel})
+        return False, f"internal error: {type(exc).__name__}: {exc}"
+    return True, None
+
+
+def backoff(attempts: int, settings: AlertSettings) -> timedelta:
+    """Wait before the next pass retries, after ``attempts`` failed passes (doubling, capped)."""
+    seconds = settings.backoff_base * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.backoff_max))
+
+
+# -- queries -------------------------------------------------------------------------------
+def _due(factory: Callable[[], Session], channels: list[str], moment: datetime,
+         tried: set[int]) -> list[int]:
+    """Ids of due deliveries on ``channels`` not tried in this pass, oldest event first."""
+    if not channels:
+        return []
+    query = (select(AlertDelivery.id).join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
+             .where(AlertDelivery.state.in_(DUE_STATES), AlertDelivery.channel.in_(channels),
+                    or_(AlertDelivery.next_attempt_at.is_(None), AlertDelivery.next_attempt_at <= moment))
+             .order_by(AlertEvent.created_at, AlertEvent.id, AlertDelivery.id))
+    with factory() as session:
+        return [i for i in session.scalars(query) if i not in tried]
+
+
+def _waiting_elsewhere(factory: Callable[[], Session], channels: list[str]) -> dict[str, int]:
+    """channel -> undelivered deliveries on channels that are not configured."""
+    query = (select(AlertDelivery.channel, func.count())
+             .where(AlertDelivery.state.in_(DUE_STATES), AlertDelivery.channel.not_in(channels))
+             .group_by(AlertDelivery.channel))
+    with factory() as session:
+        return {channel: count for channel, count in session.execute(query).tuples()}
+
+
+def _regenerate_feed(factory: Callable[[], Session], settings: AlertSettings,
+                     summary: DeliverySummary) -> None:
+    assert settings.atom_path is not None
+    try:
+        with factory() as session:
+            events = newest_events(session, settings.atom_max_entries)
+            summary.atom_entries = len(events)
+            summary.atom_written = write_feed(settings.atom_path, events, self_url=settings.atom_self_url)
+    except OSError as exc:
+        summary.atom_error = f"cannot write the Atom feed {settings.atom_path}: {exc.strerror or exc}"
+        logger.error("atom feed not written", extra={"path": str(settings.atom_path), "error": str(exc)})
+        return
+    logger.info("atom feed regenerated", extra={"path": str(settings.atom_path),
+                                                "entries": summary.atom_entries,
+                                                "changed": summary.atom_written})
+
+
+# -- sessions and the pass lock ------------------------------------------------------------
+def _factory(target: Engine | Callable[[], Session]) -> Callable[[], Session]:
+    if isinstance(target, Engine):
+        return sessionmaker(target, expire_on_commit=False)
+    return target
+
+
+def _bind(factory: Callable[[], Session]) -> Engine:
+    with factory() as session:
+        bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+@contextmanager
+def _pass_lock(engine: Engine, timeout: float) -> Iterator[bool]:
+    """Hold the database's delivery lock while the block runs; yield whether it was obtained."""
+    if engine.dialect.name == "postgresql":
+        with _pg_lock(engine, timeout) as acquired:
+            yield acquired
+        return
+    database = make_url(str(engine.url)).database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield True  # nothing is shared with another process
+        return
+    lock_path = Path(database).expanduser().with_name(Path(database).name + "-alerts.lock")
+    with open(lock_path, "a+b") as handle:
+        acquired = _poll(lambda: _try_flock(handle.fileno()), timeout)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def _pg_lock(engine: Engine, timeout: float) -> Iterator[bool]:
+    connection = engine.connect()
+    try:
+        def attempt() -> bool:
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                     {"key": DELIVERY_LOCK_KEY}).scalar()
+            connection.commit()
+            return bool(got)
+
+        acquired = _poll(attempt, timeout)
+        yield acquired
+        if acquired:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": DELIVERY_LOCK_KEY})
+            connection.commit()
+    except BaseException:
+        connection.invalidate()  # closing the connection releases a session-level lock
+        raise
+    finally:
+        connection.close()
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _poll(attempt: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if attempt():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)

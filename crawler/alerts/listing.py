@@ -1,0 +1,89 @@
+"""Reading alert events back with their delivery states, for the CLI (and later the web app)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.alerts.render import iso, one_line, short_change
+from storage.models import AlertDelivery, AlertEvent
+
+
+@dataclass
+class EventView:
+    """An event with its deliveries (one per channel)."""
+
+    event: AlertEvent
+    deliveries: list[AlertDelivery]
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field of the event and its deliveries, JSON-ready (times ISO UTC)."""
+        e = self.event
+        return {
+            "id": e.id, "key": e.key, "type": e.type, "agency": e.agency, "year": e.year,
+            "report_id": e.report_id, "run_id": e.run_id, "created_at": iso(e.created_at),
+            "summary": short_change(e), "details": e.details,
+            "deliveries": [{
+                "channel": d.channel, "state": d.state, "attempts": d.attempts,
+                "next_attempt_at": _iso(d.next_attempt_at), "last_error": d.last_error,
+                "delivered_at": _iso(d.delivered_at),
+            } for d in self.deliveries],
+        }
+
+
+def list_events(session: Session, *, since: datetime | None = None, type_: str | None = None,
+                limit: int | None = None) -> list[EventView]:
+    """Events newest first (created at or after ``since``, of type ``type_``) with deliveries."""
+    query = select(AlertEvent).order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc())
+    if since is not None:
+        query = query.where(AlertEvent.created_at >= since)
+    if type_ is not None:
+        query = query.where(AlertEvent.type == type_)
+    if limit is not None:
+        query = query.limit(limit)
+    events = list(session.scalars(query))
+    by_event: dict[int, list[AlertDelivery]] = defaultdict(list)
+    ids = [e.id for e in events]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = session.scalars(select(AlertDelivery).where(AlertDelivery.event_id.in_(chunk))
+                               .order_by(AlertDelivery.channel))
+        for delivery in rows:
+            by_event[delivery.event_id].append(delivery)
+    return [EventView(e, by_event[e.id]) for e in events]
+
+
+def delivery_state(delivery: AlertDelivery, now: datetime | None = None) -> str:
+    """``webhook: delivered`` or ``email: failed (3 attempts, next 18:22Z: Connection refused)``."""
+    moment = now or datetime.now(UTC)
+    label = f"{delivery.channel}: {delivery.state}"
+    attempts = f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}"
+    if delivery.state == "delivered":
+        extra = [attempts] if delivery.attempts > 1 else []
+        if delivery.last_error:
+            extra.append(one_line(delivery.last_error))
+        return label + (f" ({', '.join(extra)})" if extra else "")
+    if delivery.state == "failed":
+        parts = [attempts]
+        if delivery.next_attempt_at is not None:
+            parts.append(f"next {short_time(delivery.next_attempt_at, moment)}")
+        reason = one_line(delivery.last_error or "no reason recorded")
+        return f"{label} ({', '.join(parts)}: {reason})"
+    return label
+
+
+def short_time(moment: datetime, now: datetime) -> str:
+    """``18:22Z`` today, ``2026-01-05 18:22Z`` on another day (UTC)."""
+    moment = moment.astimezone(UTC)
+    if moment.date() == now.astimezone(UTC).date():
+        return moment.strftime("%H:%MZ")
+    return moment.strftime("%Y-%m-%d %H:%MZ")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
