@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -87,6 +87,8 @@ class ArchiveSession:
         self.owns_run = False
         self.closed = False
         self.known: dict[str, KnownUrl] = {}
+        self.report_paths: set[str] = set()
+        self.revisit_after = timedelta(0)
         self.alert_channels: list[str] = []
         self._changes: ChangeRecorder | None = None
 
@@ -97,14 +99,27 @@ class ArchiveSession:
             self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
         return self._changes
 
+    def is_settled(self, url: str) -> bool:
+        """True for a detail page that leads to no report and was checked recently: not asked.
+
+        Pages on a link path to a report document, lists and documents are always asked
+        (conditionally); settled pages again once ``GOVREPORTS_REVISIT_AFTER_DAYS`` pass.
+        """
+        known = self.known.get(url)
+        if (known is None or known.kind != "detail" or known.status not in (200, 304)
+                or known.last_checked_at is None or url in self.report_paths):
+            return False
+        return datetime.now(UTC) - known.last_checked_at < self.revisit_after
+
     def validators_for(self, url: str) -> dict[str, str]:
         """Conditional-request headers for ``url`` when its last fetch gave validators.
 
-        List pages are never asked conditionally: they are re-read to find new items.
+        Lists are asked this way too: a 304 means the list has no new items, anything else
+        is read in full. Without validators from the server, every page is read in full.
         """
         known = self.known.get(url)
-        if (known is None or known.kind not in ("detail", "document") or known.status not in (200, 304)
-                or known.sha256 is None or known.warc_record_id is None):
+        if (known is None or known.status not in (200, 304) or known.sha256 is None
+                or known.warc_record_id is None):
             return {}
         headers = {}
         if known.etag:
@@ -148,6 +163,8 @@ class ArchiveSession:
         hosts = getattr(crawler.spider, "hosts", None)
         if hosts and settings.getbool("GOVREPORTS_CONDITIONAL", True):
             session.known = db.known_urls(hosts)
+            session.report_paths = db.report_paths(hosts)
+            session.revisit_after = timedelta(days=settings.getfloat("GOVREPORTS_REVISIT_AFTER_DAYS"))
         crawler._govreports_session = session  # type: ignore[attr-defined]
         return session
 

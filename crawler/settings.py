@@ -12,6 +12,8 @@ govreports-specific settings (read by its components):
 * ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
 * ``GOVREPORTS_CONDITIONAL``: revalidate known detail pages and documents with conditional
   requests (default True); False re-downloads everything.
+* ``GOVREPORTS_REVISIT_AFTER_DAYS``: a detail page that leads to no report is not asked
+  again until this many days after it was last checked (0: ask every crawl).
 * ``GOVREPORTS_ALERT_CHANNELS``: channels (webhook, email) new alert events are queued for.
 """
 
@@ -74,6 +76,7 @@ GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True
 GOVREPORTS_CONDITIONAL = True
+GOVREPORTS_REVISIT_AFTER_DAYS = 7.0
 GOVREPORTS_ALERT_CHANNELS: list[str] = []
 
 LOG_LEVEL = "INFO"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from storage.db import make_engine
-from storage.models import Capture, ReportDocument
+from storage.models import AlertEvent, Capture, ReportDocument
 from storage.repository import ArchiveDB
 
 
@@ -25,6 +25,8 @@ class CrawlSummary:
     reports_new: int
     report_documents: int
     errors: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0
+    alerts: dict[str, int] = field(default_factory=dict)
     archive_dir: Path | None = None
     db_url: str = ""
 
@@ -37,6 +39,8 @@ class CrawlSummary:
             "reports_new": self.reports_new,
             "report_documents": self.report_documents,
             "errors": self.errors,
+            "not_modified": self.not_modified,
+            "alerts": self.alerts,
         }
 
     def render(self) -> str:
@@ -47,6 +51,9 @@ class CrawlSummary:
             f"  distinct payloads: {self.documents}",
             f"  reports found:     {self.reports_found} ({self.reports_new} new) "
             f"in {self.report_documents} documents",
+            f"  not modified:      {self.not_modified} (304, archived as revisits)",
+            "  alerts recorded:   " + (", ".join(f"{k} {v}" for k, v in sorted(self.alerts.items()))
+                                       or "none"),
         ]
         if self.errors:
             lines.append("  errors by kind:    " + ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())))
@@ -78,12 +85,18 @@ def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str)
                 .group_by(Capture.status)
             ):
                 errors[f"http_{status_code}"] = int(count)
-            linked = (
+            linked = (  # report documents whose bytes this run fetched (or revalidated)
                 select(ReportDocument.report_id, ReportDocument.id)
-                .join(Capture, Capture.id == ReportDocument.capture_id)
+                .join(Capture, and_(Capture.final_url == ReportDocument.url,
+                                    Capture.sha256 == ReportDocument.sha256))
                 .where(in_run)
                 .subquery()
             )
+            not_modified = session.scalar(
+                select(func.count()).where(in_run, Capture.status == 304)) or 0
+            alerts = {str(kind): int(count) for kind, count in session.execute(
+                select(AlertEvent.type, func.count()).where(AlertEvent.run_id == run_id)
+                .group_by(AlertEvent.type))}
             reports_found = session.scalar(select(func.count(distinct(linked.c.report_id)))) or 0
             report_documents = session.scalar(select(func.count(distinct(linked.c.id)))) or 0
             first_run = (
@@ -106,6 +119,8 @@ def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str)
         reports_new=int(reports_new),
         report_documents=int(report_documents),
         errors=errors,
+        not_modified=int(not_modified),
+        alerts=alerts,
         archive_dir=archive_dir,
         db_url=db.url,
     )

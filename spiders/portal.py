@@ -180,6 +180,9 @@ class PortalSpider(scrapy.Spider):
                 return None
             return Request(url, callback=self.parse_document, errback=self.on_error,
                            priority=500 + base_priority, meta={"govreports_report": context})
+        if ArchiveSession.for_crawler(self.crawler).is_settled(url):
+            self.crawler.stats.inc_value("govreports/skipped/settled")  # type: ignore[union-attr]
+            return None
         if not self._within_budget(url):
             return None
         return Request(url, callback=self.parse_page, errback=self.on_error,

@@ -99,6 +99,8 @@ class KnownUrl:
     warc_offset: int | None
     warc_record_id: str | None
     fetched_at: datetime | None
+    #: When the URL was last asked for (start of the run that last fetched it).
+    last_checked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -269,11 +271,13 @@ class ArchiveDB:
     def known_urls(self, hosts: Collection[str]) -> dict[str, KnownUrl]:
         """The last known state of every URL on ``hosts``, with its payload's capture."""
         rows = self.session.execute(
-            select(UrlState, Capture).outerjoin(Capture, Capture.id == UrlState.capture_id)
+            select(UrlState, Capture, CrawlRun.started_at)
+            .outerjoin(Capture, Capture.id == UrlState.capture_id)
+            .outerjoin(CrawlRun, CrawlRun.id == UrlState.last_seen_run_id)
             .where(UrlState.host.in_([h.lower() for h in hosts]))
         )
         known: dict[str, KnownUrl] = {}
-        for state, capture in rows:
+        for state, capture, checked_at in rows:
             known[state.url] = KnownUrl(
                 url=state.url, kind=state.kind, status=state.status, etag=state.etag,
                 last_modified=state.last_modified, sha256=state.sha256,
@@ -287,8 +291,29 @@ class ArchiveDB:
                 warc_offset=capture.warc_offset if capture else None,
                 warc_record_id=capture.warc_record_id if capture else None,
                 fetched_at=capture.fetched_at if capture else None,
+                last_checked_at=checked_at,
             )
         return known
+
+    def report_paths(self, hosts: Collection[str]) -> set[str]:
+        """URLs of report documents on ``hosts`` and of every page on a link path to one."""
+        wanted = {h.lower() for h in hosts}
+        found = {url for url in self.session.scalars(select(ReportDocument.url).distinct())
+                 if host_of(url) in wanted}
+        referrers: dict[str, set[str]] = {}
+        for url, final_url, referrer in self.session.execute(
+            select(Capture.url, Capture.final_url, Capture.referrer).distinct()
+            .where(Capture.referrer.is_not(None))
+        ):
+            for target in {url, final_url} - {None}:
+                referrers.setdefault(target, set()).add(referrer)
+        frontier = list(found)
+        while frontier:
+            for referrer in referrers.get(frontier.pop(), ()):
+                if referrer not in found and host_of(referrer) in wanted:
+                    found.add(referrer)
+                    frontier.append(referrer)
+        return found
 
     def add_document(self, *, sha256: str, size: int, content_type: str | None,
                      blob_path: str) -> bool:

@@ -58,7 +58,7 @@ def alerts_group(ctx: click.Context, since: datetime | None, type_: str | None, 
                  db_url: str | None) -> None:
     """Change alerts (new, changed, removed, overdue reports): list them, newest first.
 
-    Without a subcommand this lists events like ``alerts list``.
+    Without a subcommand this lists events (like `alerts list`).
     """
     if ctx.invoked_subcommand is None:
         _list(since, type_, as_json, db_url)

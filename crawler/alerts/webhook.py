@@ -6,7 +6,8 @@ Payload (UTF-8 JSON object)::
      "report_id": 12, "occurred_at": "2026-02-01T08:00:00Z", "details": {…}, "run_id": 7}
 
 Headers: ``Content-Type: application/json``, ``X-Govreports-Event: <type>``,
-``Idempotency-Key: <id>`` (the same on every retry: receivers dedupe on it),
+``Idempotency-Key: <id>`` (the same on every retry: receivers dedupe on it; characters outside
+printable ASCII, and ``%``, are percent-encoded as UTF-8, so ``unquote(header) == id``),
 ``User-Agent: govreports/<version>`` and, when a secret is set,
 ``X-Govreports-Signature: sha256=<hex HMAC-SHA256 of the raw body keyed with the secret>``.
 Any 2xx answer is a delivery; redirects are not followed (they would turn the POST into a GET).
@@ -21,7 +22,7 @@ import json
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from crawler.alerts.config import AlertSettings
 from crawler.alerts.errors import DeliveryError
@@ -32,6 +33,7 @@ from storage.models import AlertEvent
 SIGNATURE_HEADER = "X-Govreports-Signature"
 #: HTTP statuses worth a quick retry; other 4xx (and 3xx) will not get better in a second.
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
+_HEADER_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
 
 
 def event_payload(event: AlertEvent) -> dict[str, Any]:
@@ -59,12 +61,17 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def idempotency_key(key: str) -> str:
+    """The header form of an event key: printable ASCII as is, the rest (and ``%``) %-encoded."""
+    return quote(key, safe=_HEADER_SAFE)
+
+
 def request_headers(event: AlertEvent, body: bytes, secret: str | None) -> dict[str, str]:
     """The headers sent with ``body``."""
     headers = {
         "Content-Type": "application/json",
         "X-Govreports-Event": event.type,
-        "Idempotency-Key": event.key,
+        "Idempotency-Key": idempotency_key(event.key),
         "User-Agent": software_version(),
     }
     if secret:

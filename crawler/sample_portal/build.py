@@ -46,7 +46,8 @@ def build_portal(seed: int = 0, scale: int = 1, *, slow_seconds: float = 3.0) ->
     ]
     for site in sites:
         _add_stylesheet(site)
-    return PortalModel(seed=seed, scale=scale, sites=sites)
+    return PortalModel(seed=seed, scale=scale, sites=sites,
+                       newest_year=max(year for _, year in placed))
 
 
 def _add_stylesheet(site: SiteModel) -> None:

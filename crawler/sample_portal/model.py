@@ -99,6 +99,8 @@ class PortalModel:
     seed: int
     scale: int
     sites: list[SiteModel]
+    #: The newest report year when built (``AddReport`` publishes the year after by default).
+    newest_year: int = 0
 
     def page_count(self) -> int:
         """Distinct stored resources over all sites."""

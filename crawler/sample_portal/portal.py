@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 
 from crawler.sample_portal.build import build_portal
+from crawler.sample_portal.changes import AppliedChange, Change
+from crawler.sample_portal.editor import Clock, apply_changes, install
 from crawler.sample_portal.model import ExpectedReport, PortalModel
 from crawler.sample_portal.server import RequestLog, SiteServer
 from crawler.sample_portal.tls_cert import server_context, write_self_signed
@@ -16,7 +19,8 @@ from crawler.sample_portal.tls_cert import server_context, write_self_signed
 class SamplePortal:
     """Simulated agency sites on 127.0.0.1; site ``i`` listens on ``base_port + i`` (0: free ports).
 
-    Use as a context manager, or call :meth:`start` and :meth:`stop`.
+    Use as a context manager, or call :meth:`start` and :meth:`stop`. :meth:`apply` changes
+    the running portal between crawls.
     """
 
     def __init__(self, seed: int = 0, scale: int = 1, base_port: int = 0,
@@ -26,6 +30,9 @@ class SamplePortal:
         self.request_log = RequestLog()
         self._servers: dict[str, SiteServer] = {}
         self._tmp: Path | None = None
+        self._apply_lock = threading.Lock()
+        self._clock = Clock()
+        self._applied: list[AppliedChange] = []
 
     @property
     def certificate_path(self) -> Path:
@@ -80,8 +87,32 @@ class SamplePortal:
         """The home page of each site."""
         return [base + "/" for base in self.sites.values()]
 
+    def apply(self, *changes: Change) -> list[AppliedChange]:
+        """Change the running portal in place (same ports and URLs), one record per change.
+
+        All changes of one call appear at once: each site's resources are swapped atomically,
+        so requests in flight see the portal before or after, never half of it. Changes
+        accumulate over calls. A change that fits no report raises ``ValueError`` and nothing
+        of the call is applied.
+        """
+        bases = self.sites
+        with self._apply_lock:
+            applied, sites = apply_changes(self.model, changes, bases=bases,
+                                           ordinal=len(self._applied), clock=self._clock)
+            for new in sites:
+                install(self.model.site(new.name), new)
+                self._servers[new.name].state.load(new.resources)
+            self._applied.extend(applied)
+        return applied
+
+    @property
+    def applied(self) -> list[AppliedChange]:
+        """Every change applied so far, in order."""
+        with self._apply_lock:
+            return list(self._applied)
+
     def expected_reports(self) -> list[ExpectedReport]:
-        """Every report a complete, polite crawl must find, with the URLs whose bytes are it."""
+        """Every report a complete, polite crawl must find now, with the URLs whose bytes are it."""
         sites = self.sites
         out: list[ExpectedReport] = []
         for site in self.model.sites:
@@ -94,7 +125,8 @@ class SamplePortal:
         return out
 
     def excluded_reports(self) -> list[tuple[ExpectedReport, str]]:
-        """Reports that are on the portal but must NOT be found, with the reason."""
+        """Reports that are on the portal but must NOT be found, with the reason (including
+        reports taken off their list by ``UnlistReport``; removed ones are not on the portal)."""
         sites = self.sites
         return [
             (ExpectedReport(p.report.agency, p.report.year, p.report.title, p.report.template,
