@@ -97,6 +97,10 @@ class ChangeRecorder:
         version_number = None
         if seen.record is not None and link.version_id is None:
             version_number = self._version_for(report, link, seen, now, events)
+        elif link.version_id is not None:
+            version = self.db.session.get(ReportVersion, link.version_id)
+            if version is not None:
+                version.last_seen_at = now
         if linked.new_report or reappeared:
             key = (f"new_report:{report.id}" if linked.new_report
                    else f"new_report:{report.id}:back:{self.run_id}")

@@ -6,6 +6,7 @@ Defaults: ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``, else ``./govreports-data
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ import click
 from crawler.parsing.cli import parse_command
 from crawler.sample_portal.cli import sample_portal_command
 from crawler.schedules.cli import schedule_group
+from crawler.versions_cli import diff_command, versions_command
 from storage.db import default_archive_dir, default_db_url
 from storage.repository import ArchiveDB
 
@@ -26,6 +28,9 @@ LOCAL_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_BACKOFF_BASE": 0.2,
 }
+
+#: ``--full``: fetch everything again, as a first crawl would.
+FULL_SETTINGS = {"GOVREPORTS_CONDITIONAL": False, "GOVREPORTS_REVISIT_AFTER_DAYS": 0}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,12 +55,17 @@ def main() -> None:
 @click.option("--timeout", type=float, default=None, help="Download timeout in seconds (default 30).")
 @click.option("--no-parse", is_flag=True, help="Archive only; do not parse reports as they arrive.")
 @click.option("--local", is_flag=True, help="Turn politeness delays off (for servers on this machine).")
+@click.option("--full", is_flag=True,
+              help="Download everything again: no conditional requests, no settled pages skipped.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge report deadlines as of this day (default: today or $GOVREPORTS_TODAY).")
 @click.option("--schedule-id", type=int, default=None, hidden=True,
               help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
           max_pages: int | None, max_pages_per_host: int | None, resume: bool,
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
-          no_parse: bool, local: bool, schedule_id: int | None) -> None:
+          no_parse: bool, local: bool, full: bool, today: datetime | None,
+          schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
     from crawler.runner import CrawlOptions, CrawlSetupError, run_crawl
     from spiders.portal import read_seeds
@@ -75,8 +85,9 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         ca_file=ca_file,
         timeout=timeout,
         parse=not no_parse,
-        settings=dict(LOCAL_SETTINGS) if local else {},
+        settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {}),
         schedule_id=schedule_id,
+        today=today.date() if today else None,
     )
     try:
         summary = run_crawl(options)
@@ -187,6 +198,8 @@ def _open_db(url: str) -> ArchiveDB:
 
 
 main.add_command(sample_portal_command, "sample-portal")
+main.add_command(versions_command)
+main.add_command(diff_command)
 main.add_command(parse_command, "parse")
 
 from crawler.alerts.cli import alerts_group  # noqa: E402
