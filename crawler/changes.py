@@ -91,9 +91,8 @@ class ChangeRecorder:
         report, link = linked.report, linked.link
         events: list[str] = []
         reappeared = report.status == "removed"
-        report.missing_runs = 0
-        if reappeared:
-            report.status, report.removed_at = "live", None
+        if reappeared:  # found again by following links (removed reports are not revalidated)
+            report.status, report.removed_at, report.missing_runs = "live", None, 0
         version_number = None
         if seen.record is not None and link.version_id is None:
             version_number = self._version_for(report, link, seen, now, events)

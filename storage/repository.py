@@ -305,8 +305,9 @@ class ArchiveDB:
             select(Capture.url, Capture.final_url, Capture.referrer).distinct()
             .where(Capture.referrer.is_not(None))
         ):
-            for target in {url, final_url} - {None}:
-                referrers.setdefault(target, set()).add(referrer)
+            for target in (url, final_url):
+                if target is not None and referrer is not None:
+                    referrers.setdefault(target, set()).add(referrer)
         frontier = list(found)
         while frontier:
             for referrer in referrers.get(frontier.pop(), ()):

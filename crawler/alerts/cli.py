@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from time import gmtime
 from typing import Any
 
 import click
@@ -76,7 +78,9 @@ def list_command(since: datetime | None, type_: str | None, as_json: bool, db_ur
 @click.option("--config", "config_file", default=None, help=CONFIG_HELP)
 @click.option("--lock-timeout", type=float, default=60.0, show_default=True,
               help="Seconds to wait for a delivery pass already running on this database.")
-def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: float) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also print the structured log lines (key=value).")
+def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: float,
+                    verbose: bool) -> None:
     """Run one delivery pass: send every due alert, retry failed ones whose time has come."""
     from crawler.alerts.config import AlertConfigError, load_settings
     from crawler.alerts.delivery import deliver_pending
@@ -90,6 +94,7 @@ def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: f
         click.echo("no alert channels configured: set GOVREPORTS_WEBHOOK_URL, or GOVREPORTS_SMTP_HOST "
                    "with GOVREPORTS_SMTP_FROM and GOVREPORTS_SMTP_TO, or GOVREPORTS_ATOM_PATH "
                    "(or a settings file; see docs/alerts.md)", err=True)
+    _configure_logging(verbose)
     db = _open_db(db_url)
     try:
         summary = deliver_pending(db.engine, settings, lock_timeout=lock_timeout)
@@ -113,6 +118,9 @@ def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: f
         feed = (f"; Atom feed {summary.atom_path} ({summary.atom_entries} entries"
                 f"{'' if summary.atom_written else ', unchanged'})")
     click.echo(f"{summary.delivered} delivered, {summary.failed} failed{feed}")
+    for channel, count in sorted(summary.deferred.items()):
+        click.echo(f"{count} more alert(s) on the {channel} channel were left for the next pass "
+                   f"after {channel} failed several times in a row", err=True)
     for channel, count in sorted(summary.unconfigured.items()):
         click.echo(f"{count} alert(s) wait for the {channel} channel, which is not configured; "
                    "they stay queued until it is (see docs/alerts.md)", err=True)
@@ -149,6 +157,32 @@ def _list(since: datetime | None, type_: str | None, as_json: bool, db_url: str 
             click.echo("no alerts" + (" matching the filters" if since or type_ else ""), err=True)
     finally:
         db.close()
+
+
+class _KeyValueFormatter(logging.Formatter):
+    """``time level=… logger=… message k=v …``: the record's extra fields as key=value."""
+
+    _standard = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = {k: v for k, v in vars(record).items() if k not in self._standard}
+        line = super().format(record)
+        return " ".join([line, *(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
+                                 for k, v in extras.items())])
+
+
+def _configure_logging(verbose: bool) -> None:
+    """The CLI prints outcomes itself; its log lines go to stderr only with --verbose."""
+    target = logging.getLogger("crawler.alerts")
+    handler: logging.Handler = logging.NullHandler()
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        formatter = _KeyValueFormatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+                                       datefmt="%Y-%m-%dT%H:%M:%SZ")
+        formatter.converter = gmtime
+        handler.setFormatter(formatter)
+        target.setLevel(logging.INFO)
+    target.addHandler(handler)
 
 
 def _open_db(url: str | None) -> ArchiveDB:

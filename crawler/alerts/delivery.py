@@ -66,6 +66,8 @@ class DeliverySummary:
     outcomes: list[DeliveryOutcome] = field(default_factory=list)
     #: channel -> deliveries due or waiting on a channel the settings do not configure.
     unconfigured: dict[str, int] = field(default_factory=dict)
+    #: channel -> due deliveries not tried because the channel failed too often in a row.
+    deferred: dict[str, int] = field(default_factory=dict)
     atom_path: Path | None = None
     atom_entries: int = 0
     atom_written: bool = False
@@ -91,15 +93,17 @@ class DeliverySummary:
 
 def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], settings: AlertSettings,
                     *, now: datetime | None = None, max_attempts_per_pass: int = 3,
-                    lock_timeout: float = 60.0,
+                    lock_timeout: float = 60.0, give_up_after: int = 5,
                     sleep: Callable[[float], None] = time.sleep) -> DeliverySummary:
     """Deliver every due alert on the configured channels; regenerate the Atom file.
 
     ``now`` fixes the clock (due times, delivered_at, backoff) for tests; ``lock_timeout`` is
     how long to wait for a concurrent pass on the same database before giving up (``busy``).
+    After ``give_up_after`` failed deliveries in a row on one channel (the receiver is down),
+    the pass leaves that channel's other due deliveries for the next pass (``deferred``).
     """
-    if max_attempts_per_pass < 1:
-        raise ValueError("max_attempts_per_pass must be at least 1")
+    if max_attempts_per_pass < 1 or give_up_after < 1:
+        raise ValueError("max_attempts_per_pass and give_up_after must be at least 1")
     factory = _factory(engine_or_session_factory)
     channels = [c for c in settings.channels() if c in SENDERS]
     summary = DeliverySummary(atom_path=settings.atom_path)
@@ -110,13 +114,21 @@ def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], s
             summary.busy = True
             return summary
         tried: set[int] = set()
+        failures_in_a_row = dict.fromkeys(channels, 0)
         while batch := _due(factory, channels, now or datetime.now(UTC), tried):
-            for delivery_id in batch:
+            for delivery_id, channel in batch:
                 tried.add(delivery_id)
+                if failures_in_a_row[channel] >= give_up_after:
+                    summary.deferred[channel] = summary.deferred.get(channel, 0) + 1
+                    continue
                 outcome = _deliver_one(factory, delivery_id, settings, now=now,
                                        max_attempts=max_attempts_per_pass, sleep=sleep)
                 if outcome is not None:
                     summary.outcomes.append(outcome)
+                    failures_in_a_row[channel] = 0 if outcome.delivered else failures_in_a_row[channel] + 1
+        for channel, count in summary.deferred.items():
+            logger.warning("alert channel deferred", extra={"channel": channel, "deferred": count,
+                                                            "failures_in_a_row": give_up_after})
         summary.unconfigured = _waiting_elsewhere(factory, channels)
         if settings.atom_path is not None:
             _regenerate_feed(factory, settings, summary)
@@ -200,16 +212,16 @@ def backoff(attempts: int, settings: AlertSettings) -> timedelta:
 
 # -- queries -------------------------------------------------------------------------------
 def _due(factory: Callable[[], Session], channels: list[str], moment: datetime,
-         tried: set[int]) -> list[int]:
-    """Ids of due deliveries on ``channels`` not tried in this pass, oldest event first."""
+         tried: set[int]) -> list[tuple[int, str]]:
+    """(id, channel) of due deliveries on ``channels`` not tried in this pass, oldest first."""
     if not channels:
         return []
-    query = (select(AlertDelivery.id).join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
+    query = (select(AlertDelivery.id, AlertDelivery.channel).join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
              .where(AlertDelivery.state.in_(DUE_STATES), AlertDelivery.channel.in_(channels),
                     or_(AlertDelivery.next_attempt_at.is_(None), AlertDelivery.next_attempt_at <= moment))
              .order_by(AlertEvent.created_at, AlertEvent.id, AlertDelivery.id))
     with factory() as session:
-        return [i for i in session.scalars(query) if i not in tried]
+        return [(i, channel) for i, channel in session.execute(query).all() if i not in tried]
 
 
 def _waiting_elsewhere(factory: Callable[[], Session], channels: list[str]) -> dict[str, int]:
@@ -218,7 +230,7 @@ def _waiting_elsewhere(factory: Callable[[], Session], channels: list[str]) -> d
              .where(AlertDelivery.state.in_(DUE_STATES), AlertDelivery.channel.not_in(channels))
              .group_by(AlertDelivery.channel))
     with factory() as session:
-        return {channel: count for channel, count in session.execute(query).tuples()}
+        return {channel: count for channel, count in session.execute(query).all()}
 
 
 def _regenerate_feed(factory: Callable[[], Session], settings: AlertSettings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -52,7 +52,7 @@ def list_events(session: Session, *, since: datetime | None = None, type_: str |
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = session.scalars(select(AlertDelivery).where(AlertDelivery.event_id.in_(chunk))
-                               .order_by(AlertDelivery.channel))
+                               .order_by(AlertDelivery.id))
         for delivery in rows:
             by_event[delivery.event_id].append(delivery)
     return [EventView(e, by_event[e.id]) for e in events]
@@ -78,8 +78,10 @@ def delivery_state(delivery: AlertDelivery, now: datetime | None = None) -> str:
 
 
 def short_time(moment: datetime, now: datetime) -> str:
-    """``18:22Z`` today, ``2026-01-05 18:22Z`` on another day (UTC)."""
+    """``18:22Z`` today, ``2026-01-05 18:22Z`` on another day (UTC); rounded up to the minute."""
     moment = moment.astimezone(UTC)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if moment.date() == now.astimezone(UTC).date():
         return moment.strftime("%H:%MZ")
     return moment.strftime("%Y-%m-%d %H:%MZ")

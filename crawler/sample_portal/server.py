@@ -225,8 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _gzip_wanted(self, headers: dict[str, str], body: bytes) -> bool:
         """Whether the answer goes gzip-encoded; sets ``Vary`` on a gzip site's text answers."""
-        ctype = headers.get("Content-Type", "")
-        if not self.state.site.gzip or not (ctype.startswith("text/") or "xml" in ctype):
+        ctype = headers.get("Content-Type", "").split(";", 1)[0].strip()
+        if not self.state.site.gzip or not (ctype.startswith("text/") or ctype.endswith(("/xml", "+xml"))):
             return False
         headers["Vary"] = "Accept-Encoding"
         return "gzip" in (self.headers.get("Accept-Encoding") or "").lower() and len(body) >= 256

@@ -174,8 +174,8 @@ def _change(db_url: str | None, change: Any, message: str) -> None:
 @schedule_group.command("run")
 @click.option("--poll", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Seconds between looks for due schedules.")
-@click.option("--lease", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds a claim holds without a heartbeat (default: 2 x --poll).")
+@click.option("--lease", type=click.FloatRange(min=1), default=None,
+              help="Seconds a claim holds without a heartbeat (default: 2 x --poll, at least 2).")
 @click.option("--once", is_flag=True, help="Look once, wait for the crawls started, exit (1 if one failed).")
 @click.option("--db", "db_url", default=None, help=DB_HELP)
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None,

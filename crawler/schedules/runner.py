@@ -40,6 +40,8 @@ from crawler.schedules.store import (
 from storage.models import Schedule
 
 TICK_SECONDS = 0.25
+#: Shortest lease: it is renewed every third of it, and the loop wakes every tick.
+MIN_LEASE_SECONDS = 1.0
 
 
 def _now() -> datetime:
@@ -73,9 +75,9 @@ class ScheduleRunner:
         self.db_url = db_url
         self.archive_dir = archive_dir
         self.poll_seconds = poll
-        self.lease_seconds = lease if lease is not None else 2 * poll
-        if self.lease_seconds <= 0:
-            raise ValueError("the lease must be positive")
+        self.lease_seconds = lease if lease is not None else max(2 * poll, 2.0)
+        if self.lease_seconds < MIN_LEASE_SECONDS:
+            raise ValueError(f"the lease must last at least {MIN_LEASE_SECONDS:g} s")
         self.owner = owner or runner_id()
         self.running: dict[int, Start] = {}
         self.failures = 0
