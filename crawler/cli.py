@@ -59,14 +59,17 @@ def main() -> None:
               help="Download everything again: no conditional requests, no settled pages skipped.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Judge report deadlines as of this day (default: today or $GOVREPORTS_TODAY).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Alert settings file (default: $GOVREPORTS_CONFIG or ./govreports.toml).")
 @click.option("--schedule-id", type=int, default=None, hidden=True,
               help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
           max_pages: int | None, max_pages_per_host: int | None, resume: bool,
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
           no_parse: bool, local: bool, full: bool, today: datetime | None,
-          schedule_id: int | None) -> None:
+          config_file: str | None, schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
+    from crawler.alerts.config import AlertConfigError, load_settings
     from crawler.runner import CrawlOptions, CrawlSetupError, run_crawl
     from spiders.portal import read_seeds
 
@@ -74,6 +77,10 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         seeds = read_seeds(list(urls), seeds_file)
     except OSError as exc:
         raise click.ClickException(f"cannot read seeds file: {exc}") from exc
+    try:
+        alert_settings = load_settings(config_file)
+    except (AlertConfigError, OSError) as exc:
+        raise click.ClickException(f"alert settings: {exc}") from exc
     options = CrawlOptions(
         seeds=seeds,
         db_url=db_url or default_db_url(),
@@ -88,6 +95,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {}),
         schedule_id=schedule_id,
         today=today.date() if today else None,
+        alerts=alert_settings,
     )
     try:
         summary = run_crawl(options)

@@ -13,17 +13,21 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.alerts.config import AlertSettings
 from crawler.changes import ChangeRecorder, Deadlines
 from crawler.summary import CrawlSummary, summarize_run
 from crawler.version import software_version
 from spiders.portal import PortalSpider, read_seeds
 from storage.db import migrate
 from storage.repository import ArchiveDB
+
+if TYPE_CHECKING:
+    from crawler.alerts.delivery import DeliverySummary
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +54,23 @@ class CrawlOptions:
     parse: bool = True
     progress: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
-    #: Channels new alert events are queued for (from the alert settings).
-    alert_channels: list[str] = field(default_factory=list)
+    #: Alert channels and deadlines (``crawler.alerts.config``); None: no delivery.
+    alerts: AlertSettings | None = None
     #: The day overdue reports are judged on (default: today, or $GOVREPORTS_TODAY).
     today: date | None = None
-    deadlines: Deadlines = field(default_factory=Deadlines)
+
+    @property
+    def alert_channels(self) -> list[str]:
+        """Channels new alert events are queued for."""
+        return self.alerts.channels() if self.alerts is not None else []
+
+    @property
+    def deadlines(self) -> Deadlines:
+        """Legal deadlines for overdue reports (configurable in the alert settings)."""
+        if self.alerts is None:
+            return Deadlines()
+        return Deadlines(department=self.alerts.deadline_department,
+                         government=self.alerts.deadline_government)
     #: The schedule that started this crawl (``govreports schedule run``), recorded on the run.
     schedule_id: int | None = None
 
@@ -112,9 +128,9 @@ def _open_run(options: CrawlOptions, db: ArchiveDB, jobdir: Path) -> int:
     run_id = db.start_run(
         seeds=options.seeds,
         settings={k: v for k, v in vars(options).items()
-                  if k not in ("settings", "archive_dir", "deadlines")}
+                  if k not in ("settings", "archive_dir", "alerts")}
         | {"archive_dir": str(options.archive_dir), "scrapy": options.settings,
-           "deadlines": vars(options.deadlines)},
+           "alert_channels": options.alert_channels, "deadlines": vars(options.deadlines)},
         software_version=software_version(),
         jobdir=str(jobdir),
         schedule_id=options.schedule_id,
@@ -148,6 +164,17 @@ def detect_after_crawl(db: ArchiveDB, run_id: int, spider: Any, options: CrawlOp
     return events
 
 
+def deliver_alerts(db: ArchiveDB, options: CrawlOptions) -> DeliverySummary | None:
+    """One delivery pass of the alert outbox (pending alerts of earlier runs included)."""
+    if options.alerts is None or not (options.alert_channels or options.alerts.atom_path):
+        return None
+    from crawler.alerts.delivery import deliver_pending
+
+    summary = deliver_pending(db.engine, options.alerts)
+    logger.info("alerts delivered", extra={"delivered": summary.delivered, "failed": summary.failed})
+    return summary
+
+
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
     """Crawl the seeds into the archive; return the run's summary.
 
@@ -173,6 +200,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         ) from exc
     jobdir = job_dir(options.archive_dir, options.seeds)
     run_id = _open_run(options, db, jobdir)
+    deliver_alerts(db, options)  # what a killed or failed earlier delivery left pending
 
     process = CrawlerProcess(build_settings(options, run_id, jobdir))
     crawler = process.create_crawler(PortalSpider)
@@ -192,5 +220,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     db.finish_run(run_id, status=status, counts=summary.counts())
     if status == "completed":
         (jobdir / RUN_FILE).unlink(missing_ok=True)
+    # after the run is recorded: a crash while delivering leaves a finished run and a
+    # durable outbox, which the next crawl (or `govreports alerts deliver`) delivers
+    summary.delivery = deliver_alerts(db, options)
     db.close()
     return summary

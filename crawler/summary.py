@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Session
 from storage.db import make_engine
 from storage.models import AlertEvent, Capture, ReportDocument
 from storage.repository import ArchiveDB
+
+if TYPE_CHECKING:
+    from crawler.alerts.delivery import DeliverySummary
 
 
 @dataclass
@@ -27,6 +31,8 @@ class CrawlSummary:
     errors: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
     alerts: dict[str, int] = field(default_factory=dict)
+    #: The alert delivery pass after the crawl (None when no channel is configured).
+    delivery: DeliverySummary | None = None
     archive_dir: Path | None = None
     db_url: str = ""
 
@@ -55,6 +61,9 @@ class CrawlSummary:
             "  alerts recorded:   " + (", ".join(f"{k} {v}" for k, v in sorted(self.alerts.items()))
                                        or "none"),
         ]
+        if self.delivery is not None:
+            lines.append(f"  alerts delivered:  {self.delivery.delivered}, failed {self.delivery.failed}"
+                         + (" (see `govreports alerts`)" if self.delivery.failed else ""))
         if self.errors:
             lines.append("  errors by kind:    " + ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())))
         else:

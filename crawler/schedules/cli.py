@@ -123,7 +123,8 @@ def list_command(as_json: bool, db_url: str | None) -> None:
         cron = f"{row.cron} ({info['preset'] + ', ' if info['preset'] else ''}{info['tz']})"
         last = (f"run {row.last_run_id or '—'} {row.last_status or '?'}, started {_when(row.last_started_at)}, "
                 f"finished {_when(row.last_finished_at)}") if row.last_started_at else "never"
-        due = _when(due_at(row, now)) if row.enabled else "— (disabled)"
+        when = due_at(row, now)
+        due = "— (disabled)" if when is None else _when(when) + (" (due now)" if when <= now else "")
         running = f"{info['running_by']} (lease until {_when(row.lease_until)})" if info["running_by"] else "no"
         click.echo(f"{row.name}  [id {row.id}, {'enabled' if row.enabled else 'disabled'}]\n"
                    f"  cron:     {cron}\n"

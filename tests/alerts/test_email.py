@@ -126,7 +126,7 @@ def test_starttls_and_login(db: ArchiveDB, tmp_path: Path, monkeypatch: pytest.M
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"mailer", b"pa ss")
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     mails = MailSink()
     controller = start_smtp(mails, tls_context=context, require_starttls=True,

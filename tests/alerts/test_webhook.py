@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from threading import Thread
 from urllib.parse import unquote
 
@@ -43,9 +44,8 @@ def test_payload_headers_and_signature(db: ArchiveDB) -> None:
 
 def test_a_wrong_secret_is_refused_by_the_receiver(db: ArchiveDB) -> None:
     event = one_event(db)
-    with WebhookReceiver(secret="right") as receiver:
-        with pytest.raises(DeliveryError, match="HTTP 401"):
-            send_webhook(event, AlertSettings(webhook_url=receiver.url, webhook_secret="wrong"))
+    with WebhookReceiver(secret="right") as receiver, pytest.raises(DeliveryError, match="HTTP 401"):
+        send_webhook(event, AlertSettings(webhook_url=receiver.url, webhook_secret="wrong"))
     assert receiver.requests[0].signature_ok is False
 
 
@@ -58,9 +58,10 @@ def test_no_signature_header_without_a_secret(db: ArchiveDB) -> None:
 @pytest.mark.parametrize(("status", "transient"), [(500, True), (503, True), (429, True),
                                                    (400, False), (404, False)])
 def test_non_2xx_is_a_failure(db: ArchiveDB, status: int, transient: bool) -> None:
-    with WebhookReceiver(fail_first=1, fail_status=status) as receiver:
-        with pytest.raises(DeliveryError) as info:
-            send_webhook(one_event(db), AlertSettings(webhook_url=receiver.url))
+    event = one_event(db)
+    with WebhookReceiver(fail_first=1, fail_status=status) as receiver, \
+            pytest.raises(DeliveryError) as info:
+        send_webhook(event, AlertSettings(webhook_url=receiver.url))
     assert info.value.reason.startswith(f"HTTP {status}")
     assert info.value.transient is transient
 
@@ -95,3 +96,18 @@ def test_body_is_the_signed_utf8_json(db: ArchiveDB) -> None:
     body = receiver.requests[0].body
     assert "北京市财政局".encode() in body  # not \\u-escaped
     assert json.loads(body)["details"]["numbers"][0]["new"] == 5
+
+
+def test_the_documented_verification_snippet_accepts_real_requests(db: ArchiveDB) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(encoding="utf-8")
+    snippet = docs.split("Verifying a request", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)  # noqa: S102 - our own documentation
+    verify = namespace["verify"]
+    assert callable(verify)
+    with WebhookReceiver(secret="doc-secret") as receiver:
+        send_webhook(one_event(db), AlertSettings(webhook_url=receiver.url, webhook_secret="doc-secret"))
+    got = receiver.requests[0]
+    assert verify(got.body, got.headers, "doc-secret")["type"] == "report_changed"
+    with pytest.raises(PermissionError):
+        verify(got.body, got.headers, "another-secret")

@@ -9,8 +9,8 @@ import pytest
 from crawler.schedules.cron import REPORT_SEASON, CronError, next_due, resolve_cron, zone
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_report_season_is_the_default() -> None:

@@ -9,8 +9,8 @@ from crawler.schedules.due import due_at, is_due, unfinished
 from storage.models import Schedule
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def schedule(**fields: Any) -> Schedule:
