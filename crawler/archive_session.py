@@ -8,7 +8,7 @@ to the documents already recorded).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +88,7 @@ class ArchiveSession:
         self.closed = False
         self.known: dict[str, KnownUrl] = {}
         self.report_paths: set[str] = set()
+        self._payload_refs: dict[str, KnownUrl | None] = {}
         self.revisit_after = timedelta(0)
         self.alert_channels: list[str] = []
         self._changes: ChangeRecorder | None = None
@@ -216,11 +217,10 @@ class ArchiveSession:
             blob_path=str(stored.path),
         )
         fetched_at = record.fetched_at or datetime.now(UTC)
-        unchanged = (known is not None and known.sha256 == stored.sha256
-                     and known.warc_record_id is not None and response.status == 200)
-        if unchanged:
-            assert known is not None
-            location = self._write_revisit(request, response, known, fetched_at, not_modified=False)
+        earlier = self._earlier_copy(stored.sha256, known) if response.status == 200 else None
+        if earlier is not None:  # the same bytes are archived already (here or at another URL)
+            location = self._write_revisit(request, response, earlier, fetched_at,
+                                           not_modified=False)
         else:
             location = self.warc.write_exchange(
                 url=request.url,
@@ -239,9 +239,28 @@ class ArchiveSession:
         record.warc_file, record.warc_offset = location.filename, location.offset
         record.warc_record_id = location.record_id
         record.kind = "page" if charset else "document"
-        capture_id = self.db.add_capture(record, url_state=self._url_state(
-            request, response, record.kind, stored.sha256, holds_payload=not unchanged))
+        state = self._url_state(request, response, record.kind, stored.sha256,
+                                holds_payload=earlier is None)
+        if earlier is not None:
+            state = replace(state, payload_capture_id=earlier.capture_id)
+        capture_id = self.db.add_capture(record, url_state=state)
+        if earlier is None and response.status == 200:
+            self._payload_refs[stored.sha256] = KnownUrl(
+                url=request.url, kind="other", status=200, etag=None, last_modified=None,
+                sha256=stored.sha256, capture_id=capture_id, capture_url=request.url,
+                size=stored.size, content_type=record.content_type, charset=charset,
+                capture_kind=record.kind, warc_file=location.filename,
+                warc_offset=location.offset, warc_record_id=location.record_id,
+                fetched_at=fetched_at)
         return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+
+    def _earlier_copy(self, sha256: str, known: KnownUrl | None) -> KnownUrl | None:
+        """A full response record already holding these bytes, if any (same URL first)."""
+        if known is not None and known.sha256 == sha256 and known.warc_record_id is not None:
+            return known
+        if sha256 not in self._payload_refs:
+            self._payload_refs[sha256] = self.db.archived_payload(sha256)
+        return self._payload_refs[sha256]
 
     def _record_not_modified(self, request: Request, response: Response, record: CaptureRecord,
                              known: KnownUrl) -> FetchRecord:

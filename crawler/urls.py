@@ -1,12 +1,15 @@
 """URL rules: canonical form, crawl scope, attachments and crawler traps.
 
-Canonicalisation (documented in docs/crawling.md):
+Canonicalisation (documented, with examples that the tests check, in docs/crawling.md):
 
-* the fragment is dropped, the host is lower-cased, default ports are removed;
+* the fragment is dropped, scheme and host are lower-cased, default ports are removed;
+* ``.`` and ``..`` path segments are resolved; an empty path becomes ``/``;
+* percent-escapes are upper-cased, and escapes of unreserved characters (letters, digits,
+  ``-._~``) are decoded;
 * path parameters that carry sessions (``;jsessionid=…``, ``;sid=…``) are removed;
 * query parameters that carry sessions or tracking (``sid``, ``sessionid``, ``jsessionid``,
   ``phpsessid``, ``aspsessionid…``, ``utm_*``, ``spm``, ``from``, ``timestamp``, ``_``, ``t``
-  when numeric) are removed; the remaining ones are sorted.
+  when numeric) are removed; the remaining ones are sorted; an empty query is dropped.
 """
 
 from __future__ import annotations
@@ -79,15 +82,41 @@ def canonicalize(url: str) -> str:
         netloc = f"{host}:{port}"
     else:
         netloc = host
-    path = _SESSION_PATH_PARAM.sub("", parts.path) or "/"
+    path = _normalize_escapes(_resolve_dots(_SESSION_PATH_PARAM.sub("", parts.path) or "/"))
     # Pairs stay as written: decoding them would garble GBK-escaped values (%C4%EA…).
-    query_pairs = [pair.partition("=") for pair in parts.query.split("&") if pair]
+    query_pairs = [pair.partition("=") for pair in _normalize_escapes(parts.query).split("&") if pair]
     query = "&".join(
         f"{key}{eq}{value}"
         for key, eq, value in sorted(query_pairs)
         if not _is_session_key(unquote_plus(key)) and not (key.lower() == "t" and value.isdigit())
     )
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalize_escapes(text: str) -> str:
+    """Upper-case percent-escapes; decode those of unreserved characters (RFC 3986 6.2.2)."""
+
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
+
+    return _ESCAPE.sub(fix, text)
+
+
+def _resolve_dots(path: str) -> str:
+    """Remove ``.`` and ``..`` segments (RFC 3986 5.2.4), keeping a trailing slash."""
+    if "/." not in path:
+        return path
+    resolved = posixpath.normpath(path)
+    if resolved.startswith("//"):
+        resolved = "/" + resolved.lstrip("/")
+    if path.endswith(("/", "/.", "/..")) and resolved != "/":
+        resolved += "/"
+    return resolved
 
 
 def host_of(url: str) -> str:

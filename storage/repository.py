@@ -77,6 +77,8 @@ class UrlStateUpdate:
     sha256: str | None = None
     #: True when the capture holds the payload itself (not a revisit of an earlier one).
     holds_payload: bool = False
+    #: Else, the earlier capture that holds it (a revisit's original), when known.
+    payload_capture_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,8 @@ class ArchiveDB:
             lambda: UrlState(url_key=key, url=update.url, host=host_of(update.url),
                              kind=update.kind, status=update.status, etag=update.etag,
                              last_modified=update.last_modified, sha256=update.sha256,
-                             capture_id=capture.id if update.holds_payload else None,
+                             capture_id=capture.id if update.holds_payload
+                             else update.payload_capture_id,
                              first_seen_run_id=run_id, last_seen_run_id=run_id,
                              last_changed_at=now),
             lambda: self.session.scalar(select(UrlState).where(UrlState.url_key == key)),
@@ -266,6 +269,8 @@ class ArchiveDB:
             state.sha256 = update.sha256
         if update.holds_payload:
             state.capture_id = capture.id
+        elif update.payload_capture_id is not None:
+            state.capture_id = update.payload_capture_id
         state.last_seen_run_id = run_id
 
     def known_urls(self, hosts: Collection[str]) -> dict[str, KnownUrl]:
@@ -294,6 +299,25 @@ class ArchiveDB:
                 last_checked_at=checked_at,
             )
         return known
+
+    def archived_payload(self, sha256: str) -> KnownUrl | None:
+        """The earliest full response record holding ``sha256`` (to point revisits at)."""
+        capture = self.session.scalar(
+            select(Capture).where(Capture.sha256 == sha256, Capture.status == 200,
+                                  Capture.warc_record_id.is_not(None))
+            .order_by(Capture.id).limit(1)
+        )
+        if capture is None:
+            return None
+        return KnownUrl(
+            url=capture.final_url or capture.url, kind="other", status=capture.status,
+            etag=None, last_modified=None, sha256=sha256, capture_id=capture.id,
+            capture_url=capture.final_url or capture.url, size=capture.size,
+            content_type=capture.content_type, charset=capture.charset,
+            capture_kind=capture.kind, warc_file=capture.warc_file,
+            warc_offset=capture.warc_offset, warc_record_id=capture.warc_record_id,
+            fetched_at=capture.fetched_at,
+        )
 
     def report_paths(self, hosts: Collection[str]) -> set[str]:
         """URLs of report documents on ``hosts`` and of every page on a link path to one."""

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.sample_portal import SamplePortal
 from crawler.urls import canonicalize, host_of
@@ -76,19 +77,37 @@ def _warc_payload_digest(archive: Path, warc_file: str, offset: int, headers: di
     return hashlib.sha256(raw).hexdigest()
 
 
+def _record_type(archive: Path, warc_file: str, offset: int) -> tuple[str, str | None, str | None]:
+    with (archive / "warc" / warc_file).open("rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+        return (record.rec_type, record.rec_headers.get_header("WARC-Refers-To"),
+                record.rec_headers.get_header("WARC-Payload-Digest"))
+
+
 def test_every_capture_matches_its_blob_and_warc_record(crawled: tuple[CrawlDirs, str]) -> None:
     dirs, _ = crawled
     stored = [c for c in captures(dirs.db_url) if c.sha256]
+    by_record = {c.warc_record_id: c for c in stored if c.warc_record_id}
     assert len(stored) > 100
-    encoded = 0
+    encoded = revisits = 0
     for capture in stored:
         blob = dirs.archive / "blobs" / capture.sha256[:2] / capture.sha256[2:4] / capture.sha256
         assert hashlib.sha256(blob.read_bytes()).hexdigest() == capture.sha256, capture.url
         assert capture.warc_file and capture.warc_offset is not None
+        kind, refers_to, digest = _record_type(dirs.archive, capture.warc_file, capture.warc_offset)
+        if kind == "revisit":  # the same bytes at another URL: stored once, pointed at
+            revisits += 1
+            assert digest == f"sha256:{capture.sha256}"
+            capture = by_record[refers_to]
+            assert capture.sha256 == digest.removeprefix("sha256:")
+        assert kind in ("response", "revisit")
         headers = capture.headers or {}
         encoded += any(k.lower() == "content-encoding" for k in headers)
-        assert _warc_payload_digest(dirs.archive, capture.warc_file, capture.warc_offset, headers) == capture.sha256
+        assert _warc_payload_digest(dirs.archive, str(capture.warc_file), int(capture.warc_offset or 0),
+                                    headers) == capture.sha256
     assert encoded > 0, "the portal gzips some responses; their WARC payload stays encoded"
+    assert revisits > 0, "the portal serves some identical bytes at two URLs"
 
 
 def test_warc_files_pass_warcio_check(crawled: tuple[CrawlDirs, str]) -> None:
