@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -31,15 +33,15 @@ def pg_db() -> Iterator[str]:
         admin.close()
 
 
-def _query(url: str, statement: object) -> list[object]:
+def _query(url: str, statement: Any) -> list[tuple[Any, ...]]:
     engine = create_engine(url)
     with Session(engine) as session:
-        rows = list(session.execute(statement))  # type: ignore[call-overload]
+        rows = [tuple(row) for row in session.execute(statement)]
     engine.dispose()
     return rows
 
 
-def test_crawl_recrawl_and_change_on_postgresql(pg_db: str, tmp_path: object) -> None:
+def test_crawl_recrawl_and_change_on_postgresql(pg_db: str, tmp_path: Path) -> None:
     with SamplePortal() as portal:
         def crawl() -> None:
             result = run_cli([*GOVREPORTS, "crawl", *portal.seed_urls, "--db", pg_db,
