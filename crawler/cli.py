@@ -162,21 +162,6 @@ def reports(db_url: str | None) -> None:
 
 @main.command()
 @click.option("--db", "db_url", default=None, help=DB_HELP)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True)
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output file.")
-def export(db_url: str | None, fmt: str, out: str) -> None:
-    """Export every report with its documents, captures and parsed tables."""
-    from crawler.export import write_csv, write_jsonl
-
-    db = _open_db(db_url or default_db_url())
-    path = Path(out)
-    count = write_jsonl(db.iter_export(), path) if fmt == "jsonl" else write_csv(db.iter_export(), path)
-    db.close()
-    click.echo(f"wrote {count} report(s) to {path}")
-
-
-@main.command()
-@click.option("--db", "db_url", default=None, help=DB_HELP)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Time limit per document (s).")
 def reparse(db_url: str | None, timeout: float) -> None:
     """Re-parse the archived reports with the current parser (fetches nothing; keeps old results)."""
@@ -214,6 +199,16 @@ from crawler.alerts.cli import alerts_group  # noqa: E402
 
 main.add_command(alerts_group)
 main.add_command(schedule_group)
+
+from crawler.web.cli import serve_command  # noqa: E402
+
+main.add_command(serve_command)
+
+from crawler.exports.cli import export_command  # noqa: E402
+from crawler.synthetic_cli import synthetic_archive_command  # noqa: E402
+
+main.add_command(export_command)
+main.add_command(synthetic_archive_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

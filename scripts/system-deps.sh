@@ -9,6 +9,10 @@ command -v antiword >/dev/null 2>&1 || need+=(antiword)
 [ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
 # LibreOffice: renders the legacy .doc reports (crawler.reportgen.render_doc, make_doc_fixtures)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# Headless Chromium for the web app's browser tests (driven by Playwright), and a small CJK
+# font so its screenshots show Chinese instead of empty boxes
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ] && ! command -v sudo >/dev/null 2>&1; then
     echo "system-deps: please install: ${need[*]} (apt-get install ${need[*]})" >&2

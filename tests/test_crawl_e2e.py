@@ -189,7 +189,7 @@ def test_export_jsonl_and_csv(crawled: tuple[CrawlDirs, str], tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
     values = (tmp_path / "reports.values.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert values[0] == "report_id,table,row,column,value" and len(values) > 100
+    assert values[0] == "report_id,agency,year,table,row,column,value" and len(values) > 100
 
 
 def test_reports_command_lists_every_report(crawled: tuple[CrawlDirs, str]) -> None:

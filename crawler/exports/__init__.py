@@ -1,0 +1,55 @@
+"""Exports of the archive for researchers: tables (CSV, JSONL, Parquet, XLSX) and bundles.
+
+>>> from crawler.exports import ExportFilters, export_to, write_bundle
+>>> export_to(session, "parquet", Path("reports.parquet"), ExportFilters(region="固原市"))
+
+Column names are in :mod:`crawler.exports.columns` and docs/exports.md.
+"""
+
+from __future__ import annotations
+
+from crawler.exports.bundle import BundleError, BundleResult, write_bundle
+from crawler.exports.columns import (
+    CHECK_COLUMNS,
+    REPORT_FIELDS,
+    TABLES,
+    VALUE_COLUMNS,
+    WIDE_COLUMNS,
+)
+from crawler.exports.query import (
+    ExportedReport,
+    ExportFilters,
+    FilterError,
+    count_reports,
+    iter_reports,
+    select_reports,
+)
+from crawler.exports.rows import check_rows, json_object, value_rows, wide_row
+from crawler.exports.run import ExportResult, export_reports, export_to
+from crawler.exports.writers import FORMATS, open_writer
+
+__all__ = [
+    "CHECK_COLUMNS",
+    "FORMATS",
+    "REPORT_FIELDS",
+    "TABLES",
+    "VALUE_COLUMNS",
+    "WIDE_COLUMNS",
+    "BundleError",
+    "BundleResult",
+    "ExportFilters",
+    "ExportResult",
+    "ExportedReport",
+    "FilterError",
+    "check_rows",
+    "count_reports",
+    "export_reports",
+    "export_to",
+    "iter_reports",
+    "json_object",
+    "open_writer",
+    "select_reports",
+    "value_rows",
+    "wide_row",
+    "write_bundle",
+]

@@ -1,0 +1,104 @@
+"""``govreports export``: tables (csv, jsonl, parquet, xlsx) or a research bundle (BagIt)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters, FilterError
+from crawler.exports.writers import FORMATS
+from storage.db import default_archive_dir, default_db_url
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback drawing a bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
+                           show_eta=True) as bar:
+        yield bar.update
+
+
+@click.command("export")
+@click.option("--db", "db_url", default=None,
+              help="Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Table format; with --out.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Output file; csv/parquet also write STEM.values.EXT and STEM.checks.EXT beside it.")
+@click.option("--bundle", type=click.Path(), default=None,
+              help="Write a research bundle (BagIt) to this folder, or zipped to FILE.zip.")
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None,
+              help="Archive folder with blobs/ and warc/, for --bundle (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
+@click.option("--region", default=None, help="Agencies of this area or inside it, e.g. 固原市.")
+@click.option("--host", default=None, help="Reports whose document is on this host (host:port).")
+@click.option("--agency", default=None, help="Agencies whose name contains this text.")
+@click.option("--year-from", type=int, default=None, help="First report year.")
+@click.option("--year-to", type=int, default=None, help="Last report year.")
+@click.option("--template", type=click.Choice(TEMPLATES), default=None,
+              help="Template of the parsed tables (unknown includes unparsed reports).")
+@click.option("--checks", type=click.Choice(CHECK_STATES), default=None,
+              help="ok: every official check adds up; failed: at least one does not.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
+              help="Reports read from the database at a time.")
+def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle: str | None,
+                   archive_dir: str | None, batch_size: int, **filter_options: Any) -> None:
+    """Export reports as tables (csv, jsonl, parquet, xlsx) or as a research bundle.
+
+    Columns are documented in docs/exports.md. A progress bar shows on a terminal.
+    """
+    from crawler.exports.bundle import BundleError, write_bundle
+    from crawler.exports.query import count_reports
+    from crawler.exports.run import export_to
+
+    if bundle is None and (fmt is None or out is None):
+        raise click.UsageError("give --format and --out, or --bundle DIR|FILE.zip")
+    if bundle is not None and (fmt is not None or out is not None):
+        raise click.UsageError("--bundle writes every format; leave out --format and --out")
+    try:
+        filters = ExportFilters(**filter_options)
+    except FilterError as exc:
+        raise click.UsageError(str(exc)) from exc
+    session = _open_session(db_url or default_db_url())
+    try:
+        with progress_bar(count_reports(session, filters), "exporting") as progress:
+            if bundle is not None:
+                try:
+                    result = write_bundle(
+                        session, Path(bundle), filters, progress=progress, batch_size=batch_size,
+                        archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
+                except BundleError as exc:
+                    raise click.ClickException(str(exc)) from exc
+                message = (f"wrote a bundle of {result.reports} report(s), {result.documents} "
+                           f"document(s) and {len(result.warc_files)} WARC file(s) to {result.path}")
+            else:
+                assert fmt is not None and out is not None
+                exported = export_to(session, fmt, Path(out), filters, progress=progress,
+                                     batch_size=batch_size)
+                message = (f"wrote {exported.reports} report(s) to "
+                           + ", ".join(str(p) for p in exported.paths))
+    finally:
+        bind = session.get_bind()
+        session.close()
+        bind.dispose()  # type: ignore[union-attr]
+    click.echo(message)
+
+
+def _open_session(url: str) -> Session:
+    """A session on the (migrated) archive database, or a clean error saying what to check."""
+    from storage.repository import ArchiveDB
+
+    try:
+        db = ArchiveDB(url, migrate=True)
+    except Exception as exc:  # noqa: BLE001
+        raise click.ClickException(
+            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB.") from exc
+    return db.session

@@ -1,0 +1,269 @@
+"""Select the reports to export, in batches, each assembled with its documents and values.
+
+:func:`iter_reports` pages through the ``reports`` table with keyset pagination (year,
+agency, id) and assembles each batch with a handful of queries, so memory depends on the
+batch size, never on the archive's size. Agency and year filters run in SQL; region, host,
+template and check filters on the assembled batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import case, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from crawler.changes import Deadlines
+from crawler.regions import in_region, region_of
+from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
+
+TEMPLATES = ("2019", "2021", "mixed", "unknown")
+CHECK_STATES = ("ok", "failed")
+DEFAULT_BATCH = 200
+
+
+class FilterError(ValueError):
+    """A filter value that cannot select anything meaningful (bad year range, template…)."""
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which reports to export; every field left None selects all.
+
+    ``region``: the agency's area is this area or inside it (:func:`crawler.regions.in_region`);
+    ``host``: host (host:port) of the report's document; ``agency``: substring of the name;
+    ``template``: of the parsed tables (``unknown`` also selects unparsed reports);
+    ``checks``: ``ok`` (parsed, no failed check) or ``failed`` (at least one failed check).
+    """
+
+    region: str | None = None
+    host: str | None = None
+    agency: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    template: str | None = None
+    checks: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is not None and self.template not in TEMPLATES:
+            raise FilterError(f"template must be one of {', '.join(TEMPLATES)}, not {self.template!r}")
+        if self.checks is not None and self.checks not in CHECK_STATES:
+            raise FilterError(f"checks must be 'ok' or 'failed', not {self.checks!r}")
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise FilterError(f"--year-from {self.year_from} is after --year-to {self.year_to}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filters that are set (for READMEs and logs)."""
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+    def sql(self, query: Any) -> Any:
+        """``query`` narrowed by the filters SQL can apply (agency, years)."""
+        if self.agency:
+            query = query.where(Report.agency.contains(self.agency, autoescape=True))
+        if self.year_from is not None:
+            query = query.where(Report.year >= self.year_from)
+        if self.year_to is not None:
+            query = query.where(Report.year <= self.year_to)
+        return query
+
+    def keeps(self, report: ExportedReport) -> bool:
+        """True when the assembled report passes the filters SQL could not apply."""
+        if self.host and report.host != self.host.lower():
+            return False
+        if self.template and (report.template or "unknown") != self.template:
+            return False
+        if self.checks == "ok":
+            return report.checks_failed == 0
+        if self.checks == "failed":
+            return bool(report.checks_failed)
+        return True
+
+
+@dataclass
+class ExportedReport:
+    """One report as exported: its fields (the wide table's first columns) and its data."""
+
+    report_id: int
+    agency: str
+    region: str
+    host: str | None
+    year: int
+    template: str | None
+    title: str
+    published_on: date | None
+    deadline: date
+    late: bool | None
+    status: str
+    checks_total: int
+    checks_failed: int | None
+    n_versions: int
+    n_documents: int
+    source_url: str | None
+    sha256: str | None
+    content_type: str | None
+    fetched_at: datetime | None
+    warc_file: str | None
+    warc_record_id: str | None
+    parser_version: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    source_urls: list[str] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    captures: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    #: The parse record of the current version's document (docs/record.md), or None.
+    parse: dict[str, Any] | None = None
+
+    def field_values(self, names: Sequence[str]) -> list[Any]:
+        """The values of the named report fields, in order."""
+        return [getattr(self, name) for name in names]
+
+
+def count_reports(session: Session, filters: ExportFilters) -> int:
+    """How many reports the SQL filters select (an upper bound for progress bars)."""
+    return int(session.scalar(filters.sql(select(func.count(Report.id)))) or 0)
+
+
+def iter_reports(session: Session, filters: ExportFilters | None = None, *,
+                 batch_size: int = DEFAULT_BATCH) -> Iterator[tuple[int, ExportedReport | None]]:
+    """(number of reports examined so far, the report or None when filtered out), in order.
+
+    Ordered by year, agency and id. Yielding filtered-out reports as None lets callers
+    advance a progress bar over the SQL count.
+    """
+    filters = filters or ExportFilters()
+    after: tuple[int, str, int] | None = None
+    seen = 0
+    while True:
+        query = filters.sql(select(Report.id, Report.agency, Report.year, Report.title,
+                                   Report.published_on, Report.status, Report.first_seen_at,
+                                   Report.last_seen_at, Report.current_version_id))
+        if after is not None:
+            query = query.where(tuple_(Report.year, Report.agency, Report.id) > tuple_(*after))
+        rows = session.execute(query.order_by(Report.year, Report.agency, Report.id)
+                               .limit(batch_size)).all()
+        if not rows:
+            return
+        after = (rows[-1].year, rows[-1].agency, rows[-1].id)
+        wanted = [r for r in rows if not filters.region or in_region(r.agency, filters.region)]
+        assembled = {r.report_id: r for r in _assemble(session, wanted)}
+        for row in rows:
+            seen += 1
+            report = assembled.get(row.id)
+            yield seen, report if report is not None and filters.keeps(report) else None
+
+
+def select_reports(session: Session, filters: ExportFilters | None = None, *,
+                   batch_size: int = DEFAULT_BATCH) -> Iterator[ExportedReport]:
+    """The selected reports only (see :func:`iter_reports`)."""
+    for _, report in iter_reports(session, filters, batch_size=batch_size):
+        if report is not None:
+            yield report
+
+
+def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    links: dict[int, list[Any]] = {}
+    for link in session.execute(
+        select(ReportDocument.report_id, ReportDocument.sha256, ReportDocument.url,
+               ReportDocument.role, ReportDocument.version_id)
+        .where(ReportDocument.report_id.in_(ids)).order_by(ReportDocument.id)
+    ):
+        links.setdefault(link.report_id, []).append(link)
+    versions: dict[int, list[Any]] = {}
+    for version in session.execute(
+        select(ReportVersion.id, ReportVersion.report_id, ReportVersion.number,
+               ReportVersion.sha256, ReportVersion.url, ReportVersion.parser_version,
+               ReportVersion.first_seen_at, ReportVersion.last_seen_at, ReportVersion.changes)
+        .where(ReportVersion.report_id.in_(ids)).order_by(ReportVersion.number)
+    ):
+        versions.setdefault(version.report_id, []).append(version)
+    digests = sorted({link.sha256 for group in links.values() for link in group})
+    docs = {d.sha256: d for d in session.execute(
+        select(Document.sha256, Document.content_type, Document.size)
+        .where(Document.sha256.in_(digests)))}
+    captures: dict[str, list[Any]] = {}
+    for capture in session.execute(
+        select(Capture.sha256, Capture.url, Capture.fetched_at, Capture.status, Capture.warc_file,
+               Capture.warc_offset, Capture.warc_record_id, Capture.run_id)
+        .where(Capture.sha256.in_(digests)).order_by(Capture.fetched_at, Capture.id)
+    ):
+        captures.setdefault(capture.sha256, []).append(capture)
+    parses: dict[str, list[Any]] = {}
+    for parse in session.execute(
+        select(ParseResult.sha256, ParseResult.parser_version, ParseResult.record)
+        .where(ParseResult.sha256.in_(digests))
+        .order_by(case((ParseResult.status == "ok", 0), else_=1),
+                  ParseResult.parsed_at.desc(), ParseResult.id.desc())
+    ):
+        parses.setdefault(parse.sha256, []).append(parse)
+    return [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures, parses)
+            for row in rows]
+
+
+def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
+         captures: dict[str, list[Any]], parses: dict[str, list[Any]]) -> ExportedReport:
+    current = next((v for v in versions if v.id == row.current_version_id), None)
+    digests = list(dict.fromkeys(link.sha256 for link in links))
+    if current is not None:
+        sha256, url = current.sha256, current.url
+        parse = _best_parse(parses.get(sha256, []), current.parser_version)
+    else:  # no version: not parsed (yet); the best parse of any document, as before versions
+        candidates = [p for d in digests for p in parses.get(d, []) if p.record is not None]
+        parse = candidates[0] if candidates else None
+        sha256 = parse.sha256 if parse is not None else (digests[0] if digests else None)
+        url = next((link.url for link in links if link.sha256 == sha256), None)
+    record = parse.record if parse is not None and parse.record is not None else None
+    checks = (record or {}).get("checks") or []
+    capture = _first_capture(captures.get(sha256 or "", []), url)
+    deadline = Deadlines().for_agency(row.agency, row.year)
+    number_of = {v.id: v.number for v in versions}
+    return ExportedReport(
+        report_id=row.id, agency=row.agency, region=region_of(row.agency),
+        host=urlsplit(url).netloc.lower() if url else None, year=row.year,
+        template=record.get("template") if record else None, title=row.title,
+        published_on=row.published_on, deadline=deadline,
+        late=(row.published_on > deadline) if row.published_on else None, status=row.status,
+        checks_total=len(checks),
+        checks_failed=sum(1 for c in checks if not c.get("ok")) if record else None,
+        n_versions=len(versions), n_documents=len(digests), source_url=url, sha256=sha256,
+        content_type=docs[sha256].content_type if sha256 in docs else None,
+        fetched_at=capture.fetched_at if capture else None,
+        warc_file=capture.warc_file if capture else None,
+        warc_record_id=capture.warc_record_id if capture else None,
+        parser_version=parse.parser_version if record else None,
+        first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
+        source_urls=list(dict.fromkeys(link.url for link in links)),
+        documents=[{"sha256": link.sha256, "url": link.url, "role": link.role,
+                    "content_type": docs[link.sha256].content_type if link.sha256 in docs else None,
+                    "size": docs[link.sha256].size if link.sha256 in docs else None,
+                    "version": number_of.get(link.version_id)} for link in links],
+        captures=[{"url": c.url, "fetched_at": c.fetched_at, "status": c.status, "sha256": c.sha256,
+                   "warc_file": c.warc_file, "warc_offset": c.warc_offset,
+                   "warc_record_id": c.warc_record_id, "run_id": c.run_id}
+                  for d in digests for c in captures.get(d, [])],
+        versions=[{"number": v.number, "sha256": v.sha256, "url": v.url,
+                   "parser_version": v.parser_version, "first_seen_at": v.first_seen_at,
+                   "last_seen_at": v.last_seen_at, "changes": v.changes} for v in versions],
+        parse=record,
+    )
+
+
+def _best_parse(candidates: list[Any], parser_version: str | None) -> Any:
+    """The parse of the version's parser if it has a record, else the best other one."""
+    with_record = [p for p in candidates if p.record is not None]
+    exact = [p for p in with_record if p.parser_version == parser_version]
+    return (exact or with_record or [None])[0]
+
+
+def _first_capture(captures: list[Any], url: str | None) -> Any:
+    """The earliest capture with a WARC record, at ``url`` when there is one."""
+    archived = [c for c in captures if c.warc_file]
+    at_url = [c for c in archived if c.url == url]
+    return (at_url or archived or captures or [None])[0]

@@ -1,0 +1,200 @@
+"""Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
+
+Each writer takes reports one at a time (:meth:`TableWriter.add`) and keeps at most a batch
+of rows in memory. ``PATH`` gets the wide per-report table; tables ``values`` and ``checks``
+go beside it as ``STEM.values.EXT`` and ``STEM.checks.EXT`` (CSV, Parquet), or as sheets
+(XLSX). JSONL is one nested object per report.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from crawler.exports.columns import TABLES, Column
+from crawler.exports.query import ExportedReport
+from crawler.exports.rows import check_rows, json_default, json_object, value_rows, wide_row
+
+FORMATS = ("csv", "jsonl", "parquet", "xlsx")
+#: Rows per sheet in Excel (1,048,576 minus the header); more go to "values (2)"…
+XLSX_MAX_ROWS = 1_048_575
+#: Cells per Parquet row group (and at most buffered per table): 262 wide rows, 9362 values rows.
+PARQUET_GROUP_CELLS = 65_536
+
+
+class TableWriter(Protocol):
+    """Writes reports to one export format; ``paths`` are the files it writes."""
+
+    paths: list[Path]
+
+    def add(self, report: ExportedReport) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def table_paths(out: Path) -> dict[str, Path]:
+    """Where the tables go for ``--out out``: reports at ``out``, the others beside it."""
+    return {"reports": out, "values": out.with_name(f"{out.stem}.values{out.suffix}"),
+            "checks": out.with_name(f"{out.stem}.checks{out.suffix}")}
+
+
+def _rows(report: ExportedReport) -> dict[str, Iterator[Any] | list[list[Any]]]:
+    return {"reports": [wide_row(report)], "values": value_rows(report), "checks": check_rows(report)}
+
+
+def _csv_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class CsvTables:
+    """Three CSV files, UTF-8 with a byte-order mark (Excel reads the Chinese correctly)."""
+
+    def __init__(self, out: Path) -> None:
+        self.paths = list(table_paths(out).values())
+        self._handles: list[IO[str]] = []
+        self._writers: dict[str, Any] = {}
+        for name, path in table_paths(out).items():
+            handle = path.open("w", encoding="utf-8-sig", newline="")
+            self._handles.append(handle)
+            writer = csv.writer(handle)
+            writer.writerow([c.name for c in TABLES[name]])
+            self._writers[name] = writer
+
+    def add(self, report: ExportedReport) -> None:
+        self._writers["reports"].writerow([_csv_text(v) for v in wide_row(report)])
+        self._writers["values"].writerows(value_rows(report))  # numbers and text; None is ""
+        self._writers["checks"].writerows(
+            (*row[:5], _csv_text(row[5]), *row[6:]) for row in check_rows(report))
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.close()
+
+
+class JsonlTable:
+    """One JSON object per line and report: the fields, documents, captures, versions, parse."""
+
+    def __init__(self, out: Path) -> None:
+        self.paths = [out]
+        self._handle = out.open("w", encoding="utf-8")
+
+    def add(self, report: ExportedReport) -> None:
+        self._handle.write(json.dumps(json_object(report), ensure_ascii=False,
+                                      default=json_default) + "\n")
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def arrow_schema(columns: tuple[Column, ...]) -> Any:
+    """The Arrow schema of an export table (Table Schema types mapped to Arrow types)."""
+    import pyarrow as pa
+
+    types = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(),
+             "boolean": pa.bool_(), "date": pa.date32(), "datetime": pa.timestamp("us", tz="UTC")}
+    return pa.schema([pa.field(c.name, types[c.type], nullable=True,
+                               metadata={"description": c.description}) for c in columns])
+
+
+class ParquetTables:
+    """Three Parquet files with typed columns; rows are buffered column-wise, a row group each
+    :data:`PARQUET_GROUP_CELLS` cells."""
+
+    def __init__(self, out: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self.paths = list(table_paths(out).values())
+        self._schemas = {name: arrow_schema(cols) for name, cols in TABLES.items()}
+        self._writers = {name: pq.ParquetWriter(str(path), self._schemas[name], compression="zstd")
+                         for name, path in table_paths(out).items()}
+        self._columns: dict[str, list[list[Any]]] = {
+            name: [[] for _ in cols] for name, cols in TABLES.items()}
+
+    def add(self, report: ExportedReport) -> None:
+        for name, rows in _rows(report).items():
+            columns = self._columns[name]
+            for row in rows:
+                for column, value in zip(columns, row, strict=True):
+                    column.append(value)
+            if len(columns[0]) * len(columns) >= PARQUET_GROUP_CELLS:
+                self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        import pyarrow as pa
+
+        columns = self._columns[name]
+        if not columns[0]:
+            return
+        schema = self._schemas[name]
+        arrays = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(columns)]
+        self._writers[name].write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        for values in columns:
+            values.clear()
+
+    def close(self) -> None:
+        for name, writer in self._writers.items():
+            self._flush(name)
+            writer.close()
+
+
+def _excel_value(value: Any) -> Any:
+    if isinstance(value, datetime):  # Excel has no time zones: UTC, as the header says
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+class XlsxWorkbook:
+    """One workbook with sheets reports, values and checks, streamed (openpyxl write-only)."""
+
+    def __init__(self, out: Path) -> None:
+        from openpyxl import Workbook
+
+        self.paths = [out]
+        self._out = out
+        self._book = Workbook(write_only=True)
+        self._sheets: dict[str, Any] = {}
+        self._rows: dict[str, int] = {}
+        self._parts: dict[str, int] = {}
+        for name in TABLES:
+            self._new_sheet(name)
+
+    def _new_sheet(self, name: str) -> None:
+        part = self._parts.get(name, 0) + 1
+        self._parts[name] = part
+        sheet = self._book.create_sheet(name if part == 1 else f"{name} ({part})")
+        sheet.append([c.name for c in TABLES[name]])
+        self._sheets[name] = sheet
+        self._rows[name] = 0
+
+    def add(self, report: ExportedReport) -> None:
+        for name, rows in _rows(report).items():
+            for row in rows:
+                if self._rows[name] >= XLSX_MAX_ROWS:
+                    self._new_sheet(name)
+                self._sheets[name].append([_excel_value(v) for v in row])
+                self._rows[name] += 1
+
+    def close(self) -> None:
+        self._book.save(str(self._out))
+
+
+def open_writer(fmt: str, out: Path) -> TableWriter:
+    """The writer for ``fmt`` (one of :data:`FORMATS`) writing to ``out``."""
+    makers: dict[str, Any] = {"csv": CsvTables, "jsonl": JsonlTable, "parquet": ParquetTables,
+                              "xlsx": XlsxWorkbook}
+    if fmt not in makers:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    writer: TableWriter = makers[fmt](out)
+    return writer

@@ -1,0 +1,3 @@
+"""The read-only web app and JSON API over the archive (``govreports serve``)."""
+
+from __future__ import annotations

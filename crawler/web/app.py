@@ -1,0 +1,82 @@
+"""The FastAPI application: pages, the JSON API, the Atom feed and the originals, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crawler.changes import Deadlines
+from crawler.version import software_version
+from crawler.web import api, pages
+from crawler.web.context import WebContext
+from crawler.web.db import ReadOnlyDB
+from crawler.web.queries import Queries
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: Our own pages run no script at all and load nothing from elsewhere.
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'none'")
+DESCRIPTION = """Read-only access to the govreports archive of 政府信息公开工作年度报告:
+reports with their parsed tables and consistency checks, documents and their provenance
+(captures, WARC records), versions and what changed, agencies, coverage per year, alerts.
+Lists are paginated (`limit`, `offset`; `page.next` links the next page) and every list is
+also available as CSV (`format=csv`, UTF-8 with BOM)."""
+
+
+def create_app(db_url: str, archive_dir: Path | None = None, *,
+               deadlines: Deadlines | None = None,
+               today: Callable[[], date] = date.today) -> FastAPI:
+    """The web app on the archive at ``db_url`` (raises ``DatabaseUnavailable``)."""
+    db = ReadOnlyDB(db_url)
+    app = FastAPI(title="govreports archive API", version=software_version().split("/", 1)[-1],
+                  description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app.state.web = WebContext(db=db, queries=Queries(db.dialect, deadlines or Deadlines(), today),
+                               archive_dir=Path(archive_dir) if archive_dir else None)
+    app.include_router(api.router)
+    app.include_router(pages.files)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.middleware("http")(_security_headers)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.router.on_shutdown.append(db.close)
+    return app
+
+
+async def _security_headers(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and \
+        "text/html" in request.headers.get("accept", "")
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if _wants_html(request):
+        return pages.error_page(request, exc.status_code, str(exc.detail))
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    if _wants_html(request):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        return pages.error_page(request, 400, problems)
+    from fastapi.exception_handlers import request_validation_exception_handler
+
+    return await request_validation_exception_handler(request, exc)

@@ -1,0 +1,75 @@
+"""Serving an archived original: its bytes, its type, and headers that keep it harmless.
+
+Crawled HTML must never run scripts on our origin: every original is served with
+``Content-Security-Policy: sandbox`` (a unique origin, no scripts, no forms) and
+``default-src 'none'`` (nothing loaded from anywhere), ``nosniff``, and a Content-Disposition
+whose filename is made of the digest and a known extension only.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+
+from storage.blobs import LocalBlobStore
+from storage.models import Document
+
+DOCUMENT_CSP = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                "font-src data:; form-action 'none'; frame-ancestors 'self'")
+_EXTENSIONS = {
+    "text/html": ".html", "application/pdf": ".pdf", "text/plain": ".txt",
+    "application/msword": ".doc", "application/vnd.ms-works": ".wps",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls", "application/zip": ".zip",
+    "application/ofd": ".ofd", "application/xml": ".xml", "text/xml": ".xml",
+}
+_TOKEN = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+_CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def media_type(doc: Document, charset: str | None) -> str:
+    """The document's content type (only a well-formed type/subtype; else octet-stream)."""
+    base = (doc.content_type or "").split(";", 1)[0].strip().lower()
+    if not _TOKEN.match(base):
+        return "application/octet-stream"
+    if base.startswith("text/") and charset and _CHARSET.match(charset):
+        return f"{base}; charset={charset}"
+    return base
+
+
+def filename(doc: Document) -> str:
+    """A safe download name: the first 16 hex digits of the digest and an extension."""
+    base = (doc.content_type or "").split(";", 1)[0].strip().lower()
+    ext = _EXTENSIONS.get(base) or mimetypes.guess_extension(base or "x/x") or ".bin"
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", ext):
+        ext = ".bin"
+    return f"{doc.sha256[:16]}{ext}"
+
+
+def headers(doc: Document, *, download: bool) -> dict[str, str]:
+    """Response headers for an original: disposition, sandbox CSP, nosniff, caching."""
+    disposition = "attachment" if download else "inline"
+    return {
+        "Content-Disposition": f'{disposition}; filename="{filename(doc)}"',
+        "Content-Security-Policy": DOCUMENT_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "ETag": f'"{doc.sha256}"',
+    }
+
+
+def blob_file(doc: Document, archive_dir: Path | None) -> Path | None:
+    """Where the blob is: under ``archive_dir/blobs`` when given, else its recorded path."""
+    candidates = []
+    if archive_dir is not None:
+        candidates.append(LocalBlobStore(archive_dir / "blobs").path_for(doc.sha256))
+    if doc.blob_path:
+        candidates.append(Path(doc.blob_path))
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None

@@ -1,0 +1,300 @@
+"""A parsed record laid out like the official template: sections 二, 三 and 四 as grids.
+
+Labels come from the report generator (``crawler.reportgen.tables``), so the web page draws
+the same rows and columns, with the same Chinese labels, as the documents the parser reads.
+Each value cell knows its (table, row, column) key and the failed checks that involve it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.report_schema import (
+    ACTIVE_DISCLOSURE_2019,
+    ACTIVE_DISCLOSURE_2021,
+    APPLICANT_COLUMNS,
+    OTHER_ROWS_2019,
+    OTHER_ROWS_2021,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    active_disclosure_layout,
+)
+from crawler.reportgen.model import format_number
+from crawler.reportgen.tables import (
+    _AD_BLOCKS,
+    _AD_LABELS,
+    _APPLICANT_LABELS,
+    APPLICATION_NOTE,
+    REVIEW_LABELS,
+    result_groups,
+)
+
+Key = tuple[str, str, str]
+
+SECTION_TITLES: dict[str, tuple[str, str]] = {
+    "active_disclosure": ("二、主动公开政府信息情况", "Proactive disclosure"),
+    "applications": ("三、收到和处理政府信息公开申请情况", "Disclosure applications"),
+    "review_litigation": ("四、政府信息公开行政复议、行政诉讼情况", "Administrative review and litigation"),
+}
+TEXT_SECTION_TITLES: dict[str, tuple[str, str]] = {
+    "overview": ("一、总体情况", "Overview"),
+    "problems": ("五、存在的主要问题及改进情况", "Problems and improvements"),
+    "other": ("六、其他需要报告的事项", "Other matters"),
+}
+RULE_LABELS: dict[str, tuple[str, str]] = {
+    "balance": ("一＋二＝三（七）总计＋四", "new + carried over = total + carried forward"),
+    "results_sum": ("（一）至（六）之和＝（七）总计", "results (一)…(六) add up to the total"),
+    "row_total": ("各类申请人之和＝总计", "applicant columns add up to the total"),
+    "review_total": ("四类结果之和＝总计", "the four results add up to the total"),
+}
+APPLICANT_LABELS: dict[str, str] = dict(zip(
+    APPLICANT_COLUMNS, ("自然人", *_APPLICANT_LABELS, "总计"), strict=True))
+REVIEW_GROUP_LABELS: dict[str, str] = {
+    "review": "行政复议",
+    "litigation_direct": "行政诉讼·未经复议直接起诉",
+    "litigation_after_review": "行政诉讼·复议后起诉",
+}
+REVIEW_COLUMN_LABELS: dict[str, str] = dict(zip(REVIEW_COLUMNS, REVIEW_LABELS, strict=True))
+_APPLICATION_ROW_LABELS: dict[str, str] = {
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "total": "（七）总计",
+    "carried_forward": "四、结转下年度继续办理",
+}
+
+
+@dataclass
+class CellView:
+    """One drawn cell; value cells carry their key and the failed checks touching them."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+    key: Key | None = None
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableView:
+    """One section's table: rows of cells, plus record cells the layout has no place for."""
+
+    table: str
+    title_zh: str
+    title_en: str
+    template: str | None
+    ncols: int
+    rows: list[list[CellView]]
+    extra: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the record has no value in this table."""
+        return not any(c.key and c.text for row in self.rows for c in row) and not self.extra
+
+
+def application_row_label(row: str) -> str:
+    """The printed label of a section 三 row, e.g. ``（三）不予公开 1.属于国家秘密``."""
+    if row in _APPLICATION_ROW_LABELS:
+        return _APPLICATION_ROW_LABELS[row]
+    for template in ("2021", "2019"):
+        for group, items in result_groups(template):
+            for key, item in items:
+                if key == row:
+                    return f"{group} {item}".strip()
+    return row
+
+
+def _ad_field_labels() -> dict[tuple[str, str], str]:
+    labels: dict[tuple[str, str], str] = {}
+    for template, layout in (("2019", ACTIVE_DISCLOSURE_2019), ("2021", ACTIVE_DISCLOSURE_2021)):
+        for _heading, field_labels, rows in _AD_BLOCKS[template]:
+            for row in rows:
+                for name, text in zip(layout[row], field_labels, strict=True):
+                    labels.setdefault((row, name), f"{_AD_LABELS[template][row]}·{text}")
+    return labels
+
+
+_AD_FIELD_LABELS = _ad_field_labels()
+
+
+def cell_label(table: str, row: str, column: str) -> str:
+    """A cell's printed labels, e.g. ``三 （一）予以公开 · 自然人``."""
+    if table == "active_disclosure":
+        return "二 " + _AD_FIELD_LABELS.get((row, column), f"{row}·{column}")
+    if table == "applications":
+        return f"三 {application_row_label(row)} · {APPLICANT_LABELS.get(column, column)}"
+    if table == "review_litigation":
+        return (f"四 {REVIEW_GROUP_LABELS.get(row, row)} · "
+                f"{REVIEW_COLUMN_LABELS.get(column, column)}")
+    return f"{table}·{row}·{column}"
+
+
+def check_where_label(rule: str, where: str) -> str:
+    """What a check's ``where`` names, in the template's words."""
+    if rule in ("balance", "results_sum"):
+        return APPLICANT_LABELS.get(where, where)
+    if rule == "row_total":
+        return application_row_label(where)
+    if rule == "review_total":
+        return REVIEW_GROUP_LABELS.get(where, where)
+    return where
+
+
+def check_cells(check: dict[str, Any], record: dict[str, Any]) -> list[Key]:
+    """The cells a check adds up, so a failed check can be shown where it is."""
+    rule, where = check.get("rule"), str(check.get("where"))
+    applications = record.get("applications") or {}
+    if rule == "balance":
+        return [("applications", r, where)
+                for r in ("new_received", "carried_over", "total", "carried_forward")]
+    if rule == "results_sum":
+        rows = [r for r in applications if r not in _APPLICATION_ROW_LABELS]
+        return [("applications", r, where) for r in [*rows, "total"]]
+    if rule == "row_total":
+        return [("applications", where, c) for c in APPLICANT_COLUMNS]
+    if rule == "review_total":
+        return [("review_litigation", where, c) for c in REVIEW_COLUMNS]
+    return []
+
+
+def failed_by_cell(record: dict[str, Any]) -> dict[Key, list[str]]:
+    """For each cell, the descriptions of the failed checks that involve it."""
+    out: dict[Key, list[str]] = {}
+    for check in record.get("checks") or []:
+        if check.get("ok") is not False:
+            continue
+        zh, en = RULE_LABELS.get(str(check.get("rule")), (str(check.get("rule")), ""))
+        text = (f"{zh} ({en}) @ {check_where_label(str(check.get('rule')), str(check.get('where')))}: "
+                f"expected {check.get('expected')}, actual {check.get('actual')}")
+        for key in check_cells(check, record):
+            out.setdefault(key, []).append(text)
+    return out
+
+
+def _value(record: dict[str, Any], key: Key, failed: dict[Key, list[str]]) -> CellView:
+    table, row, column = key
+    raw = ((record.get(table) or {}).get(row) or {}).get(column)
+    text = format_number(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else (
+        "" if raw is None else str(raw))
+    return CellView(text, key=key, failed=list(failed.get(key, [])))
+
+
+def _extra(record: dict[str, Any], table: str, placed: set[Key]) -> list[tuple[str, str]]:
+    out = []
+    for row, columns in (record.get(table) or {}).items():
+        for column, raw in (columns or {}).items():
+            if (table, row, column) not in placed and raw is not None:
+                out.append((f"{row}.{column}", str(raw)))
+    return out
+
+
+def _placed(rows: list[list[CellView]]) -> set[Key]:
+    return {cell.key for row in rows for cell in row if cell.key is not None}
+
+
+def _ad_template(record: dict[str, Any]) -> str:
+    declared = (record.get("table_templates") or {}).get("active_disclosure")
+    if declared in ("2019", "2021"):
+        return str(declared)
+    fields = {f for columns in (record.get("active_disclosure") or {}).values() for f in columns or {}}
+    return "2019" if fields & {"made", "published", "previous_items", "items"} else "2021"
+
+
+def _applications_template(record: dict[str, Any]) -> str:
+    declared = (record.get("table_templates") or {}).get("applications")
+    if declared in ("2019", "2021"):
+        return str(declared)
+    rows = set(record.get("applications") or {})
+    return "2021" if rows & set(OTHER_ROWS_2021) else "2019" if rows & set(OTHER_ROWS_2019) else "2021"
+
+
+def active_disclosure_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> TableView:
+    """Section 二: a heading row per 第二十条 item, a label column and up to three fields."""
+    template = _ad_template(record)
+    layout = active_disclosure_layout(template)
+    rows: list[list[CellView]] = []
+    for heading, field_labels, keys in _AD_BLOCKS[template]:
+        rows.append([CellView(heading, colspan=4, header=True)])
+        rows.append(_spread([CellView("信息内容", header=True)],
+                            [CellView(t, header=True) for t in field_labels]))
+        for key in keys:
+            values = [_value(record, ("active_disclosure", key, f), failed) for f in layout[key]]
+            rows.append(_spread([CellView(_AD_LABELS[template][key], header=True)], values))
+    title = SECTION_TITLES["active_disclosure"]
+    return TableView("active_disclosure", *title, template, 4, rows,
+                     _extra(record, "active_disclosure", _placed(rows)))
+
+
+def _spread(first: list[CellView], cells: list[CellView]) -> list[CellView]:
+    """Fill the three columns after the label; the last cell stretches to the edge."""
+    if cells:
+        cells[-1].colspan = 3 - len(cells) + 1
+    return [*first, *cells]
+
+
+def applications_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> TableView:
+    """Section 三: three label columns and seven applicant columns, merged as in the form."""
+    template = _applications_template(record)
+
+    def values(row: str) -> list[CellView]:
+        return [_value(record, ("applications", row, c), failed) for c in APPLICANT_COLUMNS]
+
+    rows: list[list[CellView]] = [
+        [CellView(APPLICATION_NOTE, rowspan=3, colspan=3, header=True),
+         CellView("申请人情况", colspan=7, header=True)],
+        [CellView("自然人", rowspan=2, header=True),
+         CellView("法人或其他组织", colspan=5, header=True),
+         CellView("总计", rowspan=2, header=True)],
+        [CellView(label, header=True) for label in _APPLICANT_LABELS],
+        [CellView(_APPLICATION_ROW_LABELS["new_received"], colspan=3, header=True),
+         *values("new_received")],
+        [CellView(_APPLICATION_ROW_LABELS["carried_over"], colspan=3, header=True),
+         *values("carried_over")],
+    ]
+    groups = result_groups(template)
+    first = True
+    for group_label, items in groups:
+        for i, (key, item_label) in enumerate(items):
+            row: list[CellView] = []
+            if first:
+                n_rows = sum(len(its) for _, its in groups) + 1
+                row.append(CellView("三、本年度办理结果", rowspan=n_rows, header=True))
+                first = False
+            if not item_label:
+                row.append(CellView(group_label, colspan=2, header=True))
+            else:
+                if i == 0:
+                    row.append(CellView(group_label, rowspan=len(items), header=True))
+                row.append(CellView(item_label, header=True))
+            rows.append(row + values(key))
+    rows.append([CellView("（七）总计", colspan=2, header=True), *values("total")])
+    rows.append([CellView(_APPLICATION_ROW_LABELS["carried_forward"], colspan=3, header=True),
+                 *values("carried_forward")])
+    title = SECTION_TITLES["applications"]
+    return TableView("applications", *title, template, 10, rows,
+                     _extra(record, "applications", _placed(rows)))
+
+
+def review_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> TableView:
+    """Section 四: 行政复议 (five columns) and 行政诉讼 (two groups of five), one value row."""
+    rows: list[list[CellView]] = [
+        [CellView("行政复议", colspan=5, header=True), CellView("行政诉讼", colspan=10, header=True)],
+        [*(CellView(label, rowspan=2, header=True) for label in REVIEW_LABELS),
+         CellView("未经复议直接起诉", colspan=5, header=True),
+         CellView("复议后起诉", colspan=5, header=True)],
+        [CellView(label, header=True) for _ in range(2) for label in REVIEW_LABELS],
+        [_value(record, ("review_litigation", g, c), failed)
+         for g in REVIEW_GROUPS for c in REVIEW_COLUMNS],
+    ]
+    title = SECTION_TITLES["review_litigation"]
+    return TableView("review_litigation", *title, None, 15, rows,
+                     _extra(record, "review_litigation", _placed(rows)))
+
+
+def record_tables(record: dict[str, Any]) -> list[TableView]:
+    """Sections 二, 三 and 四 of ``record``, failed checks marked on their cells."""
+    failed = failed_by_cell(record)
+    return [active_disclosure_table(record, failed), applications_table(record, failed),
+            review_table(record, failed)]

@@ -1,0 +1,266 @@
+"""The HTML pages: server-rendered, no JavaScript, everything crawled escaped by Jinja."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from crawler.alerts.atom import newest_events, render_feed
+from crawler.alerts.render import TYPE_LABELS
+from crawler.web import documents, schemas
+from crawler.web.api import ReportId, VersionNumber, columns
+from crawler.web.context import WebContext, context, page_links, with_session
+from crawler.web.csvout import csv_response
+from crawler.web.filters import (
+    SORTS,
+    STATUSES,
+    TEMPLATES,
+    FilterError,
+    parse_bool,
+    parse_filters,
+    parse_page,
+)
+from crawler.web.layout import TEXT_SECTION_TITLES, record_tables
+from crawler.web.queries import NotFound, agency_path
+from storage.models import ALERT_TYPES
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+FEED_SIZE = 100
+TIMELINESS = {
+    "on_time": ("按时", "on time"),
+    "late": ("逾期", "late"),
+    "unknown": ("日期不明", "date unknown"),
+    "missing": ("缺报", "missing"),
+    "not_due": ("未到期", "not yet due"),
+}
+SORT_LABELS = {
+    "-year": "年度（新→旧） year, newest first", "year": "年度（旧→新） year, oldest first",
+    "agency": "机关 A→Z agency", "-agency": "机关 Z→A agency",
+    "published_on": "发布日期（早→晚） published, oldest", "-published_on": "发布日期（晚→早） published, newest",
+}
+
+router = APIRouter(include_in_schema=False)
+#: Non-JSON resources that belong in the OpenAPI document: originals and the Atom feed.
+files = APIRouter()
+Ctx = Annotated[WebContext, Depends(context)]
+
+
+def make_templates() -> Jinja2Templates:
+    """Jinja templates with autoescaping on for every file, undefined names an error."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.globals.update(TIMELINESS=TIMELINESS, TYPE_LABELS=TYPE_LABELS,
+                       agency_path=agency_path)
+    env.filters["short"] = lambda s, n=12: (s or "")[:n]
+    return Jinja2Templates(env=env)
+
+
+templates = make_templates()
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
+    """A page from ``template``."""
+    return templates.TemplateResponse(request, template, values, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An error page (404 unknown id, 400 bad filter) that says what went wrong."""
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+@router.get("/")
+def home() -> Response:
+    """The reports list is the home page."""
+    return RedirectResponse("/reports", status_code=307)
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness: answers without touching the database."""
+    return {"status": "ok"}
+
+
+@router.get("/reports")
+def reports_page(request: Request, ctx: Ctx) -> Response:
+    """Search and filter reports; ``?format=csv`` downloads the whole filtered list."""
+    params = request.query_params
+    try:
+        f = parse_filters(params)
+        limit, offset = parse_page(params)
+    except FilterError as exc:
+        return error_page(request, 400, str(exc))
+    if params.get("format") == "csv":
+        return csv_response(ctx.stream(ctx.queries.iter_reports, f),
+                            columns(schemas.ReportRow), "reports")
+
+    def load(session: Any) -> Any:
+        total, rows = ctx.queries.list_reports(session, f, limit, offset)
+        return total, rows, ctx.queries.years(session)
+
+    total, rows, years = with_session(ctx, load)
+    base = dict(agency=f.agency, region=f.region, year=f.year, year_from=f.year_from,
+                year_to=f.year_to, template=f.template, failed=f.failed, status=f.status,
+                sort=None if f.sort == "-year" else f.sort)
+    return render(request, "reports.html", f=f, rows=rows, years=years,
+                  page=page_links("/reports", base, total, limit, offset),
+                  templates=TEMPLATES, statuses=STATUSES, sorts=SORTS, sort_labels=SORT_LABELS)
+
+
+@router.get("/reports/{report_id}")
+def report_page(request: Request, ctx: Ctx, report_id: ReportId) -> Response:
+    """A report: its tables like the official template, checks, originals, provenance."""
+
+    def load(session: Any) -> Any:
+        report = ctx.queries.report(session, report_id)
+        record = ctx.queries.current_record(session, report_id)
+        return report, record, ctx.queries.captures(session, report_id)
+
+    try:
+        report, record, captures = with_session(ctx, load)
+    except NotFound as exc:
+        return error_page(request, 404, str(exc))
+    tables = record_tables(record) if record is not None else []
+    failed = [c for c in report["checks_list"] if not c["ok"]]
+    return render(request, "report.html", r=report, tables=tables, failed=failed,
+                  captures=captures, sections=TEXT_SECTION_TITLES)
+
+
+@router.get("/reports/{report_id}/diff/{old}/{new}")
+def diff_page(request: Request, ctx: Ctx, report_id: ReportId, old: VersionNumber,
+              new: VersionNumber) -> Response:
+    """What changed between two versions of a report."""
+
+    def load(session: Any) -> Any:
+        report = ctx.queries.report(session, report_id)
+        return report, ctx.queries.diff(session, report_id, old, new)
+
+    try:
+        report, diff = with_session(ctx, load)
+    except NotFound as exc:
+        return error_page(request, 404, str(exc))
+    return render(request, "diff.html", r=report, d=diff)
+
+
+@files.get("/documents/{sha256}", tags=["documents"], response_class=Response,
+            summary="The archived original bytes of a document",
+            responses={200: {"content": {"*/*": {
+                "schema": {"type": "string", "format": "binary"}}},
+                "description": "The bytes with their recorded content type (PDF, HTML, DOCX…); "
+                               "HTML is served with a sandboxing Content-Security-Policy."},
+                404: {"model": schemas.Problem, "description": "Unknown document"}})
+def document_content(request: Request, ctx: Ctx, sha256: str,
+                     download: bool = False) -> Response:
+    """The original as archived, with its content type, sandboxed (scripts never run)."""
+    if not documents.SHA256.match(sha256):
+        return _not_found(request, f"no document {sha256}")
+    try:
+        doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
+    except NotFound as exc:
+        return _not_found(request, str(exc))
+    path = documents.blob_file(doc, ctx.archive_dir)
+    if path is None:
+        return _not_found(request, f"the bytes of document {sha256} are not in the archive")
+    return FileResponse(path, media_type=documents.media_type(doc, charset),
+                        headers=documents.headers(doc, download=download),
+                        content_disposition_type="attachment" if download else "inline")
+
+
+def _not_found(request: Request, message: str) -> Response:
+    if "text/html" in request.headers.get("accept", ""):
+        return error_page(request, 404, message)
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"detail": message}, status_code=404)
+
+
+@router.get("/agencies")
+def agencies_page(request: Request, ctx: Ctx) -> Response:
+    """Known agencies, searchable by name and area."""
+    params = request.query_params
+    name, region = params.get("name") or None, params.get("region") or None
+    try:
+        limit, offset = parse_page(params)
+    except FilterError as exc:
+        return error_page(request, 400, str(exc))
+    if params.get("format") == "csv":
+        _, rows = with_session(ctx, ctx.queries.list_agencies, name, region, None, 0)
+        return csv_response(rows, columns(schemas.AgencyRow), "agencies")
+    total, rows = with_session(ctx, ctx.queries.list_agencies, name, region, limit, offset)
+    return render(request, "agencies.html", rows=rows, name=name or "", region=region or "",
+                  page=page_links("/agencies", dict(name=name, region=region), total, limit,
+                                  offset))
+
+
+@router.get("/agencies/{agency:path}")
+def agency_page(request: Request, ctx: Ctx, agency: str) -> Response:
+    """An agency's reports by year, each on time or late against the legal deadline."""
+    try:
+        a = with_session(ctx, ctx.queries.agency, agency)
+    except NotFound as exc:
+        return error_page(request, 404, str(exc))
+    deadline = ctx.queries.deadlines.government if a["is_government"] \
+        else ctx.queries.deadlines.department
+    return render(request, "agency.html", a=a, deadline=deadline)
+
+
+@router.get("/coverage")
+def coverage_page(request: Request, ctx: Ctx) -> Response:
+    """For a year: which known agencies have a report and which do not."""
+    params = request.query_params
+    try:
+        filters = parse_filters({"year": params.get("year", "")})
+        has = params.get("has_report") or ""
+        has_report = None if has == "" else parse_bool(has, "has_report")
+        limit, offset = parse_page(params, default_limit=100)
+    except FilterError as exc:
+        return error_page(request, 400, str(exc))
+    agency, region = params.get("agency") or None, params.get("region") or None
+    summary, rows = with_session(ctx, ctx.queries.coverage, filters.year, agency, region,
+                                 has_report)
+    if params.get("format") == "csv":
+        return csv_response(rows, columns(schemas.CoverageRow), f"coverage-{summary['year']}")
+    base = dict(year=summary["year"], agency=agency, region=region, has_report=has or None)
+    return render(request, "coverage.html", s=summary, rows=rows[offset:offset + limit],
+                  agency=agency or "", region=region or "", has=has,
+                  page=page_links("/coverage", base, len(rows), limit, offset))
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, ctx: Ctx) -> Response:
+    """Alert events, newest first; the same as the Atom feed."""
+    params = request.query_params
+    type_ = params.get("type") or None
+    agency = params.get("agency") or None
+    try:
+        if type_ is not None and type_ not in ALERT_TYPES:
+            raise FilterError(f"type: {type_!r} is not one of {', '.join(ALERT_TYPES)}")
+        since = date.fromisoformat(params["since"]) if params.get("since") else None
+        limit, offset = parse_page(params)
+    except (FilterError, ValueError) as exc:
+        return error_page(request, 400, str(exc))
+    if params.get("format") == "csv":
+        _, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, None)
+        return csv_response(rows, columns(schemas.AlertOut), "alerts")
+    total, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, limit, offset)
+    base = dict(type=type_, agency=agency, since=since.isoformat() if since else None)
+    return render(request, "alerts.html", rows=rows, type_=type_ or "", agency=agency or "",
+                  since=since.isoformat() if since else "", types=ALERT_TYPES,
+                  page=page_links("/alerts", base, total, limit, offset))
+
+
+@files.get("/alerts.atom", tags=["alerts"], response_class=Response,
+            summary="Atom feed of the newest alert events",
+            responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                             "description": "Atom 1.0 feed"}})
+def alerts_feed(request: Request, ctx: Ctx) -> Response:
+    """The newest alert events as an Atom 1.0 feed."""
+    self_url = str(request.url_for("alerts_feed"))
+    body = with_session(ctx, lambda s: render_feed(newest_events(s, FEED_SIZE), self_url=self_url))
+    return Response(body, media_type="application/atom+xml")

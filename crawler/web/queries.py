@@ -1,0 +1,539 @@
+"""The read queries behind every page and API call; lists are filtered and paginated in SQL.
+
+Rows come back as plain dicts shaped like the models in :mod:`crawler.web.schemas`, so the
+HTML pages, the JSON API and the CSV downloads all show the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import and_, bindparam, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from crawler.alerts.render import describe, label
+from crawler.changes import Deadlines
+from crawler.regions import in_region, region_of
+from crawler.versions import diff_records, is_government
+from crawler.web.filters import ReportFilters
+from crawler.web.layout import (
+    RULE_LABELS,
+    TEXT_SECTION_TITLES,
+    cell_label,
+    check_cells,
+    check_where_label,
+)
+from crawler.web.summaries import SummaryCache
+from storage.models import (
+    AlertEvent,
+    Capture,
+    Document,
+    ParseResult,
+    Report,
+    ReportDocument,
+    ReportVersion,
+)
+
+Row = dict[str, Any]
+
+
+class NotFound(LookupError):
+    """An unknown id, name or version; the message says which."""
+
+
+def report_path(report_id: int) -> str:
+    """Path of a report's page."""
+    return f"/reports/{report_id}"
+
+
+@lru_cache(maxsize=65536)
+def agency_path(agency: str) -> str:
+    """Path of an agency's page (the name percent-encoded, slashes included)."""
+    return f"/agencies/{quote(agency, safe='')}"
+
+
+def document_path(sha256: str) -> str:
+    """Path serving a document's original bytes."""
+    return f"/documents/{sha256}"
+
+
+@dataclass
+class Queries:
+    """Queries for one database dialect, with the deadlines and today's date to judge by."""
+
+    dialect: str
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    today: Callable[[], date] = date.today
+
+    summaries: SummaryCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.summaries = SummaryCache(self.dialect)
+
+    # -- expressions ---------------------------------------------------------------------
+    def _with_parse(self, stmt: Any) -> Any:
+        return (stmt.outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
+                .outerjoin(ParseResult, and_(ParseResult.sha256 == ReportVersion.sha256,
+                                             ParseResult.parser_version == ReportVersion.parser_version)))
+
+    def _report_select(self) -> Any:
+        return self._with_parse(select(
+            Report.id, Report.agency, Report.year, Report.title, Report.published_on,
+            Report.status, Report.first_seen_at, Report.last_seen_at, Report.removed_at,
+            ReportVersion.number.label("versions"), ParseResult.id.label("parse_id"),
+        ).select_from(Report))
+
+    # -- filters -------------------------------------------------------------------------
+    def agencies_in_region(self, session: Session, region: str) -> list[str]:
+        """Known agencies whose area is ``region`` or inside it."""
+        names = session.scalars(select(Report.agency).distinct())
+        return [name for name in names if in_region(name, region)]
+
+    def _conditions(self, session: Session, f: ReportFilters) -> tuple[list[Any], bool]:
+        """WHERE conditions for ``f``, and whether they need the parse result joined."""
+        where: list[Any] = []
+        if f.agency:
+            where.append(Report.agency.icontains(f.agency, autoescape=True))
+        if f.region:
+            names = self.agencies_in_region(session, f.region)
+            where.append(Report.agency.in_(names) if names else false())
+        if f.year is not None:
+            where.append(Report.year == f.year)
+        if f.year_from is not None:
+            where.append(Report.year >= f.year_from)
+        if f.year_to is not None:
+            where.append(Report.year <= f.year_to)
+        if f.status:
+            where.append(Report.status == f.status)
+        needs_parse = bool(f.template or f.failed)
+        if needs_parse:
+            self.summaries.refresh(session)
+            ids = self.summaries.ids(template=f.template, failed=f.failed)
+            where.append(ParseResult.id.in_(bindparam(
+                "parse_ids", value=ids, expanding=True, literal_execute=True)))
+        return where, needs_parse
+
+    def _order(self, sort: str) -> list[Any]:
+        orders: dict[str, list[Any]] = {
+            "-year": [Report.year.desc(), Report.agency, Report.id],
+            "year": [Report.year, Report.agency, Report.id],
+            "agency": [Report.agency, Report.year.desc(), Report.id],
+            "-agency": [Report.agency.desc(), Report.year.desc(), Report.id],
+            "published_on": [Report.published_on, Report.id],
+            "-published_on": [Report.published_on.desc(), Report.id],
+        }
+        return orders[sort]
+
+    # -- reports -------------------------------------------------------------------------
+    def count_reports(self, session: Session, f: ReportFilters) -> int:
+        """How many reports match ``f``."""
+        where, needs_parse = self._conditions(session, f)
+        stmt = select(func.count()).select_from(Report)
+        if needs_parse:
+            stmt = self._with_parse(stmt)
+        return int(session.scalar(stmt.where(*where)) or 0)
+
+    def list_reports(self, session: Session, f: ReportFilters, limit: int,
+                     offset: int) -> tuple[int, list[Row]]:
+        """The total matching ``f`` and one page of report rows."""
+        self.summaries.refresh(session)
+        total = self.count_reports(session, f)
+        where, needs_parse = self._conditions(session, f)
+        ids_stmt = select(Report.id).select_from(Report)
+        if needs_parse:
+            ids_stmt = self._with_parse(ids_stmt)
+        ids = list(session.scalars(ids_stmt.where(*where).order_by(*self._order(f.sort))
+                                   .limit(limit).offset(offset)))
+        if not ids:
+            return total, []
+        found = {r["id"]: r for r in session.execute(
+            self._report_select().where(Report.id.in_(ids))).mappings()}
+        return total, [self.report_row(found[i]) for i in ids if i in found]
+
+    def iter_reports(self, session: Session, f: ReportFilters) -> Iterator[Row]:
+        """Every report matching ``f``, streamed (for CSV downloads)."""
+        self.summaries.refresh(session)
+        where, _ = self._conditions(session, f)
+        stmt = self._report_select().where(*where).order_by(*self._order(f.sort))
+        for r in session.execute(stmt.execution_options(yield_per=500)).mappings():
+            yield self.report_row(r)
+
+    def deadline(self, agency: str, year: int) -> date:
+        """The legal deadline of ``agency``'s report for ``year``."""
+        return _deadline(self.deadlines, agency, year)
+
+    def timeliness(self, agency: str, year: int, published_on: date | None) -> str:
+        """``on_time``/``late`` against the legal deadline, ``unknown`` without a date."""
+        if published_on is None:
+            return "unknown"
+        return "on_time" if published_on <= self.deadline(agency, year) else "late"
+
+    def report_row(self, r: Any) -> Row:
+        """A list row from a result mapping of :meth:`_report_select`."""
+        summary = self.summaries.get(r["parse_id"])
+        return {
+            "id": r["id"], "agency": r["agency"], "region": region_of(r["agency"]),
+            "year": r["year"], "title": r["title"], "published_on": r["published_on"],
+            "status": r["status"], "template": summary.template if summary else None,
+            "checks": summary.checks if summary else 0,
+            "failed_checks": summary.failed if summary else 0, "versions": r["versions"] or 0,
+            "deadline": self.deadline(r["agency"], r["year"]),
+            "timeliness": self.timeliness(r["agency"], r["year"], r["published_on"]),
+            "first_seen_at": r["first_seen_at"], "last_seen_at": r["last_seen_at"],
+            "url": report_path(r["id"]), "api_url": f"/api/v1{report_path(r['id'])}",
+        }
+
+    def report(self, session: Session, report_id: int) -> Row:
+        """A report's row, its record, checks, documents and versions."""
+        self.summaries.refresh(session)
+        found = session.execute(self._report_select().where(Report.id == report_id)).mappings().first()
+        if found is None:
+            raise NotFound(f"no report {report_id}")
+        row = self.report_row(found)
+        row["removed_at"] = found["removed_at"]
+        record = self.current_record(session, report_id)
+        row["record"] = _record_out(record) if record is not None else None
+        row["checks_list"] = [_check_out(c, record) for c in (record or {}).get("checks") or []
+                              if isinstance(c, dict)]
+        row["documents"] = self.documents(session, report_id)
+        row["version_list"] = self.versions(session, report_id)
+        row["captures_url"] = f"/api/v1{report_path(report_id)}/captures"
+        return row
+
+    def current_record(self, session: Session, report_id: int) -> dict[str, Any] | None:
+        """The parse record of a report's current version, if it parsed."""
+        stmt = self._with_parse(select(ParseResult.record).select_from(Report)).where(
+            Report.id == report_id)
+        record = session.scalar(stmt)
+        return record if isinstance(record, dict) else None
+
+    def _require_report(self, session: Session, report_id: int) -> Report:
+        report = session.get(Report, report_id)
+        if report is None:
+            raise NotFound(f"no report {report_id}")
+        return report
+
+    def documents(self, session: Session, report_id: int) -> list[Row]:
+        """The documents carrying a report, with their type, size and version number."""
+        stmt = (select(ReportDocument, Document.content_type, Document.size, ReportVersion.number)
+                .outerjoin(Document, Document.sha256 == ReportDocument.sha256)
+                .outerjoin(ReportVersion, ReportVersion.id == ReportDocument.version_id)
+                .where(ReportDocument.report_id == report_id).order_by(ReportDocument.id))
+        return [_document_link(link, content_type, size, number)
+                for link, content_type, size, number in session.execute(stmt)]
+
+    def captures(self, session: Session, report_id: int) -> list[Row]:
+        """Every capture of a report's URLs or contents, oldest first."""
+        self._require_report(session, report_id)
+        urls = set(session.scalars(select(ReportDocument.url).where(
+            ReportDocument.report_id == report_id)))
+        shas = set(session.scalars(select(ReportDocument.sha256).where(
+            ReportDocument.report_id == report_id)))
+        shas |= set(session.scalars(select(ReportVersion.sha256).where(
+            ReportVersion.report_id == report_id)))
+        if not urls and not shas:
+            return []
+        stmt = (select(Capture).where(or_(Capture.url.in_(urls), Capture.sha256.in_(shas)))
+                .order_by(Capture.fetched_at, Capture.id))
+        return [capture_out(c) for c in session.scalars(stmt)]
+
+    def versions(self, session: Session, report_id: int) -> list[Row]:
+        """A report's versions, oldest first, each with its documents and changes."""
+        self._require_report(session, report_id)
+        versions = list(session.scalars(select(ReportVersion).where(
+            ReportVersion.report_id == report_id).order_by(ReportVersion.number)))
+        by_version: dict[int | None, list[Row]] = {}
+        for link in self.documents(session, report_id):
+            by_version.setdefault(link.pop("version_id"), []).append(link)
+        out = []
+        previous: int | None = None
+        for v in versions:
+            out.append({
+                "number": v.number, "first_seen_at": v.first_seen_at,
+                "last_seen_at": v.last_seen_at, "run_id": v.run_id, "sha256": v.sha256,
+                "url": v.url, "parser_version": v.parser_version,
+                "summary": _summary(v.changes) if v.number > 1 else "first version",
+                "changes": v.changes, "documents": by_version.get(v.id, []),
+                "diff_url": (f"/api/v1{report_path(report_id)}/diff/{previous}/{v.number}"
+                             if previous is not None else None),
+            })
+            previous = v.number
+        return out
+
+    def diff(self, session: Session, report_id: int, old: int, new: int) -> Row:
+        """What changed between two versions (numbers, and text when comparable)."""
+        self._require_report(session, report_id)
+        found = {v.number: v for v in session.scalars(select(ReportVersion).where(
+            ReportVersion.report_id == report_id, ReportVersion.number.in_([old, new])))}
+        for number in (old, new):
+            if number not in found:
+                raise NotFound(f"report {report_id} has no version {number}")
+        records: list[dict[str, Any]] = []
+        for number in (old, new):
+            version = found[number]
+            record = session.scalar(select(ParseResult.record).where(
+                ParseResult.sha256 == version.sha256,
+                ParseResult.parser_version == (version.parser_version or "")))
+            if not isinstance(record, dict):
+                raise NotFound(f"version {number} of report {report_id} has no parsed record")
+            records.append(record)
+        types = {sha: kind for sha, kind in session.execute(
+            select(Document.sha256, Document.content_type).where(
+                Document.sha256.in_([found[old].sha256, found[new].sha256])))}
+        same_kind = (found[old].url == found[new].url
+                     or types.get(found[old].sha256) == types.get(found[new].sha256))
+        diff = diff_records(records[0], records[1], compare_text=same_kind)
+        return {
+            "report_id": report_id, "old": old, "new": new, "summary": diff.summary(),
+            "compared_text": same_kind,
+            "numbers": [dict(n, label=cell_label(n["table"], n["row"], n["column"]))
+                        for n in diff.numbers],
+            "text": [dict(t, label=" ".join(TEXT_SECTION_TITLES.get(t["section"], (t["section"],))))
+                     for t in diff.text],
+        }
+
+    # -- documents -----------------------------------------------------------------------
+    def document(self, session: Session, sha256: str) -> Row:
+        """An archived content's metadata, the reports it carries, its captures and parses."""
+        doc = session.get(Document, sha256)
+        if doc is None:
+            raise NotFound(f"no document {sha256}")
+        refs = session.execute(select(ReportDocument, Report.agency, Report.year)
+                               .join(Report, Report.id == ReportDocument.report_id)
+                               .where(ReportDocument.sha256 == sha256).order_by(ReportDocument.id))
+        captures = session.scalars(select(Capture).where(Capture.sha256 == sha256)
+                                   .order_by(Capture.fetched_at, Capture.id))
+        parses = session.scalars(select(ParseResult).where(ParseResult.sha256 == sha256)
+                                 .order_by(ParseResult.parsed_at))
+        return {
+            "sha256": doc.sha256, "size": doc.size, "content_type": doc.content_type,
+            "first_seen_at": doc.first_seen_at, "content_url": document_path(doc.sha256),
+            "reports": [{"report_id": link.report_id, "agency": agency, "year": year,
+                         "url": link.url, "role": link.role} for link, agency, year in refs],
+            "captures": [capture_out(c) for c in captures],
+            "parses": [{"parser_version": p.parser_version, "status": p.status,
+                        "message": p.message, "parsed_at": p.parsed_at} for p in parses],
+        }
+
+    def document_file(self, session: Session, sha256: str) -> tuple[Document, str | None]:
+        """A document row and the charset its captures declared (for text types)."""
+        doc = session.get(Document, sha256)
+        if doc is None:
+            raise NotFound(f"no document {sha256}")
+        charset = session.scalar(select(Capture.charset).where(
+            Capture.sha256 == sha256, Capture.charset.is_not(None)).limit(1))
+        return doc, charset
+
+    # -- agencies ------------------------------------------------------------------------
+    def _agency_select(self) -> Any:
+        removed = func.sum(case((Report.status == "removed", 1), else_=0))
+        return select(Report.agency, func.count().label("reports"),
+                      func.min(Report.year).label("first_year"),
+                      func.max(Report.year).label("last_year"),
+                      removed.label("removed")).group_by(Report.agency)
+
+    def _agency_where(self, session: Session, name: str | None, region: str | None) -> list[Any]:
+        where: list[Any] = []
+        if name:
+            where.append(Report.agency.icontains(name, autoescape=True))
+        if region:
+            names = self.agencies_in_region(session, region)
+            where.append(Report.agency.in_(names) if names else false())
+        return where
+
+    def list_agencies(self, session: Session, name: str | None, region: str | None,
+                      limit: int | None, offset: int = 0) -> tuple[int, list[Row]]:
+        """Known agencies (name substring, area), a page of them, each with its report span."""
+        where = self._agency_where(session, name, region)
+        total = int(session.scalar(select(func.count(func.distinct(Report.agency))).where(*where)) or 0)
+        stmt = self._agency_select().where(*where).order_by(Report.agency).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return total, [_agency_row(r) for r in session.execute(stmt).mappings()]
+
+    def latest_due_year(self, agency: str) -> int:
+        """The newest report year whose legal deadline for ``agency`` has passed."""
+        today = self.today()
+        year = today.year - 1
+        return year if today > self.deadline(agency, year) else year - 1
+
+    def agency(self, session: Session, agency: str) -> Row:
+        """An agency's reports by year (newest first), each judged against its deadline."""
+        self.summaries.refresh(session)
+        stmt = self._report_select().where(Report.agency == agency).order_by(Report.year.desc())
+        reports = [self.report_row(r) for r in session.execute(stmt).mappings()]
+        if not reports:
+            raise NotFound(f"no agency {agency!r} in the archive")
+        by_year: dict[int, Row] = {}
+        for row in reports:
+            by_year.setdefault(row["year"], row)
+        first = min(by_year)
+        last = max(max(by_year), self.latest_due_year(agency))
+        years = []
+        for year in range(last, first - 1, -1):
+            deadline = self.deadline(agency, year)
+            report = by_year.get(year)
+            if report is not None:
+                status = report["timeliness"]
+            else:
+                status = "missing" if self.today() > deadline else "not_due"
+            years.append({"year": year, "deadline": deadline, "timeliness": status,
+                          "report": report})
+        return {"agency": agency, "region": region_of(agency),
+                "is_government": is_government(agency), "years": years}
+
+    # -- coverage ------------------------------------------------------------------------
+    def years(self, session: Session) -> list[int]:
+        """Years with at least one report, newest first."""
+        return list(session.scalars(select(Report.year).distinct().order_by(Report.year.desc())))
+
+    def coverage(self, session: Session, year: int | None, name: str | None, region: str | None,
+                 has_report: bool | None) -> tuple[Row, list[Row]]:
+        """For ``year`` (default: the newest with reports): each known agency, report or none."""
+        years = self.years(session)
+        chosen = year if year is not None else (years[0] if years else self.today().year - 1)
+        _, agencies = self.list_agencies(session, name, region, None)
+        reports = {r.agency: r for r in session.execute(
+            select(Report.agency, Report.id, Report.status, Report.published_on)
+            .where(Report.year == chosen))}
+        rows = []
+        for a in agencies:
+            report = reports.get(a["agency"])
+            deadline = self.deadline(a["agency"], chosen)
+            if report is not None:
+                status = self.timeliness(a["agency"], chosen, report.published_on)
+            else:
+                status = "missing" if self.today() > deadline else "not_due"
+            rows.append({
+                "agency": a["agency"], "region": a["region"], "has_report": report is not None,
+                "report_id": report.id if report else None,
+                "status": report.status if report else None,
+                "published_on": report.published_on if report else None,
+                "deadline": deadline, "timeliness": status, "first_year": a["first_year"],
+                "last_year": a["last_year"],
+                "url": report_path(report.id) if report else a["url"],
+            })
+        summary = {"year": chosen, "known": len(rows),
+                   "with_report": sum(1 for r in rows if r["has_report"]),
+                   "without_report": sum(1 for r in rows if not r["has_report"]), "years": years}
+        if has_report is not None:
+            rows = [r for r in rows if r["has_report"] == has_report]
+        rows.sort(key=lambda r: (r["has_report"], r["agency"]))
+        return summary, rows
+
+    # -- alerts --------------------------------------------------------------------------
+    def _alert_where(self, type_: str | None, agency: str | None, since: date | None) -> list[Any]:
+        where: list[Any] = []
+        if type_:
+            where.append(AlertEvent.type == type_)
+        if agency:
+            where.append(AlertEvent.agency.icontains(agency, autoescape=True))
+        if since:
+            where.append(AlertEvent.created_at >= datetime.combine(since, time.min))
+        return where
+
+    def list_alerts(self, session: Session, type_: str | None, agency: str | None,
+                    since: date | None, limit: int | None,
+                    offset: int = 0) -> tuple[int, list[Row]]:
+        """Alert events, newest first: the total and one page."""
+        where = self._alert_where(type_, agency, since)
+        total = int(session.scalar(select(func.count()).select_from(AlertEvent).where(*where)) or 0)
+        stmt = (select(AlertEvent).where(*where)
+                .order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc()).offset(offset))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return total, [alert_out(e) for e in session.scalars(stmt)]
+
+
+@lru_cache(maxsize=65536)
+def _deadline(deadlines: Deadlines, agency: str, year: int) -> date:
+    return deadlines.for_agency(agency, year)
+
+
+# -- row builders ------------------------------------------------------------------------------
+def capture_out(c: Capture) -> Row:
+    """A capture as the API shows it."""
+    return {
+        "id": c.id, "run_id": c.run_id, "url": c.url, "final_url": c.final_url,
+        "method": c.method, "status": c.status, "fetched_at": c.fetched_at,
+        "content_type": c.content_type, "sha256": c.sha256, "size": c.size,
+        "warc_file": c.warc_file, "warc_offset": c.warc_offset, "warc_record_id": c.warc_record_id,
+        "tls_verified": c.tls_verified, "error_kind": c.error_kind, "kind": c.kind,
+    }
+
+
+def alert_out(e: AlertEvent) -> Row:
+    """An alert event as the API shows it."""
+    details = e.details if isinstance(e.details, dict) else {}
+    return {
+        "id": e.id, "key": e.key, "type": e.type, "label": label(e.type),
+        "headline_zh": describe(e, "zh").headline, "headline_en": describe(e, "en").headline,
+        "agency": e.agency, "year": e.year, "report_id": e.report_id, "run_id": e.run_id,
+        "created_at": e.created_at, "details": details,
+        "report_url": report_path(e.report_id) if e.report_id is not None else None,
+    }
+
+
+def _agency_row(r: Any) -> Row:
+    return {"agency": r["agency"], "region": region_of(r["agency"]), "reports": r["reports"],
+            "first_year": r["first_year"], "last_year": r["last_year"],
+            "removed": int(r["removed"] or 0), "url": agency_path(r["agency"]),
+            "api_url": f"/api/v1{agency_path(r['agency'])}"}
+
+
+def _document_link(link: ReportDocument, content_type: str | None, size: int | None,
+                   number: int | None) -> Row:
+    return {
+        "url": link.url, "sha256": link.sha256, "role": link.role,
+        "content_type": content_type, "size": size, "version": number,
+        "version_id": link.version_id, "first_seen_at": link.first_seen_at,
+        "last_seen_at": link.last_seen_at, "content_url": document_path(link.sha256),
+        "api_url": f"/api/v1/documents/{link.sha256}",
+    }
+
+
+def _summary(changes: dict[str, Any] | None) -> str:
+    if not changes:
+        return "no recorded change"
+    if isinstance(changes.get("summary"), str):
+        return str(changes["summary"])
+    numbers, text = changes.get("numbers") or [], changes.get("text") or []
+    parts = []
+    if numbers:
+        parts.append(f"{len(numbers)} number{'s' if len(numbers) != 1 else ''}")
+    if text:
+        parts.append("text of " + ", ".join(str(t.get("section")) for t in text if isinstance(t, dict)))
+    return "; ".join(parts) or "no change"
+
+
+def _check_out(check: dict[str, Any], record: dict[str, Any] | None) -> Row:
+    rule, where = str(check.get("rule")), str(check.get("where"))
+    zh, en = RULE_LABELS.get(rule, (rule, rule))
+    return {
+        "rule": rule, "where": where, "ok": bool(check.get("ok")),
+        "expected": check.get("expected"), "actual": check.get("actual"),
+        "rule_label": f"{zh} ({en})", "where_label": check_where_label(rule, where),
+        "cells": [cell_label(*key) for key in check_cells(check, record or {})],
+    }
+
+
+def _record_out(record: dict[str, Any]) -> Row:
+    def tables(name: str) -> dict[str, dict[str, Any]]:
+        value = record.get(name)
+        return {str(k): dict(v) for k, v in value.items() if isinstance(v, dict)} \
+            if isinstance(value, dict) else {}
+
+    sections = record.get("sections") if isinstance(record.get("sections"), dict) else {}
+    return {
+        "parser_version": record.get("parser_version"), "template": record.get("template"),
+        "table_templates": record.get("table_templates") or {},
+        "active_disclosure": tables("active_disclosure"), "applications": tables("applications"),
+        "review_litigation": tables("review_litigation"),
+        "sections": {str(k): str(v or "") for k, v in (sections or {}).items()},
+        "warnings": [str(w) for w in record.get("warnings") or []],
+    }

@@ -1,0 +1,62 @@
+"""The archive's own answers, read straight from the tables, to compare exports against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from storage.models import ParseResult, Report, ReportVersion
+
+
+@dataclass(frozen=True)
+class Truth:
+    """One report as the database has it: fields and its current version's parse record."""
+
+    report_id: int
+    agency: str
+    year: int
+    status: str
+    host: str
+    sha256: str
+    n_versions: int
+    record: dict[str, Any]
+
+    @property
+    def failed_checks(self) -> int:
+        return sum(1 for c in self.record["checks"] if not c["ok"])
+
+
+def truths(db_url: str) -> dict[int, Truth]:
+    """Every report with a current version, by id."""
+    engine = create_engine(db_url)
+    out: dict[int, Truth] = {}
+    with Session(engine) as session:
+        counts: dict[int, int] = {}
+        for (report_id,) in session.execute(select(ReportVersion.report_id)):
+            counts[report_id] = counts.get(report_id, 0) + 1
+        rows = session.execute(
+            select(Report, ReportVersion).join(ReportVersion, ReportVersion.id == Report.current_version_id))
+        for report, version in rows:
+            record = session.scalar(select(ParseResult.record).where(
+                ParseResult.sha256 == version.sha256,
+                ParseResult.parser_version == version.parser_version))
+            assert record is not None
+            out[report.id] = Truth(report.id, report.agency, report.year, report.status,
+                                   urlsplit(version.url).netloc, version.sha256,
+                                   counts[report.id], record)
+    engine.dispose()
+    return out
+
+
+def cells(record: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
+    """Every table cell of a record: (table, row, column) -> value."""
+    found: dict[tuple[str, str, str], Any] = {}
+    for table in ("active_disclosure", "applications", "review_litigation"):
+        for row, columns in (record.get(table) or {}).items():
+            for column, value in columns.items():
+                found[(table, row, column)] = value
+    return found

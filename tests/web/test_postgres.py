@@ -1,0 +1,89 @@
+"""The same app on PostgreSQL: the JSON functions, filters and pages work on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import InternalError
+from sqlalchemy.orm import Session
+
+from crawler.synthetic_archive import build_synthetic_archive
+from crawler.web.db import ReadOnlyDB
+from tests.storage.conftest import pg_url  # noqa: F401  (a throwaway PostgreSQL database)
+from tests.web.helpers import HOSTILE_AGENCY, ServeProcess, add_hostile_report
+from tests.web.truth import reports
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(pg_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, Session, dict[str, int]]]:  # noqa: F811
+    built = build_synthetic_archive(pg_url, tmp_path / "archive", reports=60, seed=3)
+    _sync_sequences(pg_url)
+    hostile = add_hostile_report(pg_url, tmp_path / "archive")
+    server = ServeProcess(pg_url, tmp_path / "archive")
+    server.wait_ready()
+    engine = create_engine(pg_url)
+    ids = {"failed": built.failed_check_report_id, "versioned": built.versioned_report_id,
+           "hostile": hostile.report_id}
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client, \
+                Session(engine) as session:
+            yield client, session, ids
+    finally:
+        server.stop()  # before the database is dropped
+        engine.dispose()
+
+
+def _sync_sequences(url: str) -> None:
+    """The synthetic archive writes explicit ids, which leaves PostgreSQL's id sequences
+    behind; move them past the highest id so later inserts (the hostile report) work."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in ("captures", "reports", "report_versions", "report_documents",
+                      "parse_results", "alert_events", "crawl_runs", "sites"):
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(max(id), 0) + 1 FROM {table}), false)")
+    engine.dispose()
+
+
+def test_filters_detail_diff_and_pages_on_postgresql(
+        pg_app: tuple[httpx.Client, Session, dict[str, int]]) -> None:
+    client, session, ids = pg_app
+    truth = reports(session)
+    listed = client.get("/api/v1/reports", params={"failed": "true", "limit": 500}).json()
+    assert {i["id"] for i in listed["items"]} == {t.id for t in truth if t.failed}
+    assert {ids["failed"], ids["hostile"]} <= {i["id"] for i in listed["items"]}
+    for item in listed["items"]:
+        assert item["failed_checks"] == len(next(t for t in truth if t.id == item["id"]).failed)
+    listed = client.get("/api/v1/reports", params={"template": "2019", "limit": 500}).json()
+    assert {i["id"] for i in listed["items"]} == {t.id for t in truth if t.template == "2019"}
+    listed = client.get("/api/v1/reports", params={"agency": "人民政府", "limit": 500}).json()
+    assert {i["id"] for i in listed["items"]} == {t.id for t in truth if "人民政府" in t.agency}
+    detail = client.get(f"/api/v1/reports/{ids['failed']}").json()
+    assert [c for c in detail["checks_list"] if not c["ok"]]
+    diff = client.get(f"/api/v1/reports/{ids['versioned']}/diff/1/2").json()
+    assert diff["numbers"] or diff["text"]
+    coverage = client.get("/api/v1/coverage", params={"year": 2022}).json()["summary"]
+    assert coverage["with_report"] == len({t.agency for t in truth if t.year == 2022})
+    assert client.get("/api/v1/alerts").json()["page"]["total"] > 0
+    page = client.get(f"/reports/{ids['hostile']}", headers={"accept": "text/html"})
+    assert page.status_code == 200 and HOSTILE_AGENCY not in page.text
+    assert client.get("/reports/999999", headers={"accept": "text/html"}).status_code == 404
+
+
+def test_postgresql_sessions_are_read_only(pg_url: str) -> None:  # noqa: F811
+    from storage.db import migrate
+
+    migrate(pg_url)
+    db = ReadOnlyDB(pg_url)
+    try:
+        with db.engine.connect() as connection, pytest.raises(InternalError, match="read-only"):
+            connection.exec_driver_sql("DELETE FROM alert_events")
+    finally:
+        db.close()
