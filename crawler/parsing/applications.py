@@ -78,6 +78,12 @@ def _match(text: str, taken: dict[str, list[Number | None]]) -> list[str]:
     return found
 
 
+def _last_match(name: str, text: str) -> int:
+    """Where the last match of row ``name``'s label starts in ``text`` (-1: none)."""
+    starts = [m.start() for m in dict(_COMPILED)[name].finditer(text)]
+    return max(starts, default=-1)
+
+
 def parse_applications(lines: list[Line], mode: Mode) -> ApplicationsResult:
     """Read section 三's rows in order; labels may wrap over lines without numbers."""
     result = ApplicationsResult()
@@ -107,9 +113,13 @@ def parse_applications(lines: list[Line], mode: Mode) -> ApplicationsResult:
     has_2021_words = bool(re.search(r"逾期不补|不补正|收费通知|缴纳费", section_words))
     last = -1
     for own, pending, data in data_lines:
-        names = _match(own, result.rows) or _match(pending + own, result.rows)
+        names = _match(own, result.rows)
         if names:
             name = min(names, key=ORDER.index)
+        elif names := _match(pending + own, result.rows):
+            # the label wrapped from lines above; those may also hold the whole label of a row
+            # left blank (no numbers, so no line of its own): the label nearest wins
+            name = max(names, key=lambda n: (_last_match(n, pending + own), -ORDER.index(n)))
         else:
             following = [
                 n for n in ORDER[last + 1 :]

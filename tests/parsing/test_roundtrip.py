@@ -95,3 +95,12 @@ def test_round_trip_local_renderings(fmt: str) -> None:
 def test_round_trip_full_page_in_chinese_encodings(report: GeneratedReport, charset: str) -> None:
     page = reportgen.render_html_page(report, charset=charset).encode(charset)
     _round_trip(report, page, "report.html")
+
+
+def test_a_blank_row_above_a_wrapped_label_keeps_rows_apart() -> None:
+    """Regression (found by the round trip under CI): in a PDF, the blank row (六)1's label
+    sat above row (六)2's wrapped label, and its numbers went to (六)1."""
+    report = random_report(random.Random(679184), template="2021", consistent=False,
+                           blank_probability=0.4)
+    assert all(v is None for v in report.applications["other_overdue_correction"].values())
+    _round_trip(report, reportgen.render_pdf(report), "report.pdf")
