@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +14,8 @@ from crawler.sample_portal.changes import AddReport
 from crawler.versions import normalize_agency
 from storage.models import AlertEvent, Capture, Report
 from tests.crawl_helpers import GOVREPORTS, run_cli
-from tests.storage.conftest import PG_URL, admin_connection
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-@pytest.fixture
-def pg_db() -> Iterator[str]:
-    admin = admin_connection()
-    name = f"govreports_crawl_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_URL.format(name=name)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _query(url: str, statement: Any) -> list[tuple[Any, ...]]:
@@ -41,24 +26,24 @@ def _query(url: str, statement: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
-def test_crawl_recrawl_and_change_on_postgresql(pg_db: str, tmp_path: Path) -> None:
+def test_crawl_recrawl_and_change_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     with SamplePortal() as portal:
         def crawl() -> None:
-            result = run_cli([*GOVREPORTS, "crawl", *portal.seed_urls, "--db", pg_db,
+            result = run_cli([*GOVREPORTS, "crawl", *portal.seed_urls, "--db", pg_url,
                               "--archive", f"{tmp_path}/archive", "--local", "--timeout", "10",
                               "--ca-file", str(portal.certificate_path), "--today", "2025-01-10"])
             assert result.returncode == 0, result.stdout + result.stderr
 
         crawl()
         expected = {(normalize_agency(r.agency), r.year) for r in portal.expected_reports()}
-        assert {(a, y) for a, y in _query(pg_db, select(Report.agency, Report.year))} == expected
+        assert {(a, y) for a, y in _query(pg_url, select(Report.agency, Report.year))} == expected
         crawl()
-        assert _query(pg_db, select(AlertEvent.id).where(AlertEvent.run_id == 2)) == []
-        assert len(_query(pg_db, select(Capture.id).where(Capture.run_id == 2,
+        assert _query(pg_url, select(AlertEvent.id).where(AlertEvent.run_id == 2)) == []
+        assert len(_query(pg_url, select(Capture.id).where(Capture.run_id == 2,
                                                           Capture.status == 304))) > 20
         added = portal.apply(AddReport())[0]
         crawl()
     events = [(t, a, y) for t, a, y in _query(
-        pg_db, select(AlertEvent.type, AlertEvent.agency, AlertEvent.year)
+        pg_url, select(AlertEvent.type, AlertEvent.agency, AlertEvent.year)
         .where(AlertEvent.run_id == 3))]
     assert events == [("new_report", normalize_agency(added.agency), added.year)]
