@@ -142,6 +142,8 @@ def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
         "\nWhat to try next:\n"
         f"  govreports reports{db_flag}                 # the reports found, a line each\n"
         f"  govreports export{db_flag} --format jsonl --out reports.jsonl\n"
+        f"  govreports serve{db_flag}                   # browse the archive at http://127.0.0.1:8700/\n"
+        f"  govreports alerts{db_flag}                  # what changed: new, changed, removed, overdue reports\n"
         f"  govreports parse FILE --json                # parse any report file\n"
         f"  govreports sample-portal --port 8600        # serve the portal and crawl it yourself"
     )
