@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 
 from crawler.alerts.outbox import record_event
-from crawler.urls import host_of
 from crawler.versions import diff_records, fingerprint, is_government, normalize_agency
 from storage.models import AlertEvent, Document, Report, ReportDocument, ReportVersion
 from storage.repository import ArchiveDB
@@ -195,15 +194,13 @@ class ChangeRecorder:
         return events
 
     def _live_reports_on(self, hosts: Collection[str]) -> list[tuple[Report, list[str]]]:
-        wanted = {h.lower() for h in hosts}
-        urls: dict[int, list[str]] = {}
-        for link in self.db.session.scalars(select(ReportDocument).order_by(ReportDocument.id)):
-            if host_of(link.url) in wanted and link.url not in urls.get(link.report_id, []):
-                urls.setdefault(link.report_id, []).append(link.url)
-        reports = self.db.session.scalars(
-            select(Report).where(Report.status == "live", Report.id.in_(list(urls)))
-            .order_by(Report.id))
-        return [(r, urls[r.id]) for r in reports]
+        """Live reports with documents on ``hosts``, each with its distinct URLs there."""
+        found: dict[int, tuple[Report, list[str]]] = {}
+        for link, report in self.db.live_report_documents(hosts):
+            urls = found.setdefault(report.id, (report, []))[1]
+            if link.url not in urls:
+                urls.append(link.url)
+        return [found[report_id] for report_id in sorted(found)]
 
     # -- overdue -------------------------------------------------------------------------
     def detect_overdue(self, *, hosts: Collection[str], today: date,
@@ -212,9 +209,9 @@ class ChangeRecorder:
         years: dict[str, set[int]] = {}
         for report, _ in self._live_reports_on(hosts):
             years.setdefault(report.agency, set()).add(report.year)
-        for report in self.db.session.scalars(select(Report)):  # any status counts as published
-            if report.agency in years:
-                years[report.agency].add(report.year)
+        for agency, year in self.db.session.execute(  # any status counts as published
+                select(Report.agency, Report.year).where(Report.agency.in_(list(years)))):
+            years[agency].add(year)
         events: list[str] = []
         for agency in sorted(years):
             due_year = today.year - 1

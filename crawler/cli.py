@@ -11,14 +11,13 @@ from pathlib import Path
 
 import click
 
+from crawler.cli_common import DB_HELP, open_archive_db
 from crawler.parsing.cli import parse_command
 from crawler.sample_portal.cli import sample_portal_command
 from crawler.schedules.cli import schedule_group
 from crawler.versions_cli import diff_command, versions_command
 from storage.db import default_archive_dir, default_db_url
-from storage.repository import ArchiveDB
 
-DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
 ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
 
 # Politeness delays make sense against real portals, not against a server on this machine.
@@ -153,7 +152,7 @@ def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
 @click.option("--db", "db_url", default=None, help=DB_HELP)
 def reports(db_url: str | None) -> None:
     """List the reports in the archive, a line each."""
-    db = _open_db(db_url or default_db_url())
+    db = open_archive_db(db_url)
     rows = db.reports()
     for row in rows:
         published = row.published_on.isoformat() if row.published_on else "—"
@@ -170,7 +169,7 @@ def reparse(db_url: str | None, timeout: float) -> None:
     from crawler.parsing import PARSER_VERSION
     from crawler.reparse import reparse_archive
 
-    db = _open_db(db_url or default_db_url())
+    db = open_archive_db(db_url)
 
     def show(done: int, total: int) -> None:
         click.echo(f"\rparsed {done}/{total}", nl=False, err=True)
@@ -180,16 +179,6 @@ def reparse(db_url: str | None, timeout: float) -> None:
     click.echo("", err=True)
     summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "nothing to parse"
     click.echo(f"re-parsed with parser {PARSER_VERSION}: {summary}")
-
-
-def _open_db(url: str) -> ArchiveDB:
-    """Open (and migrate) the archive database, or exit with a message saying what to check."""
-    try:
-        return ArchiveDB(url, migrate=True)
-    except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(
-            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB."
-        ) from exc
 
 
 main.add_command(sample_portal_command, "sample-portal")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
@@ -122,9 +123,6 @@ class ConditionalRequestMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304 or not request.meta.get(META_NOT_MODIFIED):
             return response
-        from scrapy.http import Headers
-        from scrapy.responsetypes import responsetypes
-
         session = ArchiveSession.for_crawler(self.crawler)
         body = session.blobs.get(request.meta[META_SHA256])
         known = session.known.get(request.url)

@@ -8,21 +8,10 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from crawler.cli_common import DB_HELP, open_archive_db
 from crawler.versions import VersionDiff, diff_records
-from storage.db import default_db_url
 from storage.models import Capture, Document, Report, ReportDocument, ReportVersion
 from storage.repository import ArchiveDB
-
-DB_HELP = "Archive database URL (default: $GOVREPORTS_DB or ./govreports-data/govreports.db)."
-
-
-def _open(db_url: str | None) -> ArchiveDB:
-    url = db_url or default_db_url()
-    try:
-        return ArchiveDB(url, migrate=True)
-    except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
-        raise click.ClickException(f"cannot open the database {url!r}: {exc}. "
-                                   "Check --db or GOVREPORTS_DB.") from exc
 
 
 def report_versions(db: ArchiveDB, report_id: int) -> list[dict[str, Any]]:
@@ -84,7 +73,7 @@ def diff_versions(db: ArchiveDB, report_id: int, old: int, new: int) -> VersionD
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
 def versions_command(report_id: int, db_url: str | None, as_json: bool) -> None:
     """List a report's versions: when each was seen, where, and what changed."""
-    db = _open(db_url)
+    db = open_archive_db(db_url)
     try:
         rows = report_versions(db, report_id)
     finally:
@@ -111,7 +100,7 @@ def versions_command(report_id: int, db_url: str | None, as_json: bool) -> None:
 def diff_command(report_id: int, old: int | None, new: int | None, db_url: str | None,
                  as_json: bool) -> None:
     """Show what changed between two versions of a report (default: the last two)."""
-    db = _open(db_url)
+    db = open_archive_db(db_url)
     try:
         if old is None or new is None:
             numbers = [r["number"] for r in report_versions(db, report_id)]

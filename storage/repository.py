@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crawler.urls import host_of
 from storage.db import make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,
@@ -327,7 +328,8 @@ class ArchiveDB:
         referrers: dict[str, set[str]] = {}
         for url, final_url, referrer in self.session.execute(
             select(Capture.url, Capture.final_url, Capture.referrer).distinct()
-            .where(Capture.referrer.is_not(None))
+            .join(Site, Site.id == Capture.site_id)
+            .where(Capture.referrer.is_not(None), Site.host.in_(wanted))
         ):
             for target in (url, final_url):
                 if target is not None and referrer is not None:
@@ -521,11 +523,6 @@ class ArchiveDB:
 def url_key(url: str) -> str:
     """The key of a URL in ``url_states``: sha1 hex (URLs can exceed index limits)."""
     return hashlib.sha1(url.encode("utf-8")).hexdigest()  # noqa: S324 - a key, not security
-
-
-def host_of(url: str) -> str:
-    """netloc (host:port) of ``url``, lower-cased."""
-    return urlsplit(url).netloc.lower()
 
 
 def _migrate(url: str) -> None:

@@ -19,7 +19,6 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.changes import Deadlines
 from crawler.sample_portal import SamplePortal
 from crawler.sample_portal.changes import (
     AddReport,
@@ -112,7 +111,6 @@ def test_first_crawl_announces_every_report_once(history: History) -> None:
     assert {k for k in _kinds(events) if k[0] == "report_overdue"} == \
         expected_overdue(history.portal, FIRST_DAY)
     assert len(events) == len(_kinds(events))  # nothing twice
-    assert Deadlines().for_agency("某市人民政府", 2024) == datetime.date(2025, 3, 31)
 
 
 def test_unchanged_recrawl_asks_conditionally_and_alerts_nothing(history: History) -> None:
