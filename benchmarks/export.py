@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crawler.exports.writers import table_paths  # noqa: E402
 from crawler.synthetic_archive import build_synthetic_archive  # noqa: E402
 
 FORMATS = ("csv", "parquet", "jsonl", "xlsx", "bundle")
@@ -99,8 +100,7 @@ def measure_exports(db_path: Path, archive_dir: Path, work: Path,
             start = _run(fmt, [*cli, "--bundle", str(empty), *tail, *nothing], [empty])
         else:
             out = work / f"reports.{fmt}"
-            outputs = [out] + ([out.with_name(f"reports.{t}.{fmt}") for t in ("values", "checks")]
-                               if fmt in ("csv", "parquet") else [])
+            outputs = list(table_paths(out).values()) if fmt in ("csv", "parquet") else [out]
             results[fmt] = _run(fmt, [*cli, "--format", fmt, "--out", str(out)], outputs)
             empty_out = work / f"empty.{fmt}"
             start = _run(fmt, [*cli, "--format", fmt, "--out", str(empty_out), *nothing], [])

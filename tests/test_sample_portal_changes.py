@@ -437,8 +437,7 @@ def test_changes_accumulate_and_an_unchanged_portal_stays_unchanged(portal: Samp
 def test_same_changes_same_urls() -> None:
     def paths(portal: SamplePortal) -> list[tuple[str, ...]]:
         applied = portal.apply(AddReport(), RepostReport(site="hanweb"), ReplacePdf())
-        strip = len(portal.sites["trs"])
-        return [tuple(u[strip:] for u in a.new_urls) for a in applied]
+        return [tuple(u.split("/", 3)[3] for u in a.new_urls) for a in applied]  # without the origin
 
     with SamplePortal(seed=7) as one:
         first = paths(one)

@@ -86,11 +86,11 @@ def _entry(event: AlertEvent) -> etree._Element:
     _sub(entry, "published", iso(event.created_at))
     _sub(entry, "updated", iso(event.created_at))
     _sub(entry, "category", term=event.type)
-    links = describe(event, LANGS[0]).links
-    http_links = [url for url in links if url.lower().startswith(("http://", "https://"))]
+    described = [describe(event, lang) for lang in LANGS]
+    http_links = [url for url in described[0].links if url.lower().startswith(("http://", "https://"))]
     if http_links:
         _sub(entry, "link", rel="alternate", href=http_links[0])
-    _sub(entry, "summary", " — ".join(describe(event, lang).headline for lang in LANGS))
+    _sub(entry, "summary", " — ".join(d.headline for d in described))
     _sub(entry, "content", html_fragment(event), type="html")
     return entry
 

@@ -12,11 +12,9 @@ from typing import Any
 
 import click
 
-from storage.db import default_db_url
+from crawler.cli_common import DB_HELP, open_archive_db
 from storage.models import ALERT_TYPES
-from storage.repository import ArchiveDB
 
-DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
 CONFIG_HELP = ("Settings file (default: $GOVREPORTS_CONFIG, else ./govreports.toml if it exists); "
                "GOVREPORTS_* environment variables override it.")
 
@@ -95,7 +93,7 @@ def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: f
                    "with GOVREPORTS_SMTP_FROM and GOVREPORTS_SMTP_TO, or GOVREPORTS_ATOM_PATH "
                    "(or a settings file; see docs/alerts.md)", err=True)
     _configure_logging(verbose)
-    db = _open_db(db_url)
+    db = open_archive_db(db_url)
     try:
         summary = deliver_pending(db.engine, settings, lock_timeout=lock_timeout)
     finally:
@@ -139,7 +137,7 @@ def _list(since: datetime | None, type_: str | None, as_json: bool, db_url: str 
     from crawler.alerts.listing import delivery_state, list_events
     from crawler.alerts.render import short_change
 
-    db = _open_db(db_url)
+    db = open_archive_db(db_url)
     try:
         views = list_events(db.session, since=since, type_=type_)
         now = datetime.now(UTC)
@@ -183,12 +181,3 @@ def _configure_logging(verbose: bool) -> None:
         handler.setFormatter(formatter)
         target.setLevel(logging.INFO)
     target.addHandler(handler)
-
-
-def _open_db(url: str | None) -> ArchiveDB:
-    url = url or default_db_url()
-    try:
-        return ArchiveDB(url, migrate=True)
-    except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(
-            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB.") from exc

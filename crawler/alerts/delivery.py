@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, or_, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -270,7 +269,7 @@ def _pass_lock(engine: Engine, timeout: float) -> Iterator[bool]:
         with _pg_lock(engine, timeout) as acquired:
             yield acquired
         return
-    database = make_url(str(engine.url)).database if engine.dialect.name == "sqlite" else None
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         yield True  # nothing is shared with another process
         return

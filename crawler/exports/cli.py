@@ -6,14 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
 from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters, FilterError
 from crawler.exports.writers import FORMATS
 from storage.db import default_archive_dir, default_db_url
+
+if TYPE_CHECKING:
+    from storage.repository import ArchiveDB
 
 
 @contextmanager
@@ -67,7 +69,8 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
         filters = ExportFilters(**filter_options)
     except FilterError as exc:
         raise click.UsageError(str(exc)) from exc
-    session = _open_session(db_url or default_db_url())
+    db = _open_db(db_url or default_db_url())
+    session = db.session
     try:
         with progress_bar(count_reports(session, filters), "exporting") as progress:
             if bundle is not None:
@@ -86,19 +89,16 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
                 message = (f"wrote {exported.reports} report(s) to "
                            + ", ".join(str(p) for p in exported.paths))
     finally:
-        bind = session.get_bind()
-        session.close()
-        bind.dispose()  # type: ignore[union-attr]
+        db.close()
     click.echo(message)
 
 
-def _open_session(url: str) -> Session:
-    """A session on the (migrated) archive database, or a clean error saying what to check."""
+def _open_db(url: str) -> ArchiveDB:
+    """The (migrated) archive database, or a clean error saying what to check."""
     from storage.repository import ArchiveDB
 
     try:
-        db = ArchiveDB(url, migrate=True)
+        return ArchiveDB(url, migrate=True)
     except Exception as exc:  # noqa: BLE001
         raise click.ClickException(
             f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB.") from exc
-    return db.session

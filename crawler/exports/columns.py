@@ -98,11 +98,16 @@ CELL_COLUMNS: tuple[Column, ...] = tuple(
 #: The wide per-report table: report fields, then one column per table cell.
 WIDE_COLUMNS: tuple[Column, ...] = REPORT_FIELDS + CELL_COLUMNS
 
-#: The tidy long table (``values``): one row per table cell present in a report's record.
-VALUE_COLUMNS: tuple[Column, ...] = (
+#: The first columns of the ``values`` and ``checks`` tables: which report a row belongs to.
+_REPORT_KEY: tuple[Column, ...] = (
     Column("report_id", "integer", "the report (reports.report_id)"),
     Column("agency", "string", "issuing agency"),
     Column("year", "integer", "report year"),
+)
+
+#: The tidy long table (``values``): one row per table cell present in a report's record.
+VALUE_COLUMNS: tuple[Column, ...] = (
+    *_REPORT_KEY,
     Column("table", "string", "active_disclosure (section 二), applications (三) or review_litigation (四)"),
     Column("row", "string", "row (or group) name, see docs/record.md"),
     Column("column", "string", "column (or field) name, see docs/record.md"),
@@ -111,9 +116,7 @@ VALUE_COLUMNS: tuple[Column, ...] = (
 
 #: The checks table (``checks``): one row per official check of a report.
 CHECK_COLUMNS: tuple[Column, ...] = (
-    Column("report_id", "integer", "the report (reports.report_id)"),
-    Column("agency", "string", "issuing agency"),
-    Column("year", "integer", "report year"),
+    *_REPORT_KEY,
     Column("rule", "string", "balance, results_sum, row_total or review_total (docs/record.md)"),
     Column("where", "string", "the column, row or group checked"),
     Column("ok", "boolean", "true when expected equals actual"),

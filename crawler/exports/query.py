@@ -24,6 +24,7 @@ from storage.models import Capture, Document, ParseResult, Report, ReportDocumen
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 CHECK_STATES = ("ok", "failed")
 DEFAULT_BATCH = 200
+_DEADLINES = Deadlines()
 
 
 class FilterError(ValueError):
@@ -222,7 +223,7 @@ def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
     record = parse.record if parse is not None and parse.record is not None else None
     checks = (record or {}).get("checks") or []
     capture = _first_capture(captures.get(sha256 or "", []), url)
-    deadline = Deadlines().for_agency(row.agency, row.year)
+    deadline = _DEADLINES.for_agency(row.agency, row.year)
     number_of = {v.id: v.number for v in versions}
     return ExportedReport(
         report_id=row.id, agency=row.agency, region=region_of(row.agency),

@@ -3,23 +3,41 @@
 ``SamplePortal`` serves them on 127.0.0.1; ``expected_reports()`` is the ground truth a crawl
 of its ``seed_urls`` must find. ``build_portal`` gives the in-memory model without serving it.
 ``SamplePortal.apply`` changes the running portal between crawls (see ``changes``).
+
+The names below are imported on first use: ``govreports`` loads this package for its
+``sample-portal`` command, and building sites pulls in the PDF and Word generators.
 """
 
 from __future__ import annotations
 
-from crawler.sample_portal.build import BENCHMARK_SCALE, build_portal
-from crawler.sample_portal.changes import (
-    AddReport,
-    AppliedChange,
-    Change,
-    RemoveReport,
-    ReplacePdf,
-    RepostReport,
-    UnlistReport,
-)
-from crawler.sample_portal.model import ExpectedReport, PortalModel, Resource, SiteModel
-from crawler.sample_portal.portal import SamplePortal
-from crawler.sample_portal.server import LoggedRequest, RequestLog
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.sample_portal.build import BENCHMARK_SCALE, build_portal
+    from crawler.sample_portal.changes import (
+        AddReport,
+        AppliedChange,
+        Change,
+        RemoveReport,
+        ReplacePdf,
+        RepostReport,
+        UnlistReport,
+    )
+    from crawler.sample_portal.model import ExpectedReport, PortalModel, Resource, SiteModel
+    from crawler.sample_portal.portal import SamplePortal
+    from crawler.sample_portal.server import LoggedRequest, RequestLog
+
+#: Exported name -> the submodule defining it.
+_HOMES = {
+    "BENCHMARK_SCALE": "build", "build_portal": "build",
+    "AddReport": "changes", "AppliedChange": "changes", "Change": "changes",
+    "RemoveReport": "changes", "ReplacePdf": "changes", "RepostReport": "changes",
+    "UnlistReport": "changes",
+    "ExpectedReport": "model", "PortalModel": "model", "Resource": "model", "SiteModel": "model",
+    "SamplePortal": "portal",
+    "LoggedRequest": "server", "RequestLog": "server",
+}
 
 __all__ = [
     "BENCHMARK_SCALE",
@@ -39,3 +57,10 @@ __all__ = [
     "UnlistReport",
     "build_portal",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -6,8 +6,6 @@ import time
 
 import click
 
-from crawler.sample_portal.portal import SamplePortal
-
 
 @click.command("sample-portal")
 @click.option("--port", type=int, default=0, show_default=True,
@@ -19,6 +17,8 @@ from crawler.sample_portal.portal import SamplePortal
               help="Delay of the slow page.")
 def sample_portal_command(port: int, seed: int, scale: int, slow_seconds: float) -> None:
     """Serve simulated government sites (TRS, Hanweb, plain, HTTPS) with known annual reports."""
+    from crawler.sample_portal.portal import SamplePortal
+
     portal = SamplePortal(seed=seed, scale=scale, base_port=port, slow_seconds=slow_seconds)
     try:
         portal.start()

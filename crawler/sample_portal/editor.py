@@ -58,16 +58,6 @@ class Clock:
             self._last = max(self._last, stamp)
 
 
-@dataclasses.dataclass
-class _Outcome:
-    """One change's effect on its site, before URLs are known."""
-
-    site: str
-    before: PlacedReport | None
-    after: PlacedReport | None
-    touched: list[str]
-
-
 def apply_changes(model: PortalModel, changes: Sequence[Change], *, bases: Mapping[str, str],
                   ordinal: int, clock: Clock) -> tuple[list[AppliedChange], list[SiteModel]]:
     """Apply ``changes`` in order; (what each did, the new state of every changed site).
@@ -88,8 +78,7 @@ def apply_changes(model: PortalModel, changes: Sequence[Change], *, bases: Mappi
         stamp = clock.next()
         touched = settle(before, draft, stamp, clock)
         working[name] = changed[name] = draft
-        applied.append(_record(change, _Outcome(name, out_before, out_after, touched),
-                               bases[name], stamp))
+        applied.append(_record(change, name, out_before, out_after, touched, bases[name], stamp))
     return applied, list(changed.values())
 
 
@@ -255,19 +244,20 @@ def _repost(draft: SiteModel, index: int,
     return old, new
 
 
-def _record(change: Change, out: _Outcome, base: str, stamp: int) -> AppliedChange:
+def _record(change: Change, site: str, before: PlacedReport | None, after: PlacedReport | None,
+            touched: Sequence[str], base: str, stamp: int) -> AppliedChange:
+    """What ``change`` did on ``site`` (served at ``base``), in absolute URLs."""
     def urls(paths: Sequence[str]) -> tuple[str, ...]:
         return tuple(base + p for p in paths)
 
-    placed = out.after or out.before
+    placed = after or before
     assert placed is not None
-    before, after = out.before, out.after
     return AppliedChange(
-        change=change, site=out.site, agency=placed.report.agency, year=placed.report.year,
+        change=change, site=site, agency=placed.report.agency, year=placed.report.year,
         old_urls=urls(before.served()) if before else (),
         new_urls=urls(after.served()) if after else (),
         old_documents=urls(before.paths) if before else (),
         new_documents=urls(after.paths) if after else (),
-        touched_urls=urls(out.touched), at=float(stamp), report=placed.report,
+        touched_urls=urls(touched), at=float(stamp), report=placed.report,
         previous=before.report if isinstance(change, ReplacePdf) and before else None,
     )

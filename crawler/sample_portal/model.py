@@ -65,6 +65,9 @@ class PlacedReport:
         return list(dict.fromkeys([*self.pages, *self.paths, *self.redirects]))
 
 
+#: Replaced in stored bodies by the site's scheme://host:port when the server starts.
+ORIGIN = "__ORIGIN__"
+
 #: ``PlacedReport.excluded`` of a report taken off its list but still served.
 UNLISTED = "unlisted: still served, but no longer linked from any list"
 

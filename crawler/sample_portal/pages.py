@@ -16,6 +16,12 @@ class Link:
     date: str = ""
 
 
+def without(links: Iterable[Link], hrefs: Iterable[str]) -> list[Link]:
+    """``links`` less those pointing to one of ``hrefs`` (order kept)."""
+    gone = set(hrefs)
+    return [link for link in links if link.href not in gone]
+
+
 def page(
     title: str,
     body: str,

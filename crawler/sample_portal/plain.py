@@ -11,13 +11,11 @@ from html import escape
 from crawler.reportgen import GeneratedReport, render_html
 from crawler.sample_portal.builder import SiteBuilder
 from crawler.sample_portal.documents import render_attachment
-from crawler.sample_portal.model import UNLISTED, PlacedReport, SiteModel
+from crawler.sample_portal.model import ORIGIN, UNLISTED, PlacedReport, SiteModel
 from crawler.sample_portal.noise import add_news_column, notice_page, random_day, service_pages
-from crawler.sample_portal.pages import Link, article, attachment_block, link_list, page
+from crawler.sample_portal.pages import Link, article, attachment_block, link_list, page, without
 
 MakeReport = Callable[[str, int], GeneratedReport]
-#: Replaced by the site's scheme://host:port when the server starts.
-ORIGIN = "__ORIGIN__"
 #: The report list's folder.
 LIST = "/xxgk/ndbg/"
 PLAN: tuple[tuple[int, str], ...] = ((2020, "inline"), (2022, "pdf"), (2023, "docx"), (2024, "inline"))
@@ -119,8 +117,7 @@ class PlainLayout:
 
     def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
         """Drop the list entries of ``pages`` (the sitemap follows in :meth:`relist`)."""
-        gone = set(pages)
-        site.listings[LIST] = [e for e in site.listings[LIST] if e.href not in gone]
+        site.listings[LIST] = without(site.listings[LIST], pages)
 
     def relist(self, site: SiteModel) -> None:
         """Render the list page and the sitemap again; unlisted reports leave the sitemap too."""

@@ -113,23 +113,18 @@ class SamplePortal:
 
     def expected_reports(self) -> list[ExpectedReport]:
         """Every report a complete, polite crawl must find now, with the URLs whose bytes are it."""
-        sites = self.sites
-        out: list[ExpectedReport] = []
-        for site in self.model.sites:
-            for placed in site.reports:
-                if placed.excluded is not None:
-                    continue
-                r = placed.report
-                urls = tuple(sites[site.name] + path for path in placed.paths)
-                out.append(ExpectedReport(r.agency, r.year, r.title, r.template, urls, r))
-        return out
+        return [report for report, excluded in self._placed() if excluded is None]
 
     def excluded_reports(self) -> list[tuple[ExpectedReport, str]]:
         """Reports that are on the portal but must NOT be found, with the reason (including
         reports taken off their list by ``UnlistReport``; removed ones are not on the portal)."""
-        sites = self.sites
+        return [(report, excluded) for report, excluded in self._placed() if excluded is not None]
+
+    def _placed(self) -> list[tuple[ExpectedReport, str | None]]:
+        """Every report on the portal, in absolute URLs, with why it must not be found (or None)."""
+        bases = self.sites
         return [
             (ExpectedReport(p.report.agency, p.report.year, p.report.title, p.report.template,
-                            tuple(sites[s.name] + path for path in p.paths), p.report), p.excluded)
-            for s in self.model.sites for p in s.reports if p.excluded is not None
+                            tuple(bases[s.name] + path for path in p.paths), p.report), p.excluded)
+            for s in self.model.sites for p in s.reports
         ]

@@ -11,7 +11,7 @@ from crawler.reportgen import GeneratedReport, render_html
 from crawler.sample_portal.builder import SiteBuilder
 from crawler.sample_portal.documents import render_attachment
 from crawler.sample_portal.model import PlacedReport, SiteModel
-from crawler.sample_portal.pages import Link, article, attachment_block, link_list, page
+from crawler.sample_portal.pages import Link, article, attachment_block, link_list, page, without
 
 MakeReport = Callable[[str, int], GeneratedReport]
 NAV = (Link("/index.html", "首页"), Link("/gk/nb/index.html", "年度报告"))
@@ -78,8 +78,7 @@ class SecureLayout:
 
     def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
         """Drop the list entries of ``pages``."""
-        gone = set(pages)
-        site.listings[LIST] = [e for e in site.listings[LIST] if e.href not in gone]
+        site.listings[LIST] = without(site.listings[LIST], pages)
 
     def relist(self, site: SiteModel) -> None:
         """Render the report list again."""

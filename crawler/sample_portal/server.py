@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import gzip
 import hashlib
 import re
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -15,9 +17,8 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from crawler.sample_portal.dynamic import calendar_page, jpage_answer
-from crawler.sample_portal.model import Resource, SiteModel
+from crawler.sample_portal.model import ORIGIN, Resource, SiteModel
 from crawler.sample_portal.noise import not_found_page
-from crawler.sample_portal.plain import ORIGIN
 
 _JSESSIONID = re.compile(r";jsessionid=[^/?#]*", re.I)
 _SESSION_PARAMS = frozenset({"sid", "jsessionid"})
@@ -95,7 +96,7 @@ class SiteState:
         marker = ORIGIN.encode()
         origin = self.origin.encode()
         self.resources = {
-            path: (_replace_body(res, res.body.replace(marker, origin))
+            path: (dataclasses.replace(res, body=res.body.replace(marker, origin))
                    if marker in res.body else res)
             for path, res in resources.items()
         }
@@ -118,11 +119,6 @@ def _opaque(tag: str) -> str:
     if tag.startswith("W/"):
         tag = tag[2:]
     return tag[:-6] + '"' if tag.endswith('-gzip"') else tag
-
-
-def _replace_body(res: Resource, body: bytes) -> Resource:
-    return Resource(body, res.status, res.headers, res.delay, res.behaviour, res.last_modified,
-                    res.amount)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -278,8 +274,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients hanging up or refusing our certificate are expected; anything else is printed."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 

@@ -20,6 +20,7 @@ from crawler.sample_portal.pages import (
     create_page_script,
     link_list,
     page,
+    without,
 )
 
 MakeReport = Callable[[str, int], GeneratedReport]
@@ -233,8 +234,8 @@ class TrsLayout:
 
     def unlist(self, site: SiteModel, pages: Sequence[str]) -> None:
         """Drop the column entries of ``pages``."""
-        hrefs = {path.replace(COLUMN, "./", 1) for path in pages}
-        site.listings[COLUMN] = [e for e in site.listings[COLUMN] if e.href not in hrefs]
+        site.listings[COLUMN] = without(site.listings[COLUMN],
+                                        (path.replace(COLUMN, "./", 1) for path in pages))
 
     def relist(self, site: SiteModel) -> None:
         """Render the column pages again from ``site.listings``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
+from crawler.cli_common import DB_HELP
+from crawler.schedules.command import META_OPTIONS
 from crawler.schedules.cron import DEFAULT_PRESET, DEFAULT_TZ, PRESETS
 from crawler.schedules.due import due_at
 from crawler.schedules.store import (
@@ -25,7 +28,6 @@ from crawler.schedules.store import (
 from storage.db import default_archive_dir, default_db_url
 from storage.models import Schedule
 
-DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."
 CRON_HELP = (f"Cron expression(s), five fields, several separated by ';', or a preset "
              f"({', '.join(PRESETS)}; default {DEFAULT_PRESET}: daily at 02:00 from 1 January "
              "to 31 March, Mondays at 02:00 otherwise).")
@@ -94,7 +96,7 @@ def _describe(row: Schedule, now: datetime) -> dict[str, Any]:
         "id": row.id, "name": row.name, "enabled": row.enabled, "cron": row.cron,
         "preset": row.options.get("preset"), "tz": row.options.get("tz", DEFAULT_TZ),
         "seeds": row.seeds, "seeds_file": row.options.get("seeds_file"),
-        "options": {k: v for k, v in row.options.items() if k not in ("seeds_file", "tz", "preset")},
+        "options": {k: v for k, v in row.options.items() if k not in META_OPTIONS},
         "next_due": _iso(due_at(row, now)), "last_started_at": _iso(row.last_started_at),
         "last_finished_at": _iso(row.last_finished_at), "last_status": row.last_status,
         "last_run_id": row.last_run_id, "running_by": row.lease_owner if running else None,
@@ -161,7 +163,7 @@ def disable_command(name: str, db_url: str | None) -> None:
     _change(db_url, lambda engine: set_enabled(engine, name, False), f"disabled schedule {name!r}")
 
 
-def _change(db_url: str | None, change: Any, message: str) -> None:
+def _change(db_url: str | None, change: Callable[[Engine], None], message: str) -> None:
     engine = _engine(db_url)
     try:
         change(engine)

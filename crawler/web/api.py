@@ -44,6 +44,15 @@ def _found(ctx: WebContext, make: Any, *args: Any) -> Any:
         raise HTTPException(404, str(exc)) from None
 
 
+def _report_items(ctx: WebContext, make: Any, report_id: int, model: type[schemas.BaseModel],
+                  name: str, format: str) -> Any:
+    """A list belonging to a report (404 when unknown), as JSON or as CSV."""
+    items = _found(ctx, make, report_id)
+    if format == "csv":
+        return csv_response(items, columns(model), f"report-{report_id}-{name}")
+    return {"report_id": report_id, "items": items}
+
+
 @router.get("/reports", response_model=schemas.ReportList, responses=CSV,
             summary="Reports, filtered and paginated")
 def api_reports(
@@ -69,10 +78,7 @@ def api_reports(
         return csv_response(ctx.stream(ctx.queries.iter_reports, f),
                             columns(schemas.ReportRow), "reports")
     total, rows = with_session(ctx, ctx.queries.list_reports, f, limit, offset)
-    params = dict(agency=agency, region=region, year=year, year_from=year_from, year_to=year_to,
-                  template=template, failed=failed, status=status,
-                  sort=None if sort == "-year" else sort)
-    return {"page": page_links("/api/v1/reports", params, total, limit, offset), "items": rows}
+    return {"page": page_links("/api/v1/reports", f.params(), total, limit, offset), "items": rows}
 
 
 @router.get("/reports/{report_id}", response_model=schemas.ReportDetail, responses=NOT_FOUND,
@@ -86,10 +92,8 @@ def api_report(ctx: Ctx, report_id: ReportId) -> Any:
             responses={**NOT_FOUND, **CSV}, summary="A report's versions")
 def api_versions(ctx: Ctx, report_id: ReportId, format: Format = "json") -> Any:
     """Every version, oldest first, with what changed from the one before."""
-    items = _found(ctx, ctx.queries.versions, report_id)
-    if format == "csv":
-        return csv_response(items, columns(schemas.VersionSummary), f"report-{report_id}-versions")
-    return {"report_id": report_id, "items": items}
+    return _report_items(ctx, ctx.queries.versions, report_id, schemas.VersionSummary,
+                         "versions", format)
 
 
 @router.get("/reports/{report_id}/diff/{old}/{new}", response_model=schemas.VersionDiffOut,
@@ -103,25 +107,16 @@ def api_diff(ctx: Ctx, report_id: ReportId, old: VersionNumber, new: VersionNumb
             responses={**NOT_FOUND, **CSV}, summary="Provenance: every capture of a report")
 def api_captures(ctx: Ctx, report_id: ReportId, format: Format = "json") -> Any:
     """Every fetch of the report's URLs and contents: time, status, sha256, WARC record."""
-    items = _found(ctx, ctx.queries.captures, report_id)
-    if format == "csv":
-        return csv_response(items, columns(schemas.CaptureOut), f"report-{report_id}-captures")
-    return {"report_id": report_id, "items": items}
+    return _report_items(ctx, ctx.queries.captures, report_id, schemas.CaptureOut,
+                         "captures", format)
 
 
 @router.get("/reports/{report_id}/documents", response_model=schemas.DocumentList,
             responses={**NOT_FOUND, **CSV}, summary="The documents that carry a report")
 def api_report_documents(ctx: Ctx, report_id: ReportId, format: Format = "json") -> Any:
     """Each document's URL, sha256, type, size and version; ``content_url`` serves it."""
-
-    def load(session: Any, rid: int) -> Any:
-        ctx.queries._require_report(session, rid)
-        return ctx.queries.documents(session, rid)
-
-    items = _found(ctx, load, report_id)
-    if format == "csv":
-        return csv_response(items, columns(schemas.DocumentLink), f"report-{report_id}-documents")
-    return {"report_id": report_id, "items": items}
+    return _report_items(ctx, ctx.queries.report_documents, report_id, schemas.DocumentLink,
+                         "documents", format)
 
 
 @router.get("/documents/{sha256}", response_model=schemas.DocumentMeta, responses=NOT_FOUND,

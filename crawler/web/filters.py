@@ -32,13 +32,17 @@ class ReportFilters:
     status: str | None = None
     sort: str = "-year"
 
+    def params(self) -> dict[str, object]:
+        """The filters as query parameters, the default sort as None (left out of links)."""
+        values = asdict(self)
+        if values["sort"] == "-year":
+            values["sort"] = None
+        return values
+
     def query(self, **extra: object) -> str:
         """The query string for these filters (defaults left out), plus ``extra``."""
-        pairs: list[tuple[str, str]] = []
-        for name, value in asdict(self).items():
-            if value in (None, False, "") or (name == "sort" and value == "-year"):
-                continue
-            pairs.append((name, "true" if value is True else str(value)))
+        pairs = [(name, "true" if value is True else str(value))
+                 for name, value in self.params().items() if value not in (None, False, "")]
         pairs += [(k, str(v)) for k, v in extra.items() if v is not None]
         return urlencode(pairs)
 

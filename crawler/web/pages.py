@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -27,7 +27,7 @@ from crawler.web.filters import (
     parse_page,
 )
 from crawler.web.layout import TEXT_SECTION_TITLES, record_tables
-from crawler.web.queries import NotFound, agency_path
+from crawler.web.queries import NotFound, agency_path, report_path
 from storage.models import ALERT_TYPES
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -105,11 +105,8 @@ def reports_page(request: Request, ctx: Ctx) -> Response:
         return total, rows, ctx.queries.years(session)
 
     total, rows, years = with_session(ctx, load)
-    base = dict(agency=f.agency, region=f.region, year=f.year, year_from=f.year_from,
-                year_to=f.year_to, template=f.template, failed=f.failed, status=f.status,
-                sort=None if f.sort == "-year" else f.sort)
     return render(request, "reports.html", f=f, rows=rows, years=years,
-                  page=page_links("/reports", base, total, limit, offset),
+                  page=page_links("/reports", f.params(), total, limit, offset),
                   templates=TEMPLATES, statuses=STATUSES, sorts=SORTS, sort_labels=SORT_LABELS)
 
 
@@ -118,8 +115,7 @@ def report_page(request: Request, ctx: Ctx, report_id: ReportId) -> Response:
     """A report: its tables like the official template, checks, originals, provenance."""
 
     def load(session: Any) -> Any:
-        report = ctx.queries.report(session, report_id)
-        record = ctx.queries.current_record(session, report_id)
+        report, record = ctx.queries.report_with_record(session, report_id)
         return report, record, ctx.queries.captures(session, report_id)
 
     try:
@@ -138,8 +134,9 @@ def diff_page(request: Request, ctx: Ctx, report_id: ReportId, old: VersionNumbe
     """What changed between two versions of a report."""
 
     def load(session: Any) -> Any:
-        report = ctx.queries.report(session, report_id)
-        return report, ctx.queries.diff(session, report_id, old, new)
+        report = ctx.queries.require_report(session, report_id)  # the page shows title and link
+        return ({"title": report.title, "url": report_path(report_id)},
+                ctx.queries.diff(session, report_id, old, new))
 
     try:
         report, diff = with_session(ctx, load)
@@ -155,29 +152,20 @@ def diff_page(request: Request, ctx: Ctx, report_id: ReportId, old: VersionNumbe
                 "description": "The bytes with their recorded content type (PDF, HTML, DOCX…); "
                                "HTML is served with a sandboxing Content-Security-Policy."},
                 404: {"model": schemas.Problem, "description": "Unknown document"}})
-def document_content(request: Request, ctx: Ctx, sha256: str,
-                     download: bool = False) -> Response:
+def document_content(ctx: Ctx, sha256: str, download: bool = False) -> Response:
     """The original as archived, with its content type, sandboxed (scripts never run)."""
     if not documents.SHA256.match(sha256):
-        return _not_found(request, f"no document {sha256}")
+        raise HTTPException(404, f"no document {sha256}")
     try:
         doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
     except NotFound as exc:
-        return _not_found(request, str(exc))
+        raise HTTPException(404, str(exc)) from None
     path = documents.blob_file(doc, ctx.archive_dir)
     if path is None:
-        return _not_found(request, f"the bytes of document {sha256} are not in the archive")
+        raise HTTPException(404, f"the bytes of document {sha256} are not in the archive")
     return FileResponse(path, media_type=documents.media_type(doc, charset),
                         headers=documents.headers(doc, download=download),
                         content_disposition_type="attachment" if download else "inline")
-
-
-def _not_found(request: Request, message: str) -> Response:
-    if "text/html" in request.headers.get("accept", ""):
-        return error_page(request, 404, message)
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse({"detail": message}, status_code=404)
 
 
 @router.get("/agencies")

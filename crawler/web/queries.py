@@ -94,14 +94,21 @@ class Queries:
         names = session.scalars(select(Report.agency).distinct())
         return [name for name in names if in_region(name, region)]
 
+    def _in_region(self, session: Session, region: str) -> Any:
+        """``Report.agency`` is one of the agencies in ``region``."""
+        names = self.agencies_in_region(session, region)
+        return Report.agency.in_(names) if names else false()
+
     def _conditions(self, session: Session, f: ReportFilters) -> tuple[list[Any], bool]:
-        """WHERE conditions for ``f``, and whether they need the parse result joined."""
+        """WHERE conditions for ``f``, and whether they need the parse result joined.
+
+        Template and failed-check filters read the summary cache: refresh it first.
+        """
         where: list[Any] = []
         if f.agency:
             where.append(Report.agency.icontains(f.agency, autoescape=True))
         if f.region:
-            names = self.agencies_in_region(session, f.region)
-            where.append(Report.agency.in_(names) if names else false())
+            where.append(self._in_region(session, f.region))
         if f.year is not None:
             where.append(Report.year == f.year)
         if f.year_from is not None:
@@ -112,7 +119,6 @@ class Queries:
             where.append(Report.status == f.status)
         needs_parse = bool(f.template or f.failed)
         if needs_parse:
-            self.summaries.refresh(session)
             ids = self.summaries.ids(template=f.template, failed=f.failed)
             where.append(ParseResult.id.in_(bindparam(
                 "parse_ids", value=ids, expanding=True, literal_execute=True)))
@@ -130,24 +136,18 @@ class Queries:
         return orders[sort]
 
     # -- reports -------------------------------------------------------------------------
-    def count_reports(self, session: Session, f: ReportFilters) -> int:
-        """How many reports match ``f``."""
-        where, needs_parse = self._conditions(session, f)
-        stmt = select(func.count()).select_from(Report)
-        if needs_parse:
-            stmt = self._with_parse(stmt)
-        return int(session.scalar(stmt.where(*where)) or 0)
-
     def list_reports(self, session: Session, f: ReportFilters, limit: int,
                      offset: int) -> tuple[int, list[Row]]:
         """The total matching ``f`` and one page of report rows."""
         self.summaries.refresh(session)
-        total = self.count_reports(session, f)
         where, needs_parse = self._conditions(session, f)
-        ids_stmt = select(Report.id).select_from(Report)
-        if needs_parse:
-            ids_stmt = self._with_parse(ids_stmt)
-        ids = list(session.scalars(ids_stmt.where(*where).order_by(*self._order(f.sort))
+
+        def filtered(*columns: Any) -> Any:
+            stmt = select(*columns).select_from(Report)
+            return (self._with_parse(stmt) if needs_parse else stmt).where(*where)
+
+        total = int(session.scalar(filtered(func.count())) or 0)
+        ids = list(session.scalars(filtered(Report.id).order_by(*self._order(f.sort))
                                    .limit(limit).offset(offset)))
         if not ids:
             return total, []
@@ -173,6 +173,10 @@ class Queries:
             return "unknown"
         return "on_time" if published_on <= self.deadline(agency, year) else "late"
 
+    def absent(self, agency: str, year: int) -> str:
+        """A year without a report: ``missing`` once its deadline has passed, else ``not_due``."""
+        return "missing" if self.today() > self.deadline(agency, year) else "not_due"
+
     def report_row(self, r: Any) -> Row:
         """A list row from a result mapping of :meth:`_report_select`."""
         summary = self.summaries.get(r["parse_id"])
@@ -190,6 +194,11 @@ class Queries:
 
     def report(self, session: Session, report_id: int) -> Row:
         """A report's row, its record, checks, documents and versions."""
+        return self.report_with_record(session, report_id)[0]
+
+    def report_with_record(self, session: Session,
+                           report_id: int) -> tuple[Row, dict[str, Any] | None]:
+        """:meth:`report` and the raw parse record of its current version (None if unparsed)."""
         self.summaries.refresh(session)
         found = session.execute(self._report_select().where(Report.id == report_id)).mappings().first()
         if found is None:
@@ -201,9 +210,9 @@ class Queries:
         row["checks_list"] = [_check_out(c, record) for c in (record or {}).get("checks") or []
                               if isinstance(c, dict)]
         row["documents"] = self.documents(session, report_id)
-        row["version_list"] = self.versions(session, report_id)
+        row["version_list"] = self._versions(session, report_id, row["documents"])
         row["captures_url"] = f"/api/v1{report_path(report_id)}/captures"
-        return row
+        return row, record
 
     def current_record(self, session: Session, report_id: int) -> dict[str, Any] | None:
         """The parse record of a report's current version, if it parsed."""
@@ -212,7 +221,8 @@ class Queries:
         record = session.scalar(stmt)
         return record if isinstance(record, dict) else None
 
-    def _require_report(self, session: Session, report_id: int) -> Report:
+    def require_report(self, session: Session, report_id: int) -> Report:
+        """The report row; :class:`NotFound` when there is none."""
         report = session.get(Report, report_id)
         if report is None:
             raise NotFound(f"no report {report_id}")
@@ -227,9 +237,14 @@ class Queries:
         return [_document_link(link, content_type, size, number)
                 for link, content_type, size, number in session.execute(stmt)]
 
+    def report_documents(self, session: Session, report_id: int) -> list[Row]:
+        """:meth:`documents` of a report that must exist (:class:`NotFound` otherwise)."""
+        self.require_report(session, report_id)
+        return self.documents(session, report_id)
+
     def captures(self, session: Session, report_id: int) -> list[Row]:
         """Every capture of a report's URLs or contents, oldest first."""
-        self._require_report(session, report_id)
+        self.require_report(session, report_id)
         urls = set(session.scalars(select(ReportDocument.url).where(
             ReportDocument.report_id == report_id)))
         shas = set(session.scalars(select(ReportDocument.sha256).where(
@@ -244,12 +259,14 @@ class Queries:
 
     def versions(self, session: Session, report_id: int) -> list[Row]:
         """A report's versions, oldest first, each with its documents and changes."""
-        self._require_report(session, report_id)
+        return self._versions(session, report_id, self.report_documents(session, report_id))
+
+    def _versions(self, session: Session, report_id: int, links: list[Row]) -> list[Row]:
         versions = list(session.scalars(select(ReportVersion).where(
             ReportVersion.report_id == report_id).order_by(ReportVersion.number)))
         by_version: dict[int | None, list[Row]] = {}
-        for link in self.documents(session, report_id):
-            by_version.setdefault(link.pop("version_id"), []).append(link)
+        for link in links:
+            by_version.setdefault(link["version"], []).append(link)
         out = []
         previous: int | None = None
         for v in versions:
@@ -258,7 +275,7 @@ class Queries:
                 "last_seen_at": v.last_seen_at, "run_id": v.run_id, "sha256": v.sha256,
                 "url": v.url, "parser_version": v.parser_version,
                 "summary": _summary(v.changes) if v.number > 1 else "first version",
-                "changes": v.changes, "documents": by_version.get(v.id, []),
+                "changes": v.changes, "documents": by_version.get(v.number, []),
                 "diff_url": (f"/api/v1{report_path(report_id)}/diff/{previous}/{v.number}"
                              if previous is not None else None),
             })
@@ -267,7 +284,7 @@ class Queries:
 
     def diff(self, session: Session, report_id: int, old: int, new: int) -> Row:
         """What changed between two versions (numbers, and text when comparable)."""
-        self._require_report(session, report_id)
+        self.require_report(session, report_id)
         found = {v.number: v for v in session.scalars(select(ReportVersion).where(
             ReportVersion.report_id == report_id, ReportVersion.number.in_([old, new])))}
         for number in (old, new):
@@ -342,8 +359,7 @@ class Queries:
         if name:
             where.append(Report.agency.icontains(name, autoescape=True))
         if region:
-            names = self.agencies_in_region(session, region)
-            where.append(Report.agency.in_(names) if names else false())
+            where.append(self._in_region(session, region))
         return where
 
     def list_agencies(self, session: Session, name: str | None, region: str | None,
@@ -376,14 +392,10 @@ class Queries:
         last = max(max(by_year), self.latest_due_year(agency))
         years = []
         for year in range(last, first - 1, -1):
-            deadline = self.deadline(agency, year)
             report = by_year.get(year)
-            if report is not None:
-                status = report["timeliness"]
-            else:
-                status = "missing" if self.today() > deadline else "not_due"
-            years.append({"year": year, "deadline": deadline, "timeliness": status,
-                          "report": report})
+            status = report["timeliness"] if report is not None else self.absent(agency, year)
+            years.append({"year": year, "deadline": self.deadline(agency, year),
+                          "timeliness": status, "report": report})
         return {"agency": agency, "region": region_of(agency),
                 "is_government": is_government(agency), "years": years}
 
@@ -404,17 +416,15 @@ class Queries:
         rows = []
         for a in agencies:
             report = reports.get(a["agency"])
-            deadline = self.deadline(a["agency"], chosen)
-            if report is not None:
-                status = self.timeliness(a["agency"], chosen, report.published_on)
-            else:
-                status = "missing" if self.today() > deadline else "not_due"
+            status = (self.timeliness(a["agency"], chosen, report.published_on)
+                      if report is not None else self.absent(a["agency"], chosen))
             rows.append({
                 "agency": a["agency"], "region": a["region"], "has_report": report is not None,
                 "report_id": report.id if report else None,
                 "status": report.status if report else None,
                 "published_on": report.published_on if report else None,
-                "deadline": deadline, "timeliness": status, "first_year": a["first_year"],
+                "deadline": self.deadline(a["agency"], chosen), "timeliness": status,
+                "first_year": a["first_year"],
                 "last_year": a["last_year"],
                 "url": report_path(report.id) if report else a["url"],
             })
@@ -491,7 +501,7 @@ def _document_link(link: ReportDocument, content_type: str | None, size: int | N
     return {
         "url": link.url, "sha256": link.sha256, "role": link.role,
         "content_type": content_type, "size": size, "version": number,
-        "version_id": link.version_id, "first_seen_at": link.first_seen_at,
+        "first_seen_at": link.first_seen_at,
         "last_seen_at": link.last_seen_at, "content_url": document_path(link.sha256),
         "api_url": f"/api/v1/documents/{link.sha256}",
     }

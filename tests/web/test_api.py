@@ -62,7 +62,7 @@ def _expected(db: Session, keep: Any) -> set[int]:
 
 
 FILTERS: list[tuple[dict[str, Any], Any]] = [
-    ({"agency": "统计局"}, lambda t: "统计局" in t.agency),
+    ({"agency": "民政"}, lambda t: "民政" in t.agency),
     ({"year": 2022}, lambda t: t.year == 2022),
     ({"year_from": 2020, "year_to": 2021}, lambda t: 2020 <= t.year <= 2021),
     ({"status": "removed"}, lambda t: t.status == "removed"),
@@ -70,7 +70,7 @@ FILTERS: list[tuple[dict[str, Any], Any]] = [
     ({"template": "2019"}, lambda t: t.template == "2019"),
     ({"template": "2021"}, lambda t: t.template == "2021"),
     ({"failed": "true"}, lambda t: bool(t.failed)),
-    ({"region": "固原市"}, lambda t: region_of(t.agency).startswith("固原市")),
+    ({"region": "西宁市"}, lambda t: region_of(t.agency).startswith("西宁市")),
     ({"year": 2023, "failed": "true"}, lambda t: t.year == 2023 and bool(t.failed)),
     ({"agency": "人民政府", "template": "2021", "year_from": 2021},
      lambda t: "人民政府" in t.agency and t.template == "2021" and t.year >= 2021),
@@ -81,7 +81,9 @@ FILTERS: list[tuple[dict[str, Any], Any]] = [
 def test_report_filters_match_the_database(client: httpx.Client, db: Session,
                                            params: dict[str, Any], keep: Any) -> None:
     total, items = all_items(client, "/api/v1/reports", params)
-    assert {i["id"] for i in items} == _expected(db, keep)
+    expected = _expected(db, keep)
+    assert 0 < len(expected) < len(reports(db))  # the case selects something, not everything
+    assert {i["id"] for i in items} == expected
     assert total == len(items)
 
 

@@ -23,7 +23,6 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def pg_app(pg_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, Session, dict[str, int]]]:  # noqa: F811
     built = build_synthetic_archive(pg_url, tmp_path / "archive", reports=60, seed=3)
-    _sync_sequences(pg_url)
     hostile = add_hostile_report(pg_url, tmp_path / "archive")
     server = ServeProcess(pg_url, tmp_path / "archive")
     server.wait_ready()
@@ -37,19 +36,6 @@ def pg_app(pg_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, Session,
     finally:
         server.stop()  # before the database is dropped
         engine.dispose()
-
-
-def _sync_sequences(url: str) -> None:
-    """The synthetic archive writes explicit ids, which leaves PostgreSQL's id sequences
-    behind; move them past the highest id so later inserts (the hostile report) work."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        for table in ("captures", "reports", "report_versions", "report_documents",
-                      "parse_results", "alert_events", "crawl_runs", "sites"):
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(max(id), 0) + 1 FROM {table}), false)")
-    engine.dispose()
 
 
 def test_filters_detail_diff_and_pages_on_postgresql(
