@@ -88,8 +88,11 @@ def gone(pid: int) -> bool:
 
 
 def test_two_runners_start_one_crawl_and_missed_times_run_once(tmp_path: Path, portal: SamplePortal) -> None:
-    # Created an hour ago with a five-minute cron: twelve missed times, due once.
-    setup = Setup(tmp_path, portal, max_pages=40, created_ago=timedelta(hours=1))
+    # Created three hours ago with an hourly cron half an hour away from now: three missed
+    # times, due once, and no new cron time while the test runs (however slow the machine).
+    minute = (datetime.now(UTC).minute + 30) % 60
+    setup = Setup(tmp_path, portal, max_pages=40, created_ago=timedelta(hours=3),
+                  cron=f"{minute} * * * *")
     first = setup.runner("--once", "--poll", "1", log="a.log")
     second = setup.runner("--once", "--poll", "1", log="b.log")
     assert first.wait(timeout=120) == 0, setup.log("a.log")
