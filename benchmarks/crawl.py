@@ -1,7 +1,7 @@
 """Crawl throughput: pages per second and peak memory of ``govreports crawl`` against a bare spider.
 
 Run: ``.venv/bin/python benchmarks/crawl.py [--scale N | --quick] [--out FILE.json]``.
-One :class:`~crawler.sample_portal.SamplePortal` (threads in this process, 127.0.0.1 only) serves
+One :class:`~crawler.testbed.sample_portal.SamplePortal` (threads in this process, 127.0.0.1 only) serves
 both crawls in the same run. Each crawl is a child process (a Twisted reactor cannot restart);
 its wall time and peak resident memory come from ``os.wait4``. The bare spider only follows
 ``<a href>`` links on the same host:port, with the same concurrency, robots.txt and depth limit
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler import settings as crawler_settings  # noqa: E402
-from crawler.sample_portal import BENCHMARK_SCALE, SamplePortal  # noqa: E402
+from crawler.testbed.sample_portal import BENCHMARK_SCALE, SamplePortal  # noqa: E402
 
 QUICK_SCALE = 2
 BARE_MODE = "--bare-spider"  # internal: run the bare spider in this (child) process

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/export.py [--reports N | --quick] [--formats csv,parquet,…]
 [--root DIR] [--out FILE.json]``. A synthetic archive (default 5,000 reports; ``--quick`` 1,000)
-is generated with :func:`crawler.synthetic_archive.build_synthetic_archive`; then each export
+is generated with :func:`crawler.testbed.synthetic_archive.build_synthetic_archive`; then each export
 runs as ``govreports export`` in a child process (start-up included), and so does the
 baseline: the same reports' current parse records read with one ``SELECT`` through
 ``sqlite3`` and written with ``csv.writer``, nothing else. Peak memory is the child's peak RSS
@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.exports.writers import table_paths  # noqa: E402
-from crawler.synthetic_archive import build_synthetic_archive  # noqa: E402
+from crawler.testbed.synthetic_archive import build_synthetic_archive  # noqa: E402
 
 FORMATS = ("csv", "parquet", "jsonl", "xlsx", "bundle")
 BASELINE = r"""
@@ -88,7 +88,7 @@ def measure_exports(db_path: Path, archive_dir: Path, work: Path,
     """Baseline and each format's export of the SQLite archive at ``db_path``, into ``work``."""
     work.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{db_path}"
-    cli = [sys.executable, "-m", "crawler.cli", "export", "--db", db_url]
+    cli = [sys.executable, "-m", "crawler.cli.main", "export", "--db", db_url]
     results = {"baseline": _run("baseline", [sys.executable, "-c", BASELINE, str(db_path),
                                              str(work / "baseline.csv")], [work / "baseline.csv"])}
     nothing = ["--agency", "\u2400no such agency"]

@@ -1,7 +1,7 @@
 """Parser throughput: documents per second per input format, and PDFs against pdftotext.
 
 Run: ``.venv/bin/python benchmarks/parse.py [--count N]``. Documents come from
-``crawler.reportgen`` (random reports of both templates). Each parse goes through the public
+``crawler.testbed.reportgen`` (random reports of both templates). Each parse goes through the public
 API (``parse_bytes``: a reused worker process with a per-document time limit); pdftotext runs as one
 process per document too, on the same PDF files in the same run.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.parsing import parse_bytes  # noqa: E402
-from crawler.reportgen import (  # noqa: E402
+from crawler.testbed.reportgen import (  # noqa: E402
     GeneratedReport,
     random_report,
     render_doc,

@@ -1,7 +1,7 @@
 """Incremental re-crawl: bytes and time of a re-crawl of the unchanged portal against the first.
 
 Run: ``.venv/bin/python benchmarks/recrawl.py [--scale N | --quick] [--out FILE.json]``.
-One :class:`~crawler.sample_portal.SamplePortal` (threads in this process) serves three crawls
+One :class:`~crawler.testbed.sample_portal.SamplePortal` (threads in this process) serves three crawls
 into one archive, each ``govreports crawl --local`` in a child process:
 
 1. the first crawl (the baseline: everything is new);
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.sample_portal import SamplePortal  # noqa: E402
+from crawler.testbed.sample_portal import SamplePortal  # noqa: E402
 
 DEFAULT_SCALE = 5
 QUICK_SCALE = 1
@@ -48,7 +48,7 @@ class RecrawlFigures:
 
 def _crawl(portal: SamplePortal, work: Path, name: str, *extra: str) -> RecrawlFigures:
     before = portal.request_log.records()
-    command = [sys.executable, "-m", "crawler.cli", "crawl", *portal.seed_urls,
+    command = [sys.executable, "-m", "crawler.cli.main", "crawl", *portal.seed_urls,
                "--db", f"sqlite:///{work / 'archive.db'}", "--archive", str(work / "archive"),
                "--local", "--timeout", "10", "--ca-file", str(portal.certificate_path),
                "--today", "2025-06-01", *extra]

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/serve.py [--reports N | --quick] [--requests N] [--out FILE.json]``.
 
-1. :func:`crawler.synthetic_archive.build_synthetic_archive` writes ``--reports`` reports
+1. :func:`crawler.testbed.synthetic_archive.build_synthetic_archive` writes ``--reports`` reports
    (default 5,000) into a temporary SQLite archive (``--keep`` keeps it, ``--root`` reuses one).
 2. ``govreports serve`` runs in a child process on 127.0.0.1; each URL is fetched once to warm
    up (the first filtered list loads the parse-summary cache: its time is printed), then
@@ -36,7 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.synthetic_archive import build_synthetic_archive  # noqa: E402
+from crawler.testbed.synthetic_archive import build_synthetic_archive  # noqa: E402
 
 DEFAULT_REPORTS = 5000
 QUICK_REPORTS = 1000
@@ -106,7 +106,7 @@ def _serve(db_url: str, archive: Path, log: Path) -> tuple[subprocess.Popen[byte
     port = _free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "serve", "--db", db_url, "--archive",
+            [sys.executable, "-m", "crawler.cli.main", "serve", "--db", db_url, "--archive",
              str(archive), "--port", str(port), "--log-level", "warning"],
             stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"

@@ -50,20 +50,20 @@ DEPTH_LIMIT = 12
 DEPTH_PRIORITY = 0
 HTTPERROR_ALLOW_ALL = True
 DOWNLOAD_VERIFY_CERTIFICATES = True
-DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.PerHostContextFactory"
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.fetch.tls.PerHostContextFactory"
 COOKIES_ENABLED = True
 DNSCACHE_ENABLED = True
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryBackoffMiddleware": 549,
+    "crawler.middlewares.retry.RetryBackoffMiddleware": 549,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.ConditionalRequestMiddleware": 940,
-    "crawler.middlewares.WireArchiveMiddleware": 950,
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 940,
+    "crawler.middlewares.archive.WireArchiveMiddleware": 950,
 }
 EXTENSIONS = {
-    "crawler.progress.ProgressExtension": 500,
-    "crawler.archive_session.ArchiveLifecycle": 600,
+    "crawler.extensions.progress.ProgressExtension": 500,
+    "crawler.archive.session.ArchiveLifecycle": 600,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 ITEM_PIPELINES = {

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.internet.threads import deferToThread
 
-from crawler.archive_session import ArchiveSession
-from crawler.changes import SeenDocument
+from crawler.archive.session import ArchiveSession
 from crawler.items import ReportItem
+from crawler.reports.changes import SeenDocument
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -7,7 +7,7 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 # CJK character maps: without them pdftotext prints nothing for PDFs with non-embedded Chinese fonts
 [ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
-# LibreOffice: renders the legacy .doc reports (crawler.reportgen.render_doc, make_doc_fixtures)
+# LibreOffice: renders the legacy .doc reports (crawler.testbed.reportgen.render_doc, make_doc_fixtures)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 # Headless Chromium for the web app's browser tests (driven by Playwright), and a small CJK
 # font so its screenshots show Chinese instead of empty boxes

@@ -22,14 +22,11 @@ from scrapy.http import FormRequest, Request, Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.adapters import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
-from crawler.archive_session import ArchiveSession
-from crawler.classify import has_report_body, link_score, parse_report_title
-from crawler.fetch_errors import error_kind
-from crawler.items import ReportItem
-from crawler.middlewares import META_CAPTURE_ID, META_CHARSET, META_FAILURE_RECORDED, META_SHA256
-from crawler.pages import Page
-from crawler.urls import (
+from crawler.archive.session import ArchiveSession
+from crawler.discovery.lists import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
+from crawler.discovery.pages import Page
+from crawler.discovery.scope import CrawlScope
+from crawler.discovery.urls import (
     canonicalize,
     host_of,
     is_attachment_url,
@@ -37,6 +34,15 @@ from crawler.urls import (
     looks_like_trap,
     trap_key,
 )
+from crawler.fetch.errors import error_kind
+from crawler.items import ReportItem
+from crawler.middlewares.archive import (
+    META_CAPTURE_ID,
+    META_CHARSET,
+    META_FAILURE_RECORDED,
+    META_SHA256,
+)
+from crawler.reports.titles import has_report_body, link_score, parse_report_title
 
 #: Magic numbers of the document formats reports come in.
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
@@ -74,7 +80,8 @@ class PortalSpider(scrapy.Spider):
         self.seed_urls = read_seeds(seeds, seeds_file)
         if not self.seed_urls:
             raise ValueError("no seed URLs: pass -a seeds=URL[,URL…] or -a seeds_file=FILE")
-        self.hosts = {host_of(url) for url in self.seed_urls}
+        self.scope = CrawlScope(self.seed_urls)
+        self.hosts = set(self.scope.hosts)
 
     # -- budgets (kept in self.state so they survive pause and resume) --------------------------
 
@@ -152,8 +159,7 @@ class PortalSpider(scrapy.Spider):
         return True
 
     def _in_scope(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and host_of(url) in self.hosts
+        return self.scope.contains(url)
 
     # -- requests -------------------------------------------------------------------------------
 
@@ -251,7 +257,7 @@ class PortalSpider(scrapy.Spider):
             yield self._jpage_request(jpage.__dict__, start=1, list_url=response.url)
 
     def _jpage_request(self, query: dict[str, Any], *, start: int, list_url: str) -> Request:
-        from crawler.adapters import JpageQuery
+        from crawler.discovery.lists import JpageQuery
 
         url = jpage_group_url(JpageQuery(**query), start)
         return FormRequest(url, formdata=query["fields"], callback=self.parse_jpage,

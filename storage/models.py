@@ -209,7 +209,7 @@ class ReportVersion(Base):
     run_id: Mapped[int | None]
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
-    #: The difference from the previous version (None for version 1); see ``crawler.versions``.
+    #: The difference from the previous version (None for version 1); see ``crawler.reports.versions``.
     changes: Mapped[dict[str, Any] | None]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.urls import host_of
+from crawler.discovery.urls import host_of
 from storage.db import make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,

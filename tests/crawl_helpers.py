@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.urls import canonicalize
+from crawler.discovery.urls import canonicalize
 from storage.models import Capture, CrawlRun, Report, ReportDocument
 
-GOVREPORTS = [sys.executable, "-m", "crawler.cli"]
+GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 
 
 @dataclass

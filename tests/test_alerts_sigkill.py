@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.sample_portal import SamplePortal
+from crawler.testbed.sample_portal import SamplePortal
 from storage.models import AlertDelivery, AlertEvent
 from tests.alerts.helpers import WebhookReceiver
 from tests.crawl_helpers import GOVREPORTS, CrawlDirs

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.sample_portal import SamplePortal
-from crawler.urls import canonicalize, host_of
+from crawler.discovery.urls import canonicalize, host_of
+from crawler.testbed.sample_portal import SamplePortal
 from storage.warc import read_record_payload
 from tests.crawl_helpers import (
     GOVREPORTS,

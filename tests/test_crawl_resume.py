@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_portal import SamplePortal
-from crawler.urls import canonicalize
+from crawler.discovery.urls import canonicalize
+from crawler.testbed.sample_portal import SamplePortal
 from tests.crawl_helpers import (
     CrawlDirs,
     crawl_command,

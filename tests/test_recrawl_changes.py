@@ -19,8 +19,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.sample_portal import SamplePortal
-from crawler.sample_portal.changes import (
+from crawler.reports.versions import diff_records, normalize_agency
+from crawler.testbed.sample_portal import SamplePortal
+from crawler.testbed.sample_portal.changes import (
     AddReport,
     AppliedChange,
     RemoveReport,
@@ -28,7 +29,6 @@ from crawler.sample_portal.changes import (
     RepostReport,
     UnlistReport,
 )
-from crawler.versions import diff_records, normalize_agency
 from storage.models import AlertEvent, Capture, Report, ReportVersion
 from tests.crawl_helpers import GOVREPORTS, CrawlDirs, run_cli
 
@@ -213,7 +213,7 @@ def test_diff_command_shows_the_changed_numbers(history: History) -> None:
     replaced = history.applied["ReplacePdf"]
     agency = normalize_agency(replaced.agency)
     report = next(r for r in history.rows(Report) if (r.agency, r.year) == (agency, replaced.year))
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "diff", str(report.id),
+    result = subprocess.run([sys.executable, "-m", "crawler.cli.main", "diff", str(report.id),
                              "--db", history.dirs.db_url], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr

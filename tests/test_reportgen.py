@@ -20,14 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.report_schema import (
+from crawler.reports.schema import (
     APPLICANT_COLUMNS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     active_disclosure_layout,
     application_rows,
 )
-from crawler.reportgen import (
+from crawler.testbed.reportgen import (
     ConverterMissing,
     GeneratedReport,
     random_report,
@@ -39,7 +39,7 @@ from crawler.reportgen import (
     render_pdf,
     render_text,
 )
-from crawler.reportgen.tables import active_disclosure_grid, applications_grid
+from crawler.testbed.reportgen.tables import active_disclosure_grid, applications_grid
 
 SIX = APPLICANT_COLUMNS[:6]
 

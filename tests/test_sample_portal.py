@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 from protego import Protego
 
-from crawler.reportgen.doc import soffice_path
-from crawler.sample_portal import BENCHMARK_SCALE, SamplePortal, build_portal
-from crawler.sample_portal.cli import sample_portal_command
+from crawler.cli.sample_portal import sample_portal_command
+from crawler.testbed.reportgen.doc import soffice_path
+from crawler.testbed.sample_portal import BENCHMARK_SCALE, SamplePortal, build_portal
 
 SLOW = 0.5
 
@@ -401,7 +401,7 @@ def test_benchmark_scale_has_20000_reachable_pages() -> None:
 def test_cli_prints_seed_urls_then_serves_until_interrupted() -> None:
     result = CliRunner().invoke(sample_portal_command, ["--help"])
     assert result.exit_code == 0 and "--port" in result.output and "--scale" in result.output
-    process = subprocess.Popen([sys.executable, "-m", "crawler.sample_portal", "--seed", "7"],
+    process = subprocess.Popen([sys.executable, "-m", "crawler.testbed.sample_portal", "--seed", "7"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

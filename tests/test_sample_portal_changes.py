@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pytest
 
 from crawler.parsing import parse_bytes
-from crawler.reportgen import failed_checks
-from crawler.sample_portal import (
+from crawler.testbed.reportgen import failed_checks
+from crawler.testbed.sample_portal import (
     AddReport,
     AppliedChange,
     RemoveReport,
@@ -26,7 +26,7 @@ from crawler.sample_portal import (
     SamplePortal,
     UnlistReport,
 )
-from crawler.sample_portal.model import UNLISTED
+from crawler.testbed.sample_portal.model import UNLISTED
 
 #: Behaviours whose answers are not a stored body served as is.
 _DYNAMIC = {"transient", "calendar", "session", "jpage", "large"}

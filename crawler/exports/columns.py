@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.report_schema import (
+from crawler.reports.schema import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
     APPLICANT_COLUMNS,
@@ -35,7 +35,7 @@ CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
 REPORT_FIELDS: tuple[Column, ...] = (
     Column("report_id", "integer", "the report's id in the archive"),
     Column("agency", "string", "issuing agency (normalised name)"),
-    Column("region", "string", "administrative area read from the agency's name (crawler.regions); empty when unknown"),
+    Column("region", "string", "administrative area read from the agency's name (crawler.reports.regions); empty when unknown"),
     Column("host", "string", "host (host:port) of the document the values come from"),
     Column("year", "integer", "report year"),
     Column("template", "string", "2019, 2021, mixed or unknown: the form of the tables; empty when not parsed"),

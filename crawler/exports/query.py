@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from crawler.changes import Deadlines
-from crawler.regions import in_region, region_of
+from crawler.reports.changes import Deadlines
+from crawler.reports.regions import in_region, region_of
 from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
 
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
@@ -35,7 +35,7 @@ class FilterError(ValueError):
 class ExportFilters:
     """Which reports to export; every field left None selects all.
 
-    ``region``: the agency's area is this area or inside it (:func:`crawler.regions.in_region`);
+    ``region``: the agency's area is this area or inside it (:func:`crawler.reports.regions.in_region`);
     ``host``: host (host:port) of the report's document; ``agency``: substring of the name;
     ``template``: of the parsed tables (``unknown`` also selects unparsed reports);
     ``checks``: ``ok`` (parsed, no failed check) or ``failed`` (at least one failed check).

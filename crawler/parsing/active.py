@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from crawler.parsing.layout import Cell, Line, Mode, key
 from crawler.parsing.numbers import Number
 from crawler.parsing.values import column_centers, has_number, place, split_label
-from crawler.report_schema import ACTIVE_DISCLOSURE_2019, ACTIVE_DISCLOSURE_2021
+from crawler.reports.schema import ACTIVE_DISCLOSURE_2019, ACTIVE_DISCLOSURE_2021
 
 _ENUM = re.compile(r"^[\d一二三四五六七八九十()（）.、]*")
 ROW_PATTERNS: tuple[tuple[str, str], ...] = (

@@ -15,7 +15,7 @@ from crawler.parsing.values import (
     place,
     split_label,
 )
-from crawler.report_schema import APPLICANT_COLUMNS, OTHER_ROWS_2021, application_rows
+from crawler.reports.schema import APPLICANT_COLUMNS, OTHER_ROWS_2021, application_rows
 
 #: Row -> words of its label, in the form's order (2019 ``other`` before the 2021 rows).
 ROW_PATTERNS: tuple[tuple[str, str], ...] = (

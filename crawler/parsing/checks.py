@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from crawler.report_schema import (
+from crawler.reports.schema import (
     APPLICANT_COLUMNS,
     OTHER_ROWS_2019,
     OTHER_ROWS_2021,

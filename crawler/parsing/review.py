@@ -12,7 +12,7 @@ from crawler.parsing.values import (
     place,
     split_label,
 )
-from crawler.report_schema import REVIEW_COLUMNS, REVIEW_GROUPS
+from crawler.reports.schema import REVIEW_COLUMNS, REVIEW_GROUPS
 
 LABELS: tuple[str, ...] = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 GROUP_TOTALS: tuple[Constraint, ...] = tuple(

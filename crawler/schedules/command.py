@@ -50,7 +50,7 @@ def crawl_command(*, schedule_id: int, seeds: list[str], options: dict[str, Any]
                   archive_dir: Path, resume: bool) -> list[str]:
     """The argv of the crawl subprocess for one start of a schedule."""
     return [
-        sys.executable, "-m", "crawler.cli", "crawl", *seeds,
+        sys.executable, "-m", "crawler.cli.main", "crawl", *seeds,
         "--db", db_url, "--archive", str(archive_dir), "--schedule-id", str(schedule_id),
         *crawl_flags(options), *(["--resume"] if resume else []),
     ]
@@ -58,7 +58,7 @@ def crawl_command(*, schedule_id: int, seeds: list[str], options: dict[str, Any]
 
 def paused_run(archive_dir: Path, seeds: list[str]) -> int | None:
     """The id of the paused (interrupted or killed) crawl of these seeds, if one can resume."""
-    from crawler.runner import RUN_FILE, job_dir
+    from crawler.run.runner import RUN_FILE, job_dir
     from spiders.portal import read_seeds
 
     run_file = job_dir(archive_dir.resolve(), read_seeds(seeds, None)) / RUN_FILE

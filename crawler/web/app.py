@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.changes import Deadlines
+from crawler.reports.changes import Deadlines
 from crawler.version import software_version
 from crawler.web import api, pages
 from crawler.web.context import WebContext

@@ -1,6 +1,6 @@
 """A parsed record laid out like the official template: sections 二, 三 and 四 as grids.
 
-Labels come from the report generator (``crawler.reportgen.tables``), so the web page draws
+Labels come from the report generator (``crawler.testbed.reportgen.tables``), so the web page draws
 the same rows and columns, with the same Chinese labels, as the documents the parser reads.
 Each value cell knows its (table, row, column) key and the failed checks that involve it.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.report_schema import (
+from crawler.reports.schema import (
     ACTIVE_DISCLOSURE_2019,
     ACTIVE_DISCLOSURE_2021,
     APPLICANT_COLUMNS,
@@ -20,8 +20,8 @@ from crawler.report_schema import (
     REVIEW_GROUPS,
     active_disclosure_layout,
 )
-from crawler.reportgen.model import format_number
-from crawler.reportgen.tables import (
+from crawler.testbed.reportgen.model import format_number
+from crawler.testbed.reportgen.tables import (
     _AD_BLOCKS,
     _AD_LABELS,
     _APPLICANT_LABELS,

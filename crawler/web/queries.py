@@ -17,9 +17,9 @@ from sqlalchemy import and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
-from crawler.changes import Deadlines
-from crawler.regions import in_region, region_of
-from crawler.versions import diff_records, is_government
+from crawler.reports.changes import Deadlines
+from crawler.reports.regions import in_region, region_of
+from crawler.reports.versions import diff_records, is_government
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import (
     RULE_LABELS,

@@ -29,7 +29,7 @@ from tests.alerts.helpers import (
     start_smtp,
 )
 
-GOVREPORTS = [sys.executable, "-m", "crawler.cli"]
+GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 NO_SLEEP: list[float] = []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.adapters import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
+from crawler.discovery.lists import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
 
 PAGE = "http://x.gov.cn/zwgk/zfxxgknb/index.html"
 
@@ -41,7 +41,7 @@ $(document).ready(function(){
     ajaxParam:{col:1,appid:1,webid:1,path:'/',columnid:123,sourceContentType:1,unitid:456,webname:'X',permissiontype:0}});
 });
 </script>"""
-#: The same as crawler/sample_portal/hanweb.py writes it: params in a variable, quoted unitid.
+#: The same as crawler/testbed/sample_portal/hanweb.py writes it: params in a variable, quoted unitid.
 HANWEB_VARIABLE = """<script type="text/javascript">
 var jpageParam = {col:1,appid:1,webid:7,path:'/',columnid:9001,sourceContentType:1,unitid:'4321',webname:'XX县人民政府',permissiontype:0};
 $(document).ready(function(){

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.challenge import challenge_reason
+from crawler.fetch.challenge import challenge_reason
 
 NORMAL = "<html><head><title>XX县人民政府</title></head><body><p>政府信息公开工作年度报告</p></body></html>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.classify import has_report_body, is_report_notice, link_score, parse_report_title
+from crawler.reports.titles import has_report_body, is_report_notice, link_score, parse_report_title
 
 #: Titles of the five seed reports, copied from their first lines.
 SEED_TITLES = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crawler.urls import canonicalize
+from crawler.discovery.urls import canonicalize
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "crawling.md"
 ROW = re.compile(r"^\| `([^`]+)` \| `([^`]+)` \|$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from crawler.encoding import decode_page, header_charset, meta_charset, normalize_charset
+from crawler.fetch.encoding import decode_page, header_charset, meta_charset, normalize_charset
 
 TEXT = "政府信息公开工作年度报告，本报告统计数据从2021年1月1日起至12月31日止。" * 4
 #: 䶮 is outside GB2312 and GBK's common range: only gb18030 decodes it.

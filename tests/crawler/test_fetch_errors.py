@@ -7,7 +7,7 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler.fetch_errors import error_kind
+from crawler.fetch.errors import error_kind
 
 
 def test_error_kinds() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from crawler.pages import Page, parse_date
+from crawler.discovery.pages import Page, parse_date
 
 ARTICLE = """<html><head>
 <meta name="SiteName" content="XX县 人民政府">

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from crawler.payload import ContentDecodingError, decode_content
+from crawler.fetch.content_encoding import ContentDecodingError, decode_content
 
 BODY = "政府信息公开工作年度报告".encode() * 50
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonicalize, host_of, is_attachment_url, looks_like_trap, trap_key
+from crawler.discovery.urls import (
+    canonicalize,
+    host_of,
+    is_attachment_url,
+    looks_like_trap,
+    trap_key,
+)
 
 
 @pytest.mark.parametrize(

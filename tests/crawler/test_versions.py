@@ -1,4 +1,4 @@
-"""Report identity and version differences (crawler.versions), deadlines, list-page URLs."""
+"""Report identity and version differences (crawler.reports.versions), deadlines, list-page URLs."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from crawler.changes import Deadlines
-from crawler.urls import looks_like_list
-from crawler.versions import diff_records, fingerprint, is_government, normalize_agency
+from crawler.discovery.urls import looks_like_list
+from crawler.reports.changes import Deadlines
+from crawler.reports.versions import diff_records, fingerprint, is_government, normalize_agency
 
 
 @pytest.mark.parametrize(("name", "key"), [

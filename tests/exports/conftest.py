@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.synthetic_archive import SyntheticArchive, build_synthetic_archive
+from crawler.testbed.synthetic_archive import SyntheticArchive, build_synthetic_archive
 from tests.exports.helpers import Truth, truths
 from tests.storage.conftest import pg_url  # noqa: F401  (a throwaway PostgreSQL database)
 

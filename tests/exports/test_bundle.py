@@ -17,7 +17,7 @@ from crawler.exports import BundleError, ExportFilters, write_bundle
 from crawler.exports.bundle import BundleResult
 from crawler.exports.columns import TABLES
 from crawler.exports.datapackage import JSONL_FIELDS
-from crawler.synthetic_archive import SyntheticArchive
+from crawler.testbed.synthetic_archive import SyntheticArchive
 from crawler.version import software_version
 from storage.db import make_engine
 from storage.models import Capture, ReportDocument

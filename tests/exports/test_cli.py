@@ -12,8 +12,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler.cli import main
-from crawler.synthetic_archive import SyntheticArchive
+from crawler.cli.main import main
+from crawler.testbed.synthetic_archive import SyntheticArchive
 from tests.exports.helpers import Truth
 
 
@@ -62,7 +62,7 @@ def test_bad_usage_is_explained(small_archive: SyntheticArchive, tmp_path: Path)
 def test_progress_bar_on_a_terminal(small_archive: SyntheticArchive, tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "export", "--db", small_archive.db_url, "--format",
+        [sys.executable, "-m", "crawler.cli.main", "export", "--db", small_archive.db_url, "--format",
          "jsonl", "--out", str(tmp_path / "r.jsonl"), "--batch-size", "10"],
         stdout=subprocess.PIPE, stderr=follower, env=dict(os.environ, COLUMNS="100"))
     os.close(follower)

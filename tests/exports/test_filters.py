@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crawler.exports import ExportFilters, FilterError, count_reports, select_reports
-from crawler.regions import region_of
-from crawler.synthetic_archive import AREAS, SyntheticArchive
+from crawler.reports.regions import region_of
+from crawler.testbed.synthetic_archive import AREAS, SyntheticArchive
 from storage.db import make_engine
 from tests.exports.helpers import Truth
 

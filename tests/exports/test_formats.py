@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from crawler.exports import TABLES, ExportFilters, export_to
 from crawler.exports.writers import table_paths
-from crawler.regions import region_of
-from crawler.synthetic_archive import SyntheticArchive
+from crawler.reports.regions import region_of
+from crawler.testbed.synthetic_archive import SyntheticArchive
 from storage.db import make_engine
 from tests.exports.helpers import Truth, cells
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crawler.exports import ExportFilters, export_to, write_bundle
-from crawler.synthetic_archive import SyntheticArchive, build_synthetic_archive
+from crawler.testbed.synthetic_archive import SyntheticArchive, build_synthetic_archive
 from storage.db import make_engine
 
 BATCH = 20

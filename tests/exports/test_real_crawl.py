@@ -9,7 +9,7 @@ from pathlib import Path
 import bagit
 import pytest
 
-from crawler.sample_portal import SamplePortal
+from crawler.testbed.sample_portal import SamplePortal
 from tests.crawl_helpers import GOVREPORTS, CrawlDirs, crawl_command, found_reports, run_cli
 from tests.exports.helpers import cells, truths
 

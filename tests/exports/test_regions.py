@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.regions import UNKNOWN_REGION, in_region, region_of
-from crawler.reportgen import corpus
-from crawler.synthetic_archive import agency_pool
+from crawler.reports.regions import UNKNOWN_REGION, in_region, region_of
+from crawler.testbed.reportgen import corpus
+from crawler.testbed.synthetic_archive import agency_pool
 
 
 @pytest.mark.parametrize(("agency", "region"), [

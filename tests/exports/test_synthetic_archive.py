@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.changes import Deadlines
 from crawler.parsing.checks import run_checks
-from crawler.synthetic_archive import YEARS, SyntheticArchive, build_synthetic_archive
-from crawler.versions import diff_records
+from crawler.reports.changes import Deadlines
+from crawler.reports.versions import diff_records
+from crawler.testbed.synthetic_archive import YEARS, SyntheticArchive, build_synthetic_archive
 from storage.models import (
     AlertEvent,
     Capture,

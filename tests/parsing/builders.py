@@ -76,7 +76,7 @@ def report_pdf(report: Any) -> bytes:
     """A generated report as a PDF without ruling lines: text rows, table fields in columns."""
     from reportlab.lib.pagesizes import A3, landscape
 
-    from crawler.reportgen import render_text
+    from crawler.testbed.reportgen import render_text
 
     size = 8
     buf = io.BytesIO()

@@ -118,7 +118,7 @@ def test_summary_for_every_status() -> None:
 def test_notices_about_reports_are_not_reports(seed: int) -> None:
     import random
 
-    from crawler.reportgen import render_notice_html
+    from crawler.testbed.reportgen import render_notice_html
 
     title, page = render_notice_html("平罗县教育局", 2021, random.Random(seed))
     outcome = parse_bytes(page.encode("utf-8"), filename="notice.html")

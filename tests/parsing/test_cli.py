@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from crawler.parsing.cli import parse_command
-from crawler.reportgen import random_report, render_html
+from crawler.cli.parse import parse_command
+from crawler.testbed.reportgen import random_report, render_html
 
 
 def _report(tmp_path: Path) -> tuple[Path, dict]:

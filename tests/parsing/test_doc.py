@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.parsing import parse_file
-from crawler.reportgen import failed_checks, random_report
+from crawler.testbed.reportgen import failed_checks, random_report
 from tests.parsing.roundtrip import differences, failed_check_names
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reportgen"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler import reportgen
 from crawler.parsing import parse_bytes
-from crawler.reportgen import GeneratedReport, failed_checks, random_report
+from crawler.testbed import reportgen
+from crawler.testbed.reportgen import GeneratedReport, failed_checks, random_report
 from tests.parsing.builders import report_pdf
 from tests.parsing.roundtrip import differences, failed_check_names
 
@@ -29,7 +29,7 @@ reports = st.builds(
 def _renderer(name: str) -> Callable[[GeneratedReport], bytes]:
     render = getattr(reportgen, name, None)
     if render is None:
-        pytest.skip(f"crawler.reportgen.{name} is not available yet")
+        pytest.skip(f"crawler.testbed.reportgen.{name} is not available yet")
 
     def to_bytes(report: GeneratedReport) -> bytes:
         try:

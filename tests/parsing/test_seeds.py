@@ -9,7 +9,7 @@ import pytest
 
 from crawler.parsing import parse_file
 from crawler.parsing.record import schema
-from crawler.report_schema import APPLICANT_COLUMNS, REVIEW_COLUMNS, application_rows
+from crawler.reports.schema import APPLICANT_COLUMNS, REVIEW_COLUMNS, application_rows
 from tests.parsing.conftest import shared_dir
 
 N = None

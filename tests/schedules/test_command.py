@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.runner import RUN_FILE, job_dir
+from crawler.run.runner import RUN_FILE, job_dir
 from crawler.schedules.command import check_options, crawl_command, paused_run
 
 
@@ -19,7 +19,7 @@ def test_crawl_command_carries_the_options() -> None:
         options={"seeds_file": "/x/seeds.txt", "tz": "Asia/Shanghai", "preset": None, "local": True,
                  "no_parse": False, "max_pages": 40, "insecure_hosts": ["a.gov.cn", "c.gov.cn"]},
     )
-    assert argv[:4] == [sys.executable, "-m", "crawler.cli", "crawl"]
+    assert argv[:4] == [sys.executable, "-m", "crawler.cli.main", "crawl"]
     assert argv[4:] == ["http://a.gov.cn/", "https://b.gov.cn/", "--db", "sqlite:///g.db",
                         "--archive", "/data/archive", "--schedule-id", "7", "--local",
                         "--max-pages", "40", "--insecure-host", "a.gov.cn", "--insecure-host",

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
-from crawler.sample_portal import SamplePortal
 from crawler.schedules.store import add_schedule, get_schedule, open_engine
+from crawler.testbed.sample_portal import SamplePortal
 from storage.models import Schedule
 from tests.crawl_helpers import GOVREPORTS, runs
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.sample_portal import SamplePortal
-from crawler.sample_portal.changes import AddReport
-from crawler.versions import normalize_agency
+from crawler.reports.versions import normalize_agency
+from crawler.testbed.sample_portal import SamplePortal
+from crawler.testbed.sample_portal.changes import AddReport
 from storage.models import AlertEvent, Capture, Report
 from tests.crawl_helpers import GOVREPORTS, run_cli
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from crawler.synthetic_archive import SyntheticArchive, build_synthetic_archive
+from crawler.testbed.synthetic_archive import SyntheticArchive, build_synthetic_archive
 from tests.web.helpers import Hostile, ServeProcess, add_hostile_report
 
 REPORTS = 150

@@ -105,7 +105,7 @@ class ServeProcess:
         self.log = archive_dir.parent / f"serve-{self.port}.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.cli", "serve", "--db", db_url, "--archive",
+                [sys.executable, "-m", "crawler.cli.main", "serve", "--db", db_url, "--archive",
                  str(archive_dir), "--port", str(self.port), "--log-level", "warning"],
                 stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
 

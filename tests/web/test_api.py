@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.regions import region_of
+from crawler.reports.regions import region_of
 from crawler.web.api import AlertType
 from storage.models import (
     ALERT_TYPES,

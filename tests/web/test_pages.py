@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.report_schema import APPLICANT_COLUMNS, REVIEW_COLUMNS
+from crawler.reports.schema import APPLICANT_COLUMNS, REVIEW_COLUMNS
 from storage.models import AlertEvent, Capture, Report, ReportDocument
 from tests.web.conftest import WebArchive
 from tests.web.helpers import HOSTILE_AGENCY, HOSTILE_TITLE, HOSTILE_URL

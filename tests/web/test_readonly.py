@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import OperationalError
 
-from crawler.web.cli import serve_command
+from crawler.cli.serve import serve_command
 from crawler.web.csvout import cell
 from crawler.web.db import DatabaseUnavailable, ReadOnlyDB
 from crawler.web.filters import FilterError, ReportFilters, parse_filters

@@ -1,0 +1,1 @@
+"""The archive write path: blobs, WARC records and capture rows for every fetch."""

@@ -1,0 +1,358 @@
+"""The archive a crawl writes into: blobs, WARC records and capture rows, for every fetch.
+
+One :class:`ArchiveSession` per crawl, shared by the wire middleware (which records every
+response and failure as it comes off the wire) and the report pipeline (which links reports
+to the documents already recorded).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawler.discovery.urls import host_of, looks_like_list
+from crawler.fetch.challenge import challenge_reason
+from crawler.fetch.content_encoding import ContentDecodingError, decode_content
+from crawler.fetch.encoding import decode_page
+from crawler.fetch.tls import tls_verified_for
+from crawler.reports.changes import ChangeRecorder
+from crawler.version import software_version
+from storage.blobs import LocalBlobStore
+from storage.db import default_archive_dir, default_db_url
+from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
+from storage.warc import WarcLocation, WarcWriter
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+_TEXT_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What the archive made of one response."""
+
+    capture_id: int
+    sha256: str | None
+    size: int
+    content_type: str
+    charset: str | None
+    encoding_problem: str | None
+    blocked_reason: str | None
+    #: A 304 answer: the payload is the archived one of ``sha256`` (a revisit record points at it).
+    not_modified: bool = False
+
+
+def _header(headers: object, name: str) -> str:
+    value = headers.get(name)  # type: ignore[attr-defined]
+    return value.decode("latin-1") if isinstance(value, bytes) else (value or "")
+
+
+def _header_pairs(headers: object) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, values in headers.items():  # type: ignore[attr-defined]
+        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        for value in values:
+            pairs.append((name, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
+    return pairs
+
+
+def is_text_type(content_type: str, body: bytes) -> bool:
+    """True for responses that are pages (HTML/XML/text) rather than documents."""
+    lowered = content_type.lower()
+    if lowered.startswith(_TEXT_TYPES):
+        return True
+    head = body[:512].lstrip().lower()
+    return not lowered and head.startswith((b"<!doctype html", b"<html", b"<?xml"))
+
+
+class ArchiveSession:
+    """Writes blobs, WARC records and capture rows for one crawl run."""
+
+    def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
+                 insecure_hosts: set[str]) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.warc = warc
+        self.run_id = run_id
+        self.insecure_hosts = insecure_hosts
+        self.owns_run = False
+        self.closed = False
+        self.known: dict[str, KnownUrl] = {}
+        self.report_paths: set[str] = set()
+        self._payload_refs: dict[str, KnownUrl | None] = {}
+        self.revisit_after = timedelta(0)
+        self.alert_channels: list[str] = []
+        self._changes: ChangeRecorder | None = None
+
+    @property
+    def changes(self) -> ChangeRecorder:
+        """Records report versions and alert events for this run."""
+        if self._changes is None:
+            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
+        return self._changes
+
+    def is_settled(self, url: str) -> bool:
+        """True for a detail page that leads to no report and was checked recently: not asked.
+
+        Pages on a link path to a report document, lists and documents are always asked
+        (conditionally); settled pages again once ``GOVREPORTS_REVISIT_AFTER_DAYS`` pass.
+        """
+        known = self.known.get(url)
+        if (known is None or known.kind != "detail" or known.status not in (200, 304)
+                or known.last_checked_at is None or url in self.report_paths):
+            return False
+        return datetime.now(UTC) - known.last_checked_at < self.revisit_after
+
+    def validators_for(self, url: str) -> dict[str, str]:
+        """Conditional-request headers for ``url`` when its last fetch gave validators.
+
+        Lists are asked this way too: a 304 means the list has no new items, anything else
+        is read in full. Without validators from the server, every page is read in full.
+        """
+        known = self.known.get(url)
+        if (known is None or known.status not in (200, 304) or known.sha256 is None
+                or known.warc_record_id is None):
+            return {}
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        """The crawl's session, created on first use from its settings."""
+        existing = getattr(crawler, "_govreports_session", None)
+        if existing is not None:
+            return existing  # type: ignore[no-any-return]
+        settings = crawler.settings
+        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir())
+        db = ArchiveDB(settings.get("GOVREPORTS_DB") or default_db_url(), migrate=True)
+        run_id = settings.getint("GOVREPORTS_RUN_ID")
+        owns_run = not run_id
+        if owns_run:  # started by `scrapy crawl portal`, not by the govreports runner
+            spider = crawler.spider
+            run_id = db.start_run(
+                seeds=list(getattr(spider, "seed_urls", [])),
+                settings={"launched_by": "scrapy crawl"},
+                software_version=software_version(),
+            )
+        session = cls(
+            db=db,
+            blobs=LocalBlobStore(archive_dir / "blobs"),
+            warc=WarcWriter(
+                archive_dir / "warc",
+                prefix=f"govreports-run{run_id}",
+                software=software_version(),
+                info={"crawl-run": str(run_id), "robots": "obey"},
+            ),
+            run_id=run_id,
+            insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
+        )
+        session.owns_run = owns_run
+        session.alert_channels = list(settings.getlist("GOVREPORTS_ALERT_CHANNELS"))
+        hosts = getattr(crawler.spider, "hosts", None)
+        if hosts and settings.getbool("GOVREPORTS_CONDITIONAL", True):
+            session.known = db.known_urls(hosts)
+            session.report_paths = db.report_paths(hosts)
+            session.revisit_after = timedelta(days=settings.getfloat("GOVREPORTS_REVISIT_AFTER_DAYS"))
+        crawler._govreports_session = session  # type: ignore[attr-defined]
+        return session
+
+    def _base_record(self, request: Request) -> CaptureRecord:
+        parts = urlsplit(request.url)
+        return CaptureRecord(
+            run_id=self.run_id,
+            url=request.meta.get("redirect_urls", [request.url])[0],
+            final_url=request.url,
+            referrer=_header(request.headers, "Referer") or None,
+            method=request.method,
+            fetched_at=datetime.now(UTC),
+            tls_verified=tls_verified_for(parts.scheme, host_of(request.url), self.insecure_hosts),
+            depth=request.meta.get("depth"),
+        )
+
+    def record_response(self, request: Request, response: Response) -> FetchRecord:
+        """Archive one response exactly as received; return what was recorded."""
+        record = self._base_record(request)
+        record.status = response.status
+        record.headers = dict(_header_pairs(response.headers))
+        content_type = _header(response.headers, "Content-Type")
+        record.content_type = content_type.split(";")[0].strip().lower() or None
+        known = self.known.get(request.url)
+        if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
+            return self._record_not_modified(request, response, record, known)
+        try:
+            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"))
+        except ContentDecodingError as exc:
+            record.error_kind, record.error_message = "bad_content_encoding", str(exc)
+            payload = response.body
+        blocked = challenge_reason(response.status, payload)
+        charset = problem = None
+        if blocked:
+            record.kind, record.error_kind, record.error_message = "blocked", "blocked", blocked
+            capture_id = self.db.add_capture(record)
+            return FetchRecord(capture_id, None, len(payload), content_type, None, None, blocked)
+        if is_text_type(content_type, payload):
+            decoded = decode_page(payload, content_type)
+            charset, problem = decoded.charset, decoded.problem
+            record.charset = charset
+            if problem and record.error_kind is None:
+                record.error_kind, record.error_message = "encoding", problem
+        stored = self.blobs.put(payload)
+        self.db.add_document(
+            sha256=stored.sha256,
+            size=stored.size,
+            content_type=record.content_type,
+            blob_path=str(stored.path),
+        )
+        fetched_at = record.fetched_at or datetime.now(UTC)
+        earlier = self._earlier_copy(stored.sha256, known) if response.status == 200 else None
+        if earlier is not None:  # the same bytes are archived already (here or at another URL)
+            location = self._write_revisit(request, response, earlier, fetched_at,
+                                           not_modified=False)
+        else:
+            location = self.warc.write_exchange(
+                url=request.url,
+                method=request.method,
+                request_headers=[("Host", host_of(request.url)), *_header_pairs(request.headers)],
+                request_body=request.body or b"",
+                status=response.status,
+                reason="",
+                http_version=getattr(response, "protocol", None) or "HTTP/1.1",
+                response_headers=_header_pairs(response.headers),
+                response_body=response.body,
+                fetched_at=fetched_at,
+                peer_ip=str(response.ip_address) if response.ip_address else None,
+            )
+        record.sha256, record.size = stored.sha256, stored.size
+        record.warc_file, record.warc_offset = location.filename, location.offset
+        record.warc_record_id = location.record_id
+        record.kind = "page" if charset else "document"
+        state = self._url_state(request, response, record.kind, stored.sha256,
+                                holds_payload=earlier is None)
+        if earlier is not None:
+            state = replace(state, payload_capture_id=earlier.capture_id)
+        capture_id = self.db.add_capture(record, url_state=state)
+        if earlier is None and response.status == 200:
+            self._payload_refs[stored.sha256] = KnownUrl(
+                url=request.url, kind="other", status=200, etag=None, last_modified=None,
+                sha256=stored.sha256, capture_id=capture_id, capture_url=request.url,
+                size=stored.size, content_type=record.content_type, charset=charset,
+                capture_kind=record.kind, warc_file=location.filename,
+                warc_offset=location.offset, warc_record_id=location.record_id,
+                fetched_at=fetched_at)
+        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+
+    def _earlier_copy(self, sha256: str, known: KnownUrl | None) -> KnownUrl | None:
+        """A full response record already holding these bytes, if any (same URL first)."""
+        if known is not None and known.sha256 == sha256 and known.warc_record_id is not None:
+            return known
+        if sha256 not in self._payload_refs:
+            self._payload_refs[sha256] = self.db.archived_payload(sha256)
+        return self._payload_refs[sha256]
+
+    def _record_not_modified(self, request: Request, response: Response, record: CaptureRecord,
+                             known: KnownUrl) -> FetchRecord:
+        """A 304: a server-not-modified revisit record and a capture of the archived payload."""
+        location = self._write_revisit(request, response, known,
+                                       record.fetched_at or datetime.now(UTC), not_modified=True)
+        record.sha256, record.size = known.sha256, known.size
+        record.content_type, record.charset = known.content_type, known.charset
+        record.kind = known.capture_kind or ("page" if known.charset else "document")
+        record.warc_file, record.warc_offset = location.filename, location.offset
+        record.warc_record_id = location.record_id
+        update = self._url_state(request, response, record.kind, known.sha256, holds_payload=False)
+        if not update.etag and not update.last_modified:  # a 304 may omit unchanged validators
+            update = UrlStateUpdate(update.url, update.kind, 304, known.etag, known.last_modified,
+                                    known.sha256)
+        capture_id = self.db.add_capture(record, url_state=update)
+        content_type = known.content_type or ""
+        if known.charset:
+            content_type = f"{content_type}; charset={known.charset}"
+        return FetchRecord(capture_id, known.sha256, known.size or 0, content_type, known.charset,
+                           None, None, not_modified=True)
+
+    def _write_revisit(self, request: Request, response: Response, known: KnownUrl,
+                       fetched_at: datetime, *, not_modified: bool) -> WarcLocation:
+        assert known.sha256 and known.warc_record_id
+        return self.warc.write_revisit(
+            url=request.url,
+            refers_to=WarcLocation(known.warc_file or "", known.warc_offset or 0, 0,
+                                   known.warc_record_id),
+            refers_to_uri=known.capture_url or request.url,
+            refers_to_date=known.fetched_at or fetched_at,
+            payload_digest=known.sha256,
+            status=response.status,
+            reason="",
+            http_version=getattr(response, "protocol", None) or "HTTP/1.1",
+            response_headers=_header_pairs(response.headers),
+            fetched_at=fetched_at,
+            not_modified=not_modified,
+        )
+
+    def _url_state(self, request: Request, response: Response, capture_kind: str,
+                   sha256: str | None, *, holds_payload: bool) -> UrlStateUpdate:
+        if capture_kind == "document":
+            kind = "document"
+        elif request.method != "GET" or looks_like_list(request.url):
+            kind = "list"
+        else:
+            kind = "detail"
+        return UrlStateUpdate(
+            url=request.url, kind=kind, status=response.status,
+            etag=_header(response.headers, "ETag") or None,
+            last_modified=_header(response.headers, "Last-Modified") or None,
+            sha256=sha256, holds_payload=holds_payload,
+        )
+
+    def record_failure(self, request: Request, kind: str, message: str) -> int:
+        """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""
+        record = self._base_record(request)
+        record.url = request.url
+        record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
+        return self.db.add_capture(record)
+
+    def close(self, finish_reason: str | None = None) -> None:
+        """Flush and close the WARC file and the database connection (idempotent).
+
+        A session that started its own run (under ``scrapy crawl``) also finishes it.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        self.warc.close()
+        if self.owns_run:
+            status = {"finished": "completed", "shutdown": "interrupted"}.get(str(finish_reason), "failed")
+            self.db.finish_run(self.run_id, status=status, counts=self.db.capture_counts(self.run_id))
+        self.db.close()
+
+
+class ArchiveLifecycle:
+    """Scrapy extension: close the crawl's archive session when the spider closes."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveLifecycle:
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, reason: str) -> None:
+        session = getattr(self.crawler, "_govreports_session", None)
+        if session is not None:
+            session.close(reason)

@@ -1,0 +1,1 @@
+"""The govreports command line: one module per command."""

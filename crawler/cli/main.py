@@ -1,0 +1,205 @@
+"""The ``govreports`` command line: crawl, demo, reports, export, parse, sample-portal.
+
+Each command is a few lines over the library; library errors become clean messages.
+Defaults: ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``, else ``./govreports-data/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from crawler.cli.common import DB_HELP, open_archive_db
+from crawler.cli.parse import parse_command
+from crawler.cli.sample_portal import sample_portal_command
+from crawler.cli.schedule import schedule_group
+from crawler.cli.versions import diff_command, versions_command
+from storage.db import default_archive_dir, default_db_url
+
+ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
+
+# Politeness delays make sense against real portals, not against a server on this machine.
+LOCAL_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_BACKOFF_BASE": 0.2,
+}
+
+#: ``--full``: fetch everything again, as a first crawl would.
+FULL_SETTINGS = {"GOVREPORTS_CONDITIONAL": False, "GOVREPORTS_REVISIT_AFTER_DAYS": 0}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govreports")
+def main() -> None:
+    """govreports: find, archive and parse government information disclosure annual reports."""
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--seeds", "seeds_file", type=click.Path(exists=True, dir_okay=False),
+              help="File of seed URLs, one a line (# starts a comment).")
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)
+@click.option("--max-pages", type=int, default=None, help="Stop after this many responses in all.")
+@click.option("--max-pages-per-host", type=int, default=None, help="Page budget per host (default 5000).")
+@click.option("--resume", is_flag=True, help="Continue the interrupted crawl of the same seeds.")
+@click.option("--insecure-host", "insecure_hosts", multiple=True,
+              help="Do not verify TLS certificates of this host (recorded in provenance). Repeatable.")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Extra PEM certificates to trust.")
+@click.option("--timeout", type=float, default=None, help="Download timeout in seconds (default 30).")
+@click.option("--no-parse", is_flag=True, help="Archive only; do not parse reports as they arrive.")
+@click.option("--local", is_flag=True, help="Turn politeness delays off (for servers on this machine).")
+@click.option("--full", is_flag=True,
+              help="Download everything again: no conditional requests, no settled pages skipped.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge report deadlines as of this day (default: today or $GOVREPORTS_TODAY).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Alert settings file (default: $GOVREPORTS_CONFIG or ./govreports.toml).")
+@click.option("--schedule-id", type=int, default=None, hidden=True,
+              help="The schedule starting this crawl (set by `govreports schedule run`).")
+def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
+          max_pages: int | None, max_pages_per_host: int | None, resume: bool,
+          insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
+          no_parse: bool, local: bool, full: bool, today: datetime | None,
+          config_file: str | None, schedule_id: int | None) -> None:
+    """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
+    from crawler.alerts.config import AlertConfigError, load_settings
+    from crawler.run.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from spiders.portal import read_seeds
+
+    try:
+        seeds = read_seeds(list(urls), seeds_file)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read seeds file: {exc}") from exc
+    try:
+        alert_settings = load_settings(config_file)
+    except (AlertConfigError, OSError) as exc:
+        raise click.ClickException(f"alert settings: {exc}") from exc
+    options = CrawlOptions(
+        seeds=seeds,
+        db_url=db_url or default_db_url(),
+        archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
+        max_pages=max_pages,
+        max_pages_per_host=max_pages_per_host,
+        resume=resume,
+        insecure_hosts=list(insecure_hosts),
+        ca_file=ca_file,
+        timeout=timeout,
+        parse=not no_parse,
+        settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {}),
+        schedule_id=schedule_id,
+        today=today.date() if today else None,
+        alerts=alert_settings,
+    )
+    try:
+        summary = run_crawl(options)
+    except CrawlSetupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.render())
+    if summary.status == "interrupted":
+        click.echo("\nInterrupted. Continue with the same command plus --resume.")
+    elif summary.status == "failed":
+        raise click.ClickException(
+            f"the crawl could not run; see the log in {options.archive_dir / 'logs'}"
+        )
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated sample portal.")
+def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
+    """Start the bundled sample portal on free ports, crawl it, and show what was found."""
+    from crawler.run.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from crawler.testbed.sample_portal import SamplePortal
+
+    with SamplePortal(seed=seed) as portal:
+        click.echo("Sample portal running:")
+        for url in portal.seed_urls:
+            click.echo(f"  {url}")
+        options = CrawlOptions(
+            seeds=list(portal.seed_urls),
+            db_url=db_url or default_db_url(),
+            archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
+            ca_file=str(portal.certificate_path),
+            settings=dict(LOCAL_SETTINGS),
+        )
+        try:
+            summary = run_crawl(options)
+        except CrawlSetupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        expected = portal.expected_reports()
+    click.echo(summary.render())
+    click.echo(f"  the sample portal holds {len(expected)} reports")
+    db_flag = f" --db {options.db_url}" if db_url else ""
+    click.echo(
+        "\nWhat to try next:\n"
+        f"  govreports reports{db_flag}                 # the reports found, a line each\n"
+        f"  govreports export{db_flag} --format jsonl --out reports.jsonl\n"
+        f"  govreports serve{db_flag}                   # browse the archive at http://127.0.0.1:8700/\n"
+        f"  govreports alerts{db_flag}                  # what changed: new, changed, removed, overdue reports\n"
+        f"  govreports parse FILE --json                # parse any report file\n"
+        f"  govreports sample-portal --port 8600        # serve the portal and crawl it yourself"
+    )
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+def reports(db_url: str | None) -> None:
+    """List the reports in the archive, a line each."""
+    db = open_archive_db(db_url)
+    rows = db.reports()
+    for row in rows:
+        published = row.published_on.isoformat() if row.published_on else "—"
+        click.echo(f"{row.id}\t{row.year}\t{row.agency}\t{published}\t{row.n_documents} doc(s)\t{row.title}")
+    click.echo(f"{len(rows)} report(s)", err=True)
+    db.close()
+
+
+@main.command()
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Time limit per document (s).")
+def reparse(db_url: str | None, timeout: float) -> None:
+    """Re-parse the archived reports with the current parser (fetches nothing; keeps old results)."""
+    from crawler.parsing import PARSER_VERSION
+    from crawler.parsing.reparse import reparse_archive
+
+    db = open_archive_db(db_url)
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rparsed {done}/{total}", nl=False, err=True)
+
+    statuses = reparse_archive(db, timeout=timeout, progress=show)
+    db.close()
+    click.echo("", err=True)
+    summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "nothing to parse"
+    click.echo(f"re-parsed with parser {PARSER_VERSION}: {summary}")
+
+
+main.add_command(sample_portal_command, "sample-portal")
+main.add_command(versions_command)
+main.add_command(diff_command)
+main.add_command(parse_command, "parse")
+
+from crawler.cli.alerts import alerts_group  # noqa: E402
+
+main.add_command(alerts_group)
+main.add_command(schedule_group)
+
+from crawler.cli.serve import serve_command  # noqa: E402
+
+main.add_command(serve_command)
+
+from crawler.cli.export import export_command  # noqa: E402
+from crawler.cli.synthetic import synthetic_archive_command  # noqa: E402
+
+main.add_command(export_command)
+main.add_command(synthetic_archive_command)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

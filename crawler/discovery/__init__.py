@@ -1,0 +1,1 @@
+"""Discovery: canonical URLs, pages, list adapters, link scores."""

@@ -1,0 +1,1 @@
+"""Fetching: content encoding, charsets, TLS, challenge pages, fetch error kinds."""

@@ -1,0 +1,90 @@
+"""Archive every fetch off the wire.
+
+``WireArchiveMiddleware`` sits next to the downloader (order 950), so it sees each response
+before redirects are followed, retries are made or bodies are decompressed: what it archives
+is what the server sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+
+from crawler.archive.session import ArchiveSession
+from crawler.fetch.errors import error_kind
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+META_CAPTURE_ID = "govreports_capture_id"
+META_SHA256 = "govreports_sha256"
+META_CHARSET = "govreports_charset"
+META_FAILURE_RECORDED = "govreports_failure_recorded"
+META_NOT_MODIFIED = "govreports_not_modified"
+#: Set on a request to fetch it unconditionally (no If-None-Match / If-Modified-Since).
+META_UNCONDITIONAL = "govreports_unconditional"
+
+
+class WireArchiveMiddleware:
+    """Record every response and every failed fetch in the archive.
+
+    Settings: ``GOVREPORTS_DB``, ``GOVREPORTS_ARCHIVE``, ``GOVREPORTS_RUN_ID``,
+    ``GOVREPORTS_INSECURE_HOSTS``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WireArchiveMiddleware:
+        return cls(crawler)
+
+    @property
+    def session(self) -> ArchiveSession:
+        return ArchiveSession.for_crawler(self.crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        fetched = self.session.record_response(request, response)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("govreports/fetches")
+        stats.inc_value("govreports/bytes", len(response.body))
+        request.meta[META_CAPTURE_ID] = fetched.capture_id
+        request.meta[META_SHA256] = fetched.sha256
+        request.meta[META_CHARSET] = fetched.charset
+        request.meta[META_NOT_MODIFIED] = fetched.not_modified
+        if fetched.not_modified:
+            stats.inc_value("govreports/not_modified")
+        if 300 <= response.status < 400 and self._redirects_back(request, response):
+            self.session.record_failure(request, "redirect_loop",
+                                        f"redirect loop: {request.url} leads back to an earlier URL")
+            request.meta[META_FAILURE_RECORDED] = True
+            raise IgnoreRequest(f"redirect loop at {request.url}")
+        if fetched.blocked_reason:
+            request.meta[META_FAILURE_RECORDED] = True
+            raise IgnoreRequest(f"challenge page: {fetched.blocked_reason} at {request.url}")
+        return response
+
+    @staticmethod
+    def _redirects_back(request: Request, response: Response) -> bool:
+        """True when a redirect points at a URL already visited in this redirect chain."""
+        from urllib.parse import urljoin
+
+        location = response.headers.get("Location")
+        if not location:
+            return False
+        target = urljoin(request.url, location.decode("latin-1"))
+        return target in [request.url, *request.meta.get("redirect_urls", [])]
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None
+        kind = error_kind(exception)
+        self.session.record_failure(request, kind, f"{type(exception).__name__}: {exception}")
+        request.meta[META_FAILURE_RECORDED] = True
+        return None

@@ -1,0 +1,1 @@
+"""The domain rules of annual reports: titles, schema, versions, changes, regions."""

@@ -1,0 +1,1 @@
+"""Running a crawl: options, settings, the run's summary."""

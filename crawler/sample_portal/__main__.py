@@ -1,8 +1,0 @@
-"""``python -m crawler.sample_portal``: the same as ``govreports sample-portal``."""
-
-from __future__ import annotations
-
-from crawler.sample_portal.cli import sample_portal_command
-
-if __name__ == "__main__":
-    sample_portal_command()

@@ -1,0 +1,1 @@
+"""Test beds: sample portal, report generator, synthetic archive (tests and demo only)."""
