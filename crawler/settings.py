@@ -19,6 +19,8 @@ govreports-specific settings (read by its components):
 
 from __future__ import annotations
 
+from crawler.logs import DATE_FORMAT as LOGS_DATE_FORMAT
+from crawler.logs import LOG_FORMAT as LOGS_FORMAT
 from crawler.version import software_version
 
 BOT_NAME = "govreports"
@@ -65,6 +67,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,
     "crawler.archive.session.ArchiveLifecycle": 600,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.logs.StructuredLogs": 0,
 }
 ITEM_PIPELINES = {
     "pipelines.archive.ReportArchivePipeline": 300,
@@ -80,5 +83,8 @@ GOVREPORTS_REVISIT_AFTER_DAYS = 7.0
 GOVREPORTS_ALERT_CHANNELS: list[str] = []
 
 LOG_LEVEL = "INFO"
+# One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).
+LOG_FORMAT = LOGS_FORMAT
+LOG_DATEFORMAT = LOGS_DATE_FORMAT
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

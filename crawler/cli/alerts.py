@@ -7,12 +7,12 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from time import gmtime
 from typing import Any
 
 import click
 
 from crawler.cli.common import DB_HELP, open_archive_db
+from crawler.logs import stderr_handler
 from storage.models import ALERT_TYPES
 
 CONFIG_HELP = ("Settings file (default: $GOVREPORTS_CONFIG, else ./govreports.toml if it exists); "
@@ -157,27 +157,11 @@ def _list(since: datetime | None, type_: str | None, as_json: bool, db_url: str 
         db.close()
 
 
-class _KeyValueFormatter(logging.Formatter):
-    """``time level=… logger=… message k=v …``: the record's extra fields as key=value."""
-
-    _standard = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        extras = {k: v for k, v in vars(record).items() if k not in self._standard}
-        line = super().format(record)
-        return " ".join([line, *(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
-                                 for k, v in extras.items())])
-
-
 def _configure_logging(verbose: bool) -> None:
     """The CLI prints outcomes itself; its log lines go to stderr only with --verbose."""
     target = logging.getLogger("crawler.alerts")
     handler: logging.Handler = logging.NullHandler()
     if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        formatter = _KeyValueFormatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
-                                       datefmt="%Y-%m-%dT%H:%M:%SZ")
-        formatter.converter = gmtime
-        handler.setFormatter(formatter)
+        handler = stderr_handler()
         target.setLevel(logging.INFO)
     target.addHandler(handler)

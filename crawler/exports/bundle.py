@@ -28,14 +28,11 @@ from crawler.exports.query import DEFAULT_BATCH, ExportedReport, ExportFilters
 from crawler.exports.readme import bundle_readme
 from crawler.exports.run import Progress, export_reports
 from crawler.exports.writers import CsvTables, JsonlTable, ParquetTables, TableWriter, table_paths
+from crawler.reports.media import extension_for
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
 from storage.models import Document
 
-_EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
-               "application/msword": ".doc", "application/vnd.ms-works": ".wps",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-               "text/plain": ".txt", "application/zip": ".zip", "application/ofd": ".ofd"}
 _STORED = (".gz", ".pdf", ".docx", ".zip", ".parquet", ".xlsx")
 
 
@@ -52,11 +49,6 @@ class BundleResult:
     documents: int
     warc_files: list[str] = field(default_factory=list)
     run_ids: list[int] = field(default_factory=list)
-
-
-def extension_for(content_type: str | None) -> str:
-    """File extension of a document in the bundle, from its media type."""
-    return _EXTENSIONS.get((content_type or "").split(";")[0].strip().lower(), ".bin")
 
 
 class DocumentCollector:

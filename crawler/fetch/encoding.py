@@ -1,4 +1,8 @@
-"""Decide the character encoding of a fetched page: HTTP header, then meta tag, then detection.
+"""Decide the character encoding of fetched bytes: the one home of charset decisions.
+
+A crawled page (:func:`decode_page`): HTTP header, then meta tag, then detection, and how it was
+decided is recorded. A document handed to the parser (:func:`decode_document`): a BOM, the
+declared charset, UTF-8, GB18030, then detection.
 
 Declared GB encodings (gb2312, gbk, x-gbk…) are decoded as gb18030, their superset, because
 portals that say gb2312 routinely use characters outside it.
@@ -87,3 +91,26 @@ def decode_page(body: bytes, content_type: str | None) -> Decoded:
             return Decoded(text, charset, "detected", "; ".join(problems) or None)
     problems.append("no encoding decodes the bytes cleanly; decoded as gb18030 with replacements")
     return Decoded(body.decode("gb18030", "replace"), "gb18030", "fallback", "; ".join(problems))
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_document(body: bytes, content_type: str | None = None) -> str:
+    """Text of a document (HTML or plain text) for parsing.
+
+    A BOM (UTF-8 or UTF-16) wins; then the charset named by ``content_type`` or a ``<meta>``
+    tag, UTF-8 and GB18030 in turn; then detection; last, GB18030 with replacements.
+    """
+    for bom, charset in _BOMS:
+        if body.startswith(bom):
+            return body.decode(charset, errors="replace")
+    declared = normalize_charset(header_charset(content_type) or meta_charset(body))
+    for candidate in (declared, "utf-8", "gb18030"):
+        text = _try(body, candidate) if candidate else None
+        if text is not None:
+            return text
+    best = from_bytes(body).best()
+    if best is not None:
+        return str(best)
+    return body.decode("gb18030", errors="replace")

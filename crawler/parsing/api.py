@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.parsing.decode import declared_charset, decode
+from crawler.fetch.encoding import decode_document
 from crawler.parsing.detect import Kind, detect
 from crawler.parsing.layout import Doc
 from crawler.parsing.outcome import ParseFailure, ParseOutcome
@@ -105,11 +105,11 @@ def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: f
     if kind == "html":
         from crawler.parsing.html_source import html_document
 
-        return html_document(decode(data, declared_charset(data, content_type)))
+        return html_document(decode_document(data, content_type))
     if kind == "text":
         from crawler.parsing.text_source import text_document
 
-        return text_document(decode(data, declared_charset(data, content_type)))
+        return text_document(decode_document(data, content_type))
     raise ParseFailure(
         "unsupported", "unknown file type; supported: PDF, DOCX, DOC/WPS, HTML and plain text"
     )

@@ -15,6 +15,7 @@ from crawler.parsing.values import (
     place,
     split_label,
 )
+from crawler.reports.form import ALL_APPLICANT_LABELS
 from crawler.reports.schema import APPLICANT_COLUMNS, OTHER_ROWS_2021, application_rows
 
 #: Row -> words of its label, in the form's order (2019 ``other`` before the 2021 rows).
@@ -48,9 +49,7 @@ ROW_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 ORDER: tuple[str, ...] = tuple(name for name, _ in ROW_PATTERNS)
 _COMPILED = tuple((name, re.compile(p)) for name, p in ROW_PATTERNS)
-COLUMN_LABELS: tuple[str, ...] = (
-    "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计",
-)
+COLUMN_LABELS: tuple[str, ...] = ALL_APPLICANT_LABELS
 ROW_TOTAL: tuple[Constraint, ...] = ((tuple(range(6)), 6),)
 
 

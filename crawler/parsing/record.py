@@ -9,11 +9,9 @@ from crawler.parsing.active import complete_rows as complete_active
 from crawler.parsing.active import parse_active
 from crawler.parsing.applications import complete_rows as complete_applications
 from crawler.parsing.applications import parse_applications
-from crawler.parsing.checks import run_checks
 from crawler.parsing.layout import Doc, Line
 from crawler.parsing.review import parse_review
 from crawler.parsing.sections import (
-    agency_and_year,
     find_outline,
     is_furniture,
     parse_date,
@@ -22,6 +20,8 @@ from crawler.parsing.sections import (
     signature,
 )
 from crawler.parsing.version import PARSER_VERSION
+from crawler.reports.checks import run_checks
+from crawler.reports.titles import agency_and_year
 
 
 class NotAReport(Exception):

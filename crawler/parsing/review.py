@@ -12,9 +12,10 @@ from crawler.parsing.values import (
     place,
     split_label,
 )
+from crawler.reports.form import REVIEW_LABELS
 from crawler.reports.schema import REVIEW_COLUMNS, REVIEW_GROUPS
 
-LABELS: tuple[str, ...] = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+LABELS: tuple[str, ...] = REVIEW_LABELS
 GROUP_TOTALS: tuple[Constraint, ...] = tuple(
     ((g * 5, g * 5 + 1, g * 5 + 2, g * 5 + 3), g * 5 + 4) for g in range(3)
 )

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.parsing.layout import Line, key
+from crawler.reports.titles import FORM_TITLE
 
 #: Section names in order, with the words of their headings.
 SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
@@ -18,7 +19,6 @@ SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
     ("other", r"其他需要报告"),
 )
 _NUMERAL = re.compile(r"^(第[一二三四五六七八九十]{1,2}部分|[一二三四五六七八九十]{1,2}[、.．,，:：]?)")
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年度?")
 _DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([〇○零一二三四五六七八九十]{1,3})月([〇○零一二三四五六七八九十]{1,3})日")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
@@ -63,7 +63,6 @@ def find_outline(lines: list[Line]) -> Outline:
     return Outline(starts, title, index)
 
 
-_FORM_TITLE = "政府信息公开工作年度报告"
 _TRUNCATED_TITLE = re.compile(r"政府信息公开工作(年(度(报)?)?)?$")
 
 
@@ -85,27 +84,10 @@ def _find_title(lines: list[Line]) -> tuple[str | None, int | None]:
             continue
         cut = _TRUNCATED_TITLE.search(joined)
         if cut:  # a wrapped last character lost by the extractor: the form's title is fixed
-            joined = joined[: cut.start()] + _FORM_TITLE
+            joined = joined[: cut.start()] + FORM_TITLE
         if "报告" in joined:
             return joined, i
     return None, None
-
-
-def agency_and_year(title: str | None) -> tuple[str | None, int | None]:
-    """From a title such as 平罗县科学技术局2021年政府信息公开工作年度报告."""
-    if not title:
-        return None, None
-    match = _TITLE_YEAR.search(title)
-    if not match:
-        return None, None
-    year = int(match.group(1))
-    before = title[: match.start()]
-    before = re.sub(r"(关于)?$", "", before).strip("《》“”\"' ")
-    if not before:
-        after = title[match.end() :]
-        cut = after.find("政府信息公开")
-        before = after[:cut] if cut > 0 else ""
-    return (before or None), year
 
 
 def section_ranges(outline: Outline, n_lines: int) -> dict[str, tuple[int, int]]:

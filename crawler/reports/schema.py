@@ -96,3 +96,8 @@ def active_disclosure_layout(template: str) -> dict[str, tuple[str, ...]]:
 def application_rows(template: str) -> tuple[str, ...]:
     """Rows of section 三 for a template ("2019" or "2021")."""
     return APPLICATION_ROWS_2019 if template == "2019" else APPLICATION_ROWS_2021
+
+
+def result_rows(template: str) -> tuple[str, ...]:
+    """Rows (一)…(六) of section 三 whose sum is (七)总计, for a template ("2019" or "2021")."""
+    return RESULT_ROWS_2019 if template == "2019" else RESULT_ROWS_2021

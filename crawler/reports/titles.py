@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: The official form's title, which follows the agency and year in every report title.
+FORM_TITLE = "政府信息公开工作年度报告"
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 _REPORT_CORE = re.compile(r"政府信息公开(?:工作)?年度?报告|政务公开(?:工作)?年度报告|信息公开(?:工作)?年度报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -86,6 +88,23 @@ def parse_report_title(title: str) -> ReportTitle | None:
     agency = (before[: year_match.start()] + before[year_match.end() :]).strip("《》“”\"' ：:")
     agency = re.sub(r"^关于|关于$", "", agency)
     return ReportTitle(title=compact, agency=agency or None, year=year)
+
+
+def agency_and_year(title: str | None) -> tuple[str | None, int | None]:
+    """From a title such as 平罗县科学技术局2021年政府信息公开工作年度报告."""
+    if not title:
+        return None, None
+    match = _YEAR.search(title)
+    if not match:
+        return None, None
+    year = int(match.group(1))
+    before = title[: match.start()]
+    before = re.sub(r"(关于)?$", "", before).strip("《》“”\"' ")
+    if not before:
+        after = title[match.end() :]
+        cut = after.find("政府信息公开")
+        before = after[:cut] if cut > 0 else ""
+    return (before or None), year
 
 
 def is_report_notice(title: str) -> bool:

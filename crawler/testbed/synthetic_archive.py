@@ -6,7 +6,7 @@ years, some reports published after the legal deadline), each report with one or
 documents (HTML pages rendered by :mod:`crawler.testbed.reportgen`, a few PDF attachments) stored as
 content-addressed blobs and as WARC response records, a capture per document, the parse
 record the document carries (with the official checks computed by the parser's own
-:func:`crawler.parsing.checks.run_checks`; some reports break a check on purpose), some
+:func:`crawler.reports.checks.run_checks`; some reports break a check on purpose), some
 reports with two or three versions (changes from :func:`crawler.reports.versions.diff_records`) and
 the alert events a crawl would have recorded. Rows are written with bulk inserts in chunks,
 so memory stays flat however many reports are asked for.
@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from crawler.parsing.checks import run_checks
 from crawler.parsing.version import PARSER_VERSION
 from crawler.reports.changes import Deadlines
+from crawler.reports.checks import run_checks
+from crawler.reports.schema import result_rows
 from crawler.reports.versions import diff_records, fingerprint
 from crawler.testbed.reportgen import GeneratedReport, random_report, render_html_page, render_pdf
-from crawler.testbed.reportgen.checks import result_rows
 from crawler.testbed.reportgen.model import format_date
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore

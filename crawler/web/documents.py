@@ -8,22 +8,15 @@ whose filename is made of the digest and a known extension only.
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from pathlib import Path
 
+from crawler.reports.media import extension_for
 from storage.blobs import LocalBlobStore
 from storage.models import Document
 
 DOCUMENT_CSP = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
                 "font-src data:; form-action 'none'; frame-ancestors 'self'")
-_EXTENSIONS = {
-    "text/html": ".html", "application/pdf": ".pdf", "text/plain": ".txt",
-    "application/msword": ".doc", "application/vnd.ms-works": ".wps",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.ms-excel": ".xls", "application/zip": ".zip",
-    "application/ofd": ".ofd", "application/xml": ".xml", "text/xml": ".xml",
-}
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
 _CHARSET = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -41,11 +34,7 @@ def media_type(doc: Document, charset: str | None) -> str:
 
 def filename(doc: Document) -> str:
     """A safe download name: the first 16 hex digits of the digest and an extension."""
-    base = (doc.content_type or "").split(";", 1)[0].strip().lower()
-    ext = _EXTENSIONS.get(base) or mimetypes.guess_extension(base or "x/x") or ".bin"
-    if not re.fullmatch(r"\.[a-z0-9]{1,8}", ext):
-        ext = ".bin"
-    return f"{doc.sha256[:16]}{ext}"
+    return f"{doc.sha256[:16]}{extension_for(doc.content_type)}"
 
 
 def headers(doc: Document, *, download: bool) -> dict[str, str]:

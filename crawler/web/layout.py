@@ -1,6 +1,6 @@
 """A parsed record laid out like the official template: sections 二, 三 and 四 as grids.
 
-Labels come from the report generator (``crawler.testbed.reportgen.tables``), so the web page draws
+Labels come from :mod:`crawler.reports.form`, as the report generator's do, so the web page draws
 the same rows and columns, with the same Chinese labels, as the documents the parser reads.
 Each value cell knows its (table, row, column) key and the failed checks that involve it.
 """
@@ -10,9 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.reports.form import (
+    AD_BLOCKS,
+    AD_LABEL_HEADER,
+    AD_ROW_LABELS,
+    APPLICANTS_HEADER,
+    APPLICATION_NOTE,
+    APPLICATION_ROW_LABELS,
+    LITIGATION_GROUP_HEADERS,
+    LITIGATION_HEADER,
+    NATURAL_PERSON,
+    ORGANISATION_LABELS,
+    ORGANISATIONS_HEADER,
+    RESULTS_HEADER,
+    REVIEW_HEADER,
+    REVIEW_LABELS,
+    RULE_LABELS,
+    SECTION_TITLES,
+    TOTAL,
+    check_where_label,
+    format_number,
+    result_groups,
+)
 from crawler.reports.schema import (
-    ACTIVE_DISCLOSURE_2019,
-    ACTIVE_DISCLOSURE_2021,
     APPLICANT_COLUMNS,
     OTHER_ROWS_2019,
     OTHER_ROWS_2021,
@@ -20,49 +40,8 @@ from crawler.reports.schema import (
     REVIEW_GROUPS,
     active_disclosure_layout,
 )
-from crawler.testbed.reportgen.model import format_number
-from crawler.testbed.reportgen.tables import (
-    _AD_BLOCKS,
-    _AD_LABELS,
-    _APPLICANT_LABELS,
-    APPLICATION_NOTE,
-    REVIEW_LABELS,
-    result_groups,
-)
 
 Key = tuple[str, str, str]
-
-SECTION_TITLES: dict[str, tuple[str, str]] = {
-    "active_disclosure": ("二、主动公开政府信息情况", "Proactive disclosure"),
-    "applications": ("三、收到和处理政府信息公开申请情况", "Disclosure applications"),
-    "review_litigation": ("四、政府信息公开行政复议、行政诉讼情况", "Administrative review and litigation"),
-}
-TEXT_SECTION_TITLES: dict[str, tuple[str, str]] = {
-    "overview": ("一、总体情况", "Overview"),
-    "problems": ("五、存在的主要问题及改进情况", "Problems and improvements"),
-    "other": ("六、其他需要报告的事项", "Other matters"),
-}
-RULE_LABELS: dict[str, tuple[str, str]] = {
-    "balance": ("一＋二＝三（七）总计＋四", "new + carried over = total + carried forward"),
-    "results_sum": ("（一）至（六）之和＝（七）总计", "results (一)…(六) add up to the total"),
-    "row_total": ("各类申请人之和＝总计", "applicant columns add up to the total"),
-    "review_total": ("四类结果之和＝总计", "the four results add up to the total"),
-}
-APPLICANT_LABELS: dict[str, str] = dict(zip(
-    APPLICANT_COLUMNS, ("自然人", *_APPLICANT_LABELS, "总计"), strict=True))
-REVIEW_GROUP_LABELS: dict[str, str] = {
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼·未经复议直接起诉",
-    "litigation_after_review": "行政诉讼·复议后起诉",
-}
-REVIEW_COLUMN_LABELS: dict[str, str] = dict(zip(REVIEW_COLUMNS, REVIEW_LABELS, strict=True))
-_APPLICATION_ROW_LABELS: dict[str, str] = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
-
 
 @dataclass
 class CellView:
@@ -94,54 +73,6 @@ class TableView:
         return not any(c.key and c.text for row in self.rows for c in row) and not self.extra
 
 
-def application_row_label(row: str) -> str:
-    """The printed label of a section 三 row, e.g. ``（三）不予公开 1.属于国家秘密``."""
-    if row in _APPLICATION_ROW_LABELS:
-        return _APPLICATION_ROW_LABELS[row]
-    for template in ("2021", "2019"):
-        for group, items in result_groups(template):
-            for key, item in items:
-                if key == row:
-                    return f"{group} {item}".strip()
-    return row
-
-
-def _ad_field_labels() -> dict[tuple[str, str], str]:
-    labels: dict[tuple[str, str], str] = {}
-    for template, layout in (("2019", ACTIVE_DISCLOSURE_2019), ("2021", ACTIVE_DISCLOSURE_2021)):
-        for _heading, field_labels, rows in _AD_BLOCKS[template]:
-            for row in rows:
-                for name, text in zip(layout[row], field_labels, strict=True):
-                    labels.setdefault((row, name), f"{_AD_LABELS[template][row]}·{text}")
-    return labels
-
-
-_AD_FIELD_LABELS = _ad_field_labels()
-
-
-def cell_label(table: str, row: str, column: str) -> str:
-    """A cell's printed labels, e.g. ``三 （一）予以公开 · 自然人``."""
-    if table == "active_disclosure":
-        return "二 " + _AD_FIELD_LABELS.get((row, column), f"{row}·{column}")
-    if table == "applications":
-        return f"三 {application_row_label(row)} · {APPLICANT_LABELS.get(column, column)}"
-    if table == "review_litigation":
-        return (f"四 {REVIEW_GROUP_LABELS.get(row, row)} · "
-                f"{REVIEW_COLUMN_LABELS.get(column, column)}")
-    return f"{table}·{row}·{column}"
-
-
-def check_where_label(rule: str, where: str) -> str:
-    """What a check's ``where`` names, in the template's words."""
-    if rule in ("balance", "results_sum"):
-        return APPLICANT_LABELS.get(where, where)
-    if rule == "row_total":
-        return application_row_label(where)
-    if rule == "review_total":
-        return REVIEW_GROUP_LABELS.get(where, where)
-    return where
-
-
 def check_cells(check: dict[str, Any], record: dict[str, Any]) -> list[Key]:
     """The cells a check adds up, so a failed check can be shown where it is."""
     rule, where = check.get("rule"), str(check.get("where"))
@@ -150,7 +81,7 @@ def check_cells(check: dict[str, Any], record: dict[str, Any]) -> list[Key]:
         return [("applications", r, where)
                 for r in ("new_received", "carried_over", "total", "carried_forward")]
     if rule == "results_sum":
-        rows = [r for r in applications if r not in _APPLICATION_ROW_LABELS]
+        rows = [r for r in applications if r not in APPLICATION_ROW_LABELS]
         return [("applications", r, where) for r in [*rows, "total"]]
     if rule == "row_total":
         return [("applications", where, c) for c in APPLICANT_COLUMNS]
@@ -215,13 +146,13 @@ def active_disclosure_table(record: dict[str, Any], failed: dict[Key, list[str]]
     template = _ad_template(record)
     layout = active_disclosure_layout(template)
     rows: list[list[CellView]] = []
-    for heading, field_labels, keys in _AD_BLOCKS[template]:
+    for heading, field_labels, keys in AD_BLOCKS[template]:
         rows.append([CellView(heading, colspan=4, header=True)])
-        rows.append(_spread([CellView("信息内容", header=True)],
+        rows.append(_spread([CellView(AD_LABEL_HEADER, header=True)],
                             [CellView(t, header=True) for t in field_labels]))
         for key in keys:
             values = [_value(record, ("active_disclosure", key, f), failed) for f in layout[key]]
-            rows.append(_spread([CellView(_AD_LABELS[template][key], header=True)], values))
+            rows.append(_spread([CellView(AD_ROW_LABELS[template][key], header=True)], values))
     title = SECTION_TITLES["active_disclosure"]
     return TableView("active_disclosure", *title, template, 4, rows,
                      _extra(record, "active_disclosure", _placed(rows)))
@@ -243,14 +174,14 @@ def applications_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> 
 
     rows: list[list[CellView]] = [
         [CellView(APPLICATION_NOTE, rowspan=3, colspan=3, header=True),
-         CellView("申请人情况", colspan=7, header=True)],
-        [CellView("自然人", rowspan=2, header=True),
-         CellView("法人或其他组织", colspan=5, header=True),
-         CellView("总计", rowspan=2, header=True)],
-        [CellView(label, header=True) for label in _APPLICANT_LABELS],
-        [CellView(_APPLICATION_ROW_LABELS["new_received"], colspan=3, header=True),
+         CellView(APPLICANTS_HEADER, colspan=7, header=True)],
+        [CellView(NATURAL_PERSON, rowspan=2, header=True),
+         CellView(ORGANISATIONS_HEADER, colspan=5, header=True),
+         CellView(TOTAL, rowspan=2, header=True)],
+        [CellView(label, header=True) for label in ORGANISATION_LABELS],
+        [CellView(APPLICATION_ROW_LABELS["new_received"], colspan=3, header=True),
          *values("new_received")],
-        [CellView(_APPLICATION_ROW_LABELS["carried_over"], colspan=3, header=True),
+        [CellView(APPLICATION_ROW_LABELS["carried_over"], colspan=3, header=True),
          *values("carried_over")],
     ]
     groups = result_groups(template)
@@ -260,7 +191,7 @@ def applications_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> 
             row: list[CellView] = []
             if first:
                 n_rows = sum(len(its) for _, its in groups) + 1
-                row.append(CellView("三、本年度办理结果", rowspan=n_rows, header=True))
+                row.append(CellView(RESULTS_HEADER, rowspan=n_rows, header=True))
                 first = False
             if not item_label:
                 row.append(CellView(group_label, colspan=2, header=True))
@@ -269,8 +200,8 @@ def applications_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> 
                     row.append(CellView(group_label, rowspan=len(items), header=True))
                 row.append(CellView(item_label, header=True))
             rows.append(row + values(key))
-    rows.append([CellView("（七）总计", colspan=2, header=True), *values("total")])
-    rows.append([CellView(_APPLICATION_ROW_LABELS["carried_forward"], colspan=3, header=True),
+    rows.append([CellView(APPLICATION_ROW_LABELS["total"], colspan=2, header=True), *values("total")])
+    rows.append([CellView(APPLICATION_ROW_LABELS["carried_forward"], colspan=3, header=True),
                  *values("carried_forward")])
     title = SECTION_TITLES["applications"]
     return TableView("applications", *title, template, 10, rows,
@@ -280,10 +211,10 @@ def applications_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> 
 def review_table(record: dict[str, Any], failed: dict[Key, list[str]]) -> TableView:
     """Section 四: 行政复议 (five columns) and 行政诉讼 (two groups of five), one value row."""
     rows: list[list[CellView]] = [
-        [CellView("行政复议", colspan=5, header=True), CellView("行政诉讼", colspan=10, header=True)],
+        [CellView(REVIEW_HEADER, colspan=5, header=True), CellView(LITIGATION_HEADER, colspan=10, header=True)],
         [*(CellView(label, rowspan=2, header=True) for label in REVIEW_LABELS),
-         CellView("未经复议直接起诉", colspan=5, header=True),
-         CellView("复议后起诉", colspan=5, header=True)],
+         CellView(LITIGATION_GROUP_HEADERS[0], colspan=5, header=True),
+         CellView(LITIGATION_GROUP_HEADERS[1], colspan=5, header=True)],
         [CellView(label, header=True) for _ in range(2) for label in REVIEW_LABELS],
         [_value(record, ("review_litigation", g, c), failed)
          for g in REVIEW_GROUPS for c in REVIEW_COLUMNS],

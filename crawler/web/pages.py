@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from crawler.alerts.atom import newest_events, render_feed
 from crawler.alerts.render import TYPE_LABELS
+from crawler.reports.form import TEXT_SECTION_TITLES
 from crawler.web import documents, schemas
 from crawler.web.api import ReportId, VersionNumber, columns
 from crawler.web.context import WebContext, context, page_links, with_session
@@ -26,7 +27,7 @@ from crawler.web.filters import (
     parse_filters,
     parse_page,
 )
-from crawler.web.layout import TEXT_SECTION_TITLES, record_tables
+from crawler.web.layout import record_tables
 from crawler.web.queries import NotFound, agency_path, report_path
 from storage.models import ALERT_TYPES
 

@@ -18,16 +18,11 @@ from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
 from crawler.reports.changes import Deadlines
+from crawler.reports.form import RULE_LABELS, TEXT_SECTION_TITLES, cell_label, check_where_label
 from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
 from crawler.web.filters import ReportFilters
-from crawler.web.layout import (
-    RULE_LABELS,
-    TEXT_SECTION_TITLES,
-    cell_label,
-    check_cells,
-    check_where_label,
-)
+from crawler.web.layout import check_cells
 from crawler.web.summaries import SummaryCache
 from storage.models import (
     AlertEvent,

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.parsing.checks import run_checks
 from crawler.reports.changes import Deadlines
+from crawler.reports.checks import run_checks
 from crawler.reports.versions import diff_records
 from crawler.testbed.synthetic_archive import YEARS, SyntheticArchive, build_synthetic_archive
 from storage.models import (

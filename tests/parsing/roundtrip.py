@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.reports import checks as reports_checks
+
 TABLES = ("active_disclosure", "applications", "review_litigation")
 
 
@@ -28,7 +30,7 @@ def differences(record: dict[str, Any], expected: dict[str, Any]) -> list[str]:
 
 def failed_check_names(record: dict[str, Any]) -> list[str]:
     """Failed checks as ``rule:where``, the generator's naming."""
-    return sorted(f"{c['rule']}:{c['where']}" for c in record["checks"] if not c["ok"])
+    return sorted(reports_checks.failed_check_names(record["checks"]))
 
 
 def _squash(text: str) -> str:

@@ -6,12 +6,12 @@ parse them back and compare with :meth:`GeneratedReport.expected_record`).
 
 from __future__ import annotations
 
-from crawler.testbed.reportgen.checks import failed_checks
+from crawler.reports.form import format_number
 from crawler.testbed.reportgen.doc import ConverterMissing, render_doc
 from crawler.testbed.reportgen.docx import render_docx
 from crawler.testbed.reportgen.generate import random_report, template_for_year
 from crawler.testbed.reportgen.html import render_html, render_html_page
-from crawler.testbed.reportgen.model import GeneratedReport, format_number
+from crawler.testbed.reportgen.model import GeneratedReport, failed_checks
 from crawler.testbed.reportgen.notice import render_notice_html
 from crawler.testbed.reportgen.pdf import render_pdf
 from crawler.testbed.reportgen.text import render_text

@@ -11,10 +11,16 @@ from crawler.reports.schema import (
     REVIEW_GROUPS,
     active_disclosure_layout,
     application_rows,
+    result_rows,
 )
 from crawler.testbed.reportgen import corpus
-from crawler.testbed.reportgen.checks import failed_checks, result_rows
-from crawler.testbed.reportgen.model import TEMPLATE_DOCUMENT, GeneratedReport, Number, format_date
+from crawler.testbed.reportgen.model import (
+    TEMPLATE_DOCUMENT,
+    GeneratedReport,
+    Number,
+    failed_checks,
+    format_date,
+)
 
 _APPLICANTS = APPLICANT_COLUMNS[:-1]
 #: How busy each applicant column is, relative to 自然人.

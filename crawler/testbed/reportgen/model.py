@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-Number = int | float
+from crawler.reports.checks import failed_check_names, run_checks
+from crawler.reports.form import Number
 
 #: Official form documents of the two templates.
 TEMPLATE_DOCUMENT: dict[str, str] = {
@@ -54,16 +55,11 @@ class GeneratedReport:
         }
 
 
-def format_number(value: Number | None) -> str:
-    """A cell's text: blank for ``None``, integers plainly, decimals without trailing zeros."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.4f}".rstrip("0").rstrip(".")
-        return text
-    return str(value)
-
-
 def format_date(day: datetime.date) -> str:
     """A Chinese signature date such as 2022年1月5日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def failed_checks(report: GeneratedReport) -> list[str]:
+    """Names of the official checks the report's numbers break, e.g. ``"balance:natural_person"``."""
+    return failed_check_names(run_checks(report.applications, report.review_litigation))

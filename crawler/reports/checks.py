@@ -62,3 +62,8 @@ def run_checks(
         out.append(_check("review_total", group, [values.get(c) for c in REVIEW_COLUMNS[:-1]],
                           [values.get("total")]))
     return [c for c in out if c is not None]
+
+
+def failed_check_names(checks: Sequence[Check]) -> list[str]:
+    """``rule:where`` of each failed check, e.g. ``"balance:natural_person"``."""
+    return [f"{c['rule']}:{c['where']}" for c in checks if not c["ok"]]

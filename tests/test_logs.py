@@ -1,0 +1,75 @@
+"""One key=value formatter: a record's extra= fields reach the CLI's and the crawl log's lines."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from pathlib import Path
+
+from scrapy.settings import Settings
+from scrapy.utils import log as scrapy_log
+
+from crawler.logs import KeyValueFormatter, StructuredLogs, stderr_handler
+from crawler.schedules.events import log_event
+
+
+def test_extra_fields_follow_the_message() -> None:
+    stream = io.StringIO()
+    logger = logging.getLogger("tests.logs.cli")
+    logger.addHandler(stderr_handler(stream))
+    logger.propagate = False
+    try:
+        logger.warning("fetch failed", extra={"url": "http://127.0.0.1:1/a b", "kind": "timeout"})
+    finally:
+        logger.handlers.clear()
+    line = stream.getvalue().strip()
+    assert " level=WARNING logger=tests.logs.cli fetch failed " in line
+    assert line.endswith('url="http://127.0.0.1:1/a b" kind=timeout'), line
+
+
+def test_fields_stay_on_the_first_line_of_a_traceback() -> None:
+    formatter = KeyValueFormatter()
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.getLogger("x").makeRecord(
+            "x", logging.ERROR, __file__, 1, "crashed", (), sys.exc_info(),
+            extra={"event_key": "k1"})
+    first, *rest = formatter.format(record).splitlines()
+    assert first.endswith("crashed event_key=k1")
+    assert rest[-1] == "ValueError: boom"
+
+
+def test_schedule_events_are_fields() -> None:
+    stream = io.StringIO()
+    events = logging.getLogger("govreports.schedules")
+    saved = events.handlers[:], events.propagate, events.level
+    events.handlers[:] = [stderr_handler(stream)]
+    events.propagate = False
+    events.setLevel(logging.INFO)
+    try:
+        log_event("skipped", schedule="portal", id=3, reason="lease held")
+    finally:
+        events.handlers[:], events.propagate, events.level = saved
+    assert stream.getvalue().rstrip().endswith('event=skipped schedule=portal id=3 reason="lease held"')
+
+
+def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
+    """Scrapy's own root handler (LOG_FILE) writes the fields once the extension is built."""
+    log_file = tmp_path / "run-1.log"
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    settings.set("LOG_FILE", str(log_file))
+    scrapy_log.configure_logging(settings)
+    handler = scrapy_log._scrapy_root_handler
+    try:
+        StructuredLogs.from_crawler(type("C", (), {"settings": settings})())  # type: ignore[arg-type]
+        logging.getLogger("spiders.portal").info(
+            "fetch failed", extra={"url": "http://127.0.0.1:9/x", "kind": "dns", "spider": object()})
+    finally:
+        assert handler is not None
+        logging.root.removeHandler(handler)
+        handler.close()
+    text = log_file.read_text(encoding="utf-8")
+    assert "logger=spiders.portal fetch failed url=http://127.0.0.1:9/x kind=dns\n" in text, text
