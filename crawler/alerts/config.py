@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.errors import ConfigError
+
 CONFIG_ENV = "GOVREPORTS_CONFIG"
 DEFAULT_CONFIG_FILE = "govreports.toml"
 CHANNELS = ("webhook", "email")
@@ -54,8 +56,10 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 
 
-class AlertConfigError(ValueError):
+class AlertConfigError(ConfigError, ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+    topic = "alert settings"
 
 
 @dataclass

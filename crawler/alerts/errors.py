@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from crawler.errors import GovreportsError
 
-class DeliveryError(Exception):
+
+class DeliveryError(GovreportsError):
     """Delivery failed; ``reason`` says why in a line, ``transient`` whether a quick retry may help."""
 
     def __init__(self, reason: str, *, transient: bool = True) -> None:

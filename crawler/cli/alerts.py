@@ -80,14 +80,11 @@ def list_command(since: datetime | None, type_: str | None, as_json: bool, db_ur
 def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: float,
                     verbose: bool) -> None:
     """Run one delivery pass: send every due alert, retry failed ones whose time has come."""
-    from crawler.alerts.config import AlertConfigError, load_settings
+    from crawler.alerts.config import load_settings
     from crawler.alerts.delivery import deliver_pending
     from crawler.alerts.listing import short_time
 
-    try:
-        settings = load_settings(config_file)
-    except AlertConfigError as exc:
-        raise click.ClickException(f"alert settings: {exc}") from exc
+    settings = load_settings(config_file)
     if not settings.channels() and settings.atom_path is None:
         click.echo("no alert channels configured: set GOVREPORTS_WEBHOOK_URL, or GOVREPORTS_SMTP_HOST "
                    "with GOVREPORTS_SMTP_FROM and GOVREPORTS_SMTP_TO, or GOVREPORTS_ATOM_PATH "

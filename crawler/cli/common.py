@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import click
-
+from crawler.errors import ArchiveUnavailable
 from storage.db import default_db_url
 from storage.repository import ArchiveDB
 
@@ -16,6 +15,4 @@ def open_archive_db(url: str | None) -> ArchiveDB:
     try:
         return ArchiveDB(url, migrate=True)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
-        raise click.ClickException(
-            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB."
-        ) from exc
+        raise ArchiveUnavailable(f"cannot open the database {url!r}: {exc}") from exc

@@ -6,16 +6,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters, FilterError
+from crawler.cli.common import open_archive_db
+from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters
 from crawler.exports.writers import FORMATS
-from storage.db import default_archive_dir, default_db_url
-
-if TYPE_CHECKING:
-    from storage.repository import ArchiveDB
+from storage.db import default_archive_dir
 
 
 @contextmanager
@@ -57,7 +55,7 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
 
     Columns are documented in docs/exports.md. A progress bar shows on a terminal.
     """
-    from crawler.exports.bundle import BundleError, write_bundle
+    from crawler.exports.bundle import write_bundle
     from crawler.exports.query import count_reports
     from crawler.exports.run import export_to
 
@@ -65,21 +63,15 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
         raise click.UsageError("give --format and --out, or --bundle DIR|FILE.zip")
     if bundle is not None and (fmt is not None or out is not None):
         raise click.UsageError("--bundle writes every format; leave out --format and --out")
-    try:
-        filters = ExportFilters(**filter_options)
-    except FilterError as exc:
-        raise click.UsageError(str(exc)) from exc
-    db = _open_db(db_url or default_db_url())
+    filters = ExportFilters(**filter_options)
+    db = open_archive_db(db_url)
     session = db.session
     try:
         with progress_bar(count_reports(session, filters), "exporting") as progress:
             if bundle is not None:
-                try:
-                    result = write_bundle(
-                        session, Path(bundle), filters, progress=progress, batch_size=batch_size,
-                        archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
-                except BundleError as exc:
-                    raise click.ClickException(str(exc)) from exc
+                result = write_bundle(
+                    session, Path(bundle), filters, progress=progress, batch_size=batch_size,
+                    archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
                 message = (f"wrote a bundle of {result.reports} report(s), {result.documents} "
                            f"document(s) and {len(result.warc_files)} WARC file(s) to {result.path}")
             else:
@@ -92,13 +84,3 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
         db.close()
     click.echo(message)
 
-
-def _open_db(url: str) -> ArchiveDB:
-    """The (migrated) archive database, or a clean error saying what to check."""
-    from storage.repository import ArchiveDB
-
-    try:
-        return ArchiveDB(url, migrate=True)
-    except Exception as exc:  # noqa: BLE001
-        raise click.ClickException(
-            f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB.") from exc

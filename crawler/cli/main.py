@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.common import DB_HELP, open_archive_db
+from crawler.cli.errors import GovreportsGroup
 from crawler.cli.parse import parse_command
 from crawler.cli.sample_portal import sample_portal_command
 from crawler.cli.schedule import schedule_group
@@ -32,7 +33,7 @@ LOCAL_SETTINGS = {
 FULL_SETTINGS = {"GOVREPORTS_CONDITIONAL": False, "GOVREPORTS_REVISIT_AFTER_DAYS": 0}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GovreportsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govreports")
 def main() -> None:
     """govreports: find, archive and parse government information disclosure annual reports."""
@@ -68,8 +69,8 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
           no_parse: bool, local: bool, full: bool, today: datetime | None,
           config_file: str | None, schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
-    from crawler.alerts.config import AlertConfigError, load_settings
-    from crawler.run.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from crawler.alerts.config import load_settings
+    from crawler.run.runner import CrawlOptions, run_crawl
     from spiders.portal import read_seeds
 
     try:
@@ -78,7 +79,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         raise click.ClickException(f"cannot read seeds file: {exc}") from exc
     try:
         alert_settings = load_settings(config_file)
-    except (AlertConfigError, OSError) as exc:
+    except OSError as exc:
         raise click.ClickException(f"alert settings: {exc}") from exc
     options = CrawlOptions(
         seeds=seeds,
@@ -96,10 +97,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         today=today.date() if today else None,
         alerts=alert_settings,
     )
-    try:
-        summary = run_crawl(options)
-    except CrawlSetupError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = run_crawl(options)
     click.echo(summary.render())
     if summary.status == "interrupted":
         click.echo("\nInterrupted. Continue with the same command plus --resume.")
@@ -115,7 +113,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated sample portal.")
 def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
     """Start the bundled sample portal on free ports, crawl it, and show what was found."""
-    from crawler.run.runner import CrawlOptions, CrawlSetupError, run_crawl
+    from crawler.run.runner import CrawlOptions, run_crawl
     from crawler.testbed.sample_portal import SamplePortal
 
     with SamplePortal(seed=seed) as portal:
@@ -129,10 +127,7 @@ def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
             ca_file=str(portal.certificate_path),
             settings=dict(LOCAL_SETTINGS),
         )
-        try:
-            summary = run_crawl(options)
-        except CrawlSetupError as exc:
-            raise click.ClickException(str(exc)) from exc
+        summary = run_crawl(options)
         expected = portal.expected_reports()
     click.echo(summary.render())
     click.echo(f"  the sample portal holds {len(expected)} reports")

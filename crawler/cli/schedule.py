@@ -13,11 +13,11 @@ import click
 from sqlalchemy import Engine
 
 from crawler.cli.common import DB_HELP
+from crawler.errors import ArchiveUnavailable
 from crawler.schedules.command import META_OPTIONS
 from crawler.schedules.cron import DEFAULT_PRESET, DEFAULT_TZ, PRESETS
 from crawler.schedules.due import due_at
 from crawler.schedules.store import (
-    ScheduleError,
     add_schedule,
     lease_active,
     list_schedules,
@@ -38,7 +38,7 @@ def _engine(db_url: str | None) -> Engine:
     try:
         return open_engine(url)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
-        raise click.ClickException(f"cannot open the database {url!r}: {exc}. Check --db or GOVREPORTS_DB.") from exc
+        raise ArchiveUnavailable(f"cannot open the database {url!r}: {exc}") from exc
 
 
 def _when(value: datetime | None) -> str:
@@ -81,8 +81,6 @@ def add_command(name: str, seeds_file: str, cron: str | None, tz: str | None, lo
         row = add_schedule(engine, name, seeds_file=seeds_file, cron=cron,
                            options={k: v for k, v in options.items() if v not in (None, False, [])},
                            enabled=not disabled)
-    except ScheduleError as exc:
-        raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()
     when = due_at(row, datetime.now(UTC))
@@ -167,8 +165,6 @@ def _change(db_url: str | None, change: Callable[[Engine], None], message: str) 
     engine = _engine(db_url)
     try:
         change(engine)
-    except ScheduleError as exc:
-        raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()
     click.echo(message)

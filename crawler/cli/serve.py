@@ -26,13 +26,9 @@ def serve_command(host: str, port: int, db_url: str | None, archive_dir: Path | 
     import uvicorn
 
     from crawler.web.app import create_app
-    from crawler.web.db import DatabaseUnavailable
 
     url = db_url or default_db_url()
-    try:
-        app = create_app(url, archive_dir or default_archive_dir())
-    except DatabaseUnavailable as exc:
-        raise click.ClickException(f"{exc}. Check --db or GOVREPORTS_DB.") from exc
+    app = create_app(url, archive_dir or default_archive_dir())
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"serving {url} read-only on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

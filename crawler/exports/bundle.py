@@ -23,6 +23,7 @@ import bagit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.errors import GovreportsError
 from crawler.exports.datapackage import datapackage
 from crawler.exports.query import DEFAULT_BATCH, ExportedReport, ExportFilters
 from crawler.exports.readme import bundle_readme
@@ -36,7 +37,7 @@ from storage.models import Document
 _STORED = (".gz", ".pdf", ".docx", ".zip", ".parquet", ".xlsx")
 
 
-class BundleError(Exception):
+class BundleError(GovreportsError):
     """The bundle cannot be written (target not empty, a document or WARC file missing)."""
 
 

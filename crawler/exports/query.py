@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from crawler.errors import FilterError
 from crawler.reports.changes import Deadlines
 from crawler.reports.regions import in_region, region_of
 from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
@@ -26,9 +27,6 @@ CHECK_STATES = ("ok", "failed")
 DEFAULT_BATCH = 200
 _DEADLINES = Deadlines()
 
-
-class FilterError(ValueError):
-    """A filter value that cannot select anything meaningful (bad year range, template…)."""
 
 
 @dataclass(frozen=True)

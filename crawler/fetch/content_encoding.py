@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import zlib
 
+from crawler.errors import FetchError
 
-class ContentDecodingError(ValueError):
+
+class ContentDecodingError(FetchError, ValueError):
     """The body could not be decoded with the Content-Encoding the server declared."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from crawler.errors import ParseError
+
 STATUSES: Final[tuple[str, ...]] = (
     "ok", "not_a_report", "needs_ocr", "encrypted", "corrupt", "too_large", "unsupported",
     "timeout",
@@ -24,7 +26,7 @@ class ParseOutcome:
         return self.status == "ok"
 
 
-class ParseFailure(Exception):
+class ParseFailure(ParseError):
     """A document that cannot be parsed, with the status to report."""
 
     def __init__(self, status: str, message: str) -> None:

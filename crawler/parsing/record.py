@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.errors import ParseError
 from crawler.parsing.active import complete_rows as complete_active
 from crawler.parsing.active import parse_active
 from crawler.parsing.applications import complete_rows as complete_applications
@@ -24,7 +25,7 @@ from crawler.reports.checks import run_checks
 from crawler.reports.titles import agency_and_year
 
 
-class NotAReport(Exception):
+class NotAReport(ParseError):
     """The document has neither the sections nor the tables of an annual report."""
 
 

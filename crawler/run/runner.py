@@ -19,6 +19,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.alerts.config import AlertSettings
+from crawler.errors import GovreportsError
 from crawler.reports.changes import ChangeRecorder, Deadlines
 from crawler.run.summary import CrawlSummary, summarize_run
 from crawler.version import software_version
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 RUN_FILE = "govreports-run.json"
 
 
-class CrawlSetupError(Exception):
+class CrawlSetupError(GovreportsError):
     """The crawl could not start; the message says what to do about it."""
 
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
 
+from crawler.errors import ConfigError
+
 #: Report season: every day at 02:00 from 1 January to 31 March (agencies publish by the
 #: 31 January / 31 March deadlines), every Monday at 02:00 the rest of the year.
 REPORT_SEASON = "0 2 * 1-3 *;0 2 * 4-12 1"
@@ -21,7 +23,7 @@ DEFAULT_TZ = "UTC"
 FIELDS = "minute hour day-of-month month day-of-week"
 
 
-class CronError(ValueError):
+class CronError(ConfigError, ValueError):
     """A cron expression, preset or time zone that cannot be used; the message says why."""
 
 

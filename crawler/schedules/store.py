@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crawler.errors import GovreportsError
 from crawler.schedules.command import check_options
 from crawler.schedules.cron import preset_name, resolve_cron, zone
 from storage.db import make_engine, migrate
@@ -30,7 +31,7 @@ NAME_MAX = 100
 FINAL_STATUSES = tuple(s for s in RUN_STATUSES if s != "running")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(GovreportsError, ValueError):
     """A schedule request that cannot be done; the message says why."""
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from crawler.web import schemas
 from crawler.web.context import WebContext, context, page_links, with_session
 from crawler.web.csvout import csv_response
 from crawler.web.filters import MAX_LIMIT, ReportFilters
-from crawler.web.queries import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Ctx = Annotated[WebContext, Depends(context)]
@@ -37,17 +36,10 @@ def columns(model: type[schemas.BaseModel]) -> list[str]:
     return list(model.model_fields)
 
 
-def _found(ctx: WebContext, make: Any, *args: Any) -> Any:
-    try:
-        return with_session(ctx, make, *args)
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-
-
 def _report_items(ctx: WebContext, make: Any, report_id: int, model: type[schemas.BaseModel],
                   name: str, format: str) -> Any:
     """A list belonging to a report (404 when unknown), as JSON or as CSV."""
-    items = _found(ctx, make, report_id)
+    items = with_session(ctx, make, report_id)
     if format == "csv":
         return csv_response(items, columns(model), f"report-{report_id}-{name}")
     return {"report_id": report_id, "items": items}
@@ -85,7 +77,7 @@ def api_reports(
             summary="A report: parsed tables, checks, documents, versions")
 def api_report(ctx: Ctx, report_id: ReportId) -> Any:
     """Everything the report page shows."""
-    return _found(ctx, ctx.queries.report, report_id)
+    return with_session(ctx, ctx.queries.report, report_id)
 
 
 @router.get("/reports/{report_id}/versions", response_model=schemas.VersionList,
@@ -100,7 +92,7 @@ def api_versions(ctx: Ctx, report_id: ReportId, format: Format = "json") -> Any:
             responses=NOT_FOUND, summary="What changed between two versions")
 def api_diff(ctx: Ctx, report_id: ReportId, old: VersionNumber, new: VersionNumber) -> Any:
     """Numbers that differ, and section texts (when both versions are the same format)."""
-    return _found(ctx, ctx.queries.diff, report_id, old, new)
+    return with_session(ctx, ctx.queries.diff, report_id, old, new)
 
 
 @router.get("/reports/{report_id}/captures", response_model=schemas.CaptureList,
@@ -123,7 +115,7 @@ def api_report_documents(ctx: Ctx, report_id: ReportId, format: Format = "json")
             summary="An archived document's metadata")
 def api_document(ctx: Ctx, sha256: Sha256) -> Any:
     """Type, size, the reports it carries, its captures and parse outcomes."""
-    return _found(ctx, ctx.queries.document, sha256)
+    return with_session(ctx, ctx.queries.document, sha256)
 
 
 @router.get("/agencies", response_model=schemas.AgencyList, responses=CSV,
@@ -149,7 +141,7 @@ def api_agencies(
             summary="An agency's reports by year, on time or late")
 def api_agency(ctx: Ctx, agency: Annotated[str, Path(min_length=1, max_length=255)]) -> Any:
     """Each year from its first report to the newest year due, against the legal deadline."""
-    return _found(ctx, ctx.queries.agency, agency)
+    return with_session(ctx, ctx.queries.agency, agency)
 
 
 @router.get("/coverage", response_model=schemas.Coverage, responses=CSV,

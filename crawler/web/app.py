@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crawler.errors import GovreportsError
 from crawler.reports.changes import Deadlines
 from crawler.version import software_version
 from crawler.web import api, pages
@@ -46,6 +47,7 @@ def create_app(db_url: str, archive_dir: Path | None = None, *,
     app.middleware("http")(_security_headers)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(GovreportsError, _govreports_error)  # type: ignore[arg-type]
     app.router.on_shutdown.append(db.close)
     return app
 
@@ -70,6 +72,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         return pages.error_page(request, exc.status_code, str(exc.detail))
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
+
+
+async def _govreports_error(request: Request, exc: GovreportsError) -> Response:
+    """The web app's one error boundary: the error's ``http_status`` and its message."""
+    if _wants_html(request):
+        return pages.error_page(request, exc.http_status, exc.explain())
+    return JSONResponse({"detail": exc.explain()}, status_code=exc.http_status)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

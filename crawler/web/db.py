@@ -18,11 +18,13 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.errors import ArchiveUnavailable
+
 REQUIRED_TABLES = ("reports", "report_documents", "report_versions", "parse_results",
                    "documents", "captures", "alert_events")
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(ArchiveUnavailable, RuntimeError):
     """The database cannot be opened, or holds no archive."""
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
+from crawler.errors import FilterError
+
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 STATUSES = ("live", "removed")
 SORTS = ("-year", "year", "agency", "-agency", "published_on", "-published_on")
@@ -13,9 +15,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_TEXT = 200
 
-
-class FilterError(ValueError):
-    """A filter value that cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from crawler.web.filters import (
     parse_page,
 )
 from crawler.web.layout import record_tables
-from crawler.web.queries import NotFound, agency_path, report_path
+from crawler.web.queries import agency_path, report_path
 from storage.models import ALERT_TYPES
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -92,11 +92,8 @@ def healthz() -> dict[str, str]:
 def reports_page(request: Request, ctx: Ctx) -> Response:
     """Search and filter reports; ``?format=csv`` downloads the whole filtered list."""
     params = request.query_params
-    try:
-        f = parse_filters(params)
-        limit, offset = parse_page(params)
-    except FilterError as exc:
-        return error_page(request, 400, str(exc))
+    f = parse_filters(params)
+    limit, offset = parse_page(params)
     if params.get("format") == "csv":
         return csv_response(ctx.stream(ctx.queries.iter_reports, f),
                             columns(schemas.ReportRow), "reports")
@@ -119,10 +116,7 @@ def report_page(request: Request, ctx: Ctx, report_id: ReportId) -> Response:
         report, record = ctx.queries.report_with_record(session, report_id)
         return report, record, ctx.queries.captures(session, report_id)
 
-    try:
-        report, record, captures = with_session(ctx, load)
-    except NotFound as exc:
-        return error_page(request, 404, str(exc))
+    report, record, captures = with_session(ctx, load)
     tables = record_tables(record) if record is not None else []
     failed = [c for c in report["checks_list"] if not c["ok"]]
     return render(request, "report.html", r=report, tables=tables, failed=failed,
@@ -139,10 +133,7 @@ def diff_page(request: Request, ctx: Ctx, report_id: ReportId, old: VersionNumbe
         return ({"title": report.title, "url": report_path(report_id)},
                 ctx.queries.diff(session, report_id, old, new))
 
-    try:
-        report, diff = with_session(ctx, load)
-    except NotFound as exc:
-        return error_page(request, 404, str(exc))
+    report, diff = with_session(ctx, load)
     return render(request, "diff.html", r=report, d=diff)
 
 
@@ -157,10 +148,7 @@ def document_content(ctx: Ctx, sha256: str, download: bool = False) -> Response:
     """The original as archived, with its content type, sandboxed (scripts never run)."""
     if not documents.SHA256.match(sha256):
         raise HTTPException(404, f"no document {sha256}")
-    try:
-        doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+    doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
     path = documents.blob_file(doc, ctx.archive_dir)
     if path is None:
         raise HTTPException(404, f"the bytes of document {sha256} are not in the archive")
@@ -174,10 +162,7 @@ def agencies_page(request: Request, ctx: Ctx) -> Response:
     """Known agencies, searchable by name and area."""
     params = request.query_params
     name, region = params.get("name") or None, params.get("region") or None
-    try:
-        limit, offset = parse_page(params)
-    except FilterError as exc:
-        return error_page(request, 400, str(exc))
+    limit, offset = parse_page(params)
     if params.get("format") == "csv":
         _, rows = with_session(ctx, ctx.queries.list_agencies, name, region, None, 0)
         return csv_response(rows, columns(schemas.AgencyRow), "agencies")
@@ -190,10 +175,7 @@ def agencies_page(request: Request, ctx: Ctx) -> Response:
 @router.get("/agencies/{agency:path}")
 def agency_page(request: Request, ctx: Ctx, agency: str) -> Response:
     """An agency's reports by year, each on time or late against the legal deadline."""
-    try:
-        a = with_session(ctx, ctx.queries.agency, agency)
-    except NotFound as exc:
-        return error_page(request, 404, str(exc))
+    a = with_session(ctx, ctx.queries.agency, agency)
     deadline = ctx.queries.deadlines.government if a["is_government"] \
         else ctx.queries.deadlines.department
     return render(request, "agency.html", a=a, deadline=deadline)
@@ -203,13 +185,10 @@ def agency_page(request: Request, ctx: Ctx, agency: str) -> Response:
 def coverage_page(request: Request, ctx: Ctx) -> Response:
     """For a year: which known agencies have a report and which do not."""
     params = request.query_params
-    try:
-        filters = parse_filters({"year": params.get("year", "")})
-        has = params.get("has_report") or ""
-        has_report = None if has == "" else parse_bool(has, "has_report")
-        limit, offset = parse_page(params, default_limit=100)
-    except FilterError as exc:
-        return error_page(request, 400, str(exc))
+    filters = parse_filters({"year": params.get("year", "")})
+    has = params.get("has_report") or ""
+    has_report = None if has == "" else parse_bool(has, "has_report")
+    limit, offset = parse_page(params, default_limit=100)
     agency, region = params.get("agency") or None, params.get("region") or None
     summary, rows = with_session(ctx, ctx.queries.coverage, filters.year, agency, region,
                                  has_report)
@@ -227,13 +206,13 @@ def alerts_page(request: Request, ctx: Ctx) -> Response:
     params = request.query_params
     type_ = params.get("type") or None
     agency = params.get("agency") or None
+    if type_ is not None and type_ not in ALERT_TYPES:
+        raise FilterError(f"type: {type_!r} is not one of {', '.join(ALERT_TYPES)}")
     try:
-        if type_ is not None and type_ not in ALERT_TYPES:
-            raise FilterError(f"type: {type_!r} is not one of {', '.join(ALERT_TYPES)}")
         since = date.fromisoformat(params["since"]) if params.get("since") else None
-        limit, offset = parse_page(params)
-    except (FilterError, ValueError) as exc:
-        return error_page(request, 400, str(exc))
+    except ValueError as exc:
+        raise FilterError(f"since: {exc}") from None
+    limit, offset = parse_page(params)
     if params.get("format") == "csv":
         _, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, None)
         return csv_response(rows, columns(schemas.AlertOut), "alerts")

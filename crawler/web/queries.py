@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
+from crawler.errors import NotFound
 from crawler.reports.changes import Deadlines
 from crawler.reports.form import RULE_LABELS, TEXT_SECTION_TITLES, cell_label, check_where_label
 from crawler.reports.regions import in_region, region_of
@@ -35,10 +36,6 @@ from storage.models import (
 )
 
 Row = dict[str, Any]
-
-
-class NotFound(LookupError):
-    """An unknown id, name or version; the message says which."""
 
 
 def report_path(report_id: int) -> str:

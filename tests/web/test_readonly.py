@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import OperationalError
 
-from crawler.cli.serve import serve_command
+from crawler.cli.main import main
 from crawler.web.csvout import cell
 from crawler.web.db import DatabaseUnavailable, ReadOnlyDB
 from crawler.web.filters import FilterError, ReportFilters, parse_filters
@@ -35,7 +35,7 @@ def test_missing_or_empty_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_serve_says_what_to_check(tmp_path: Path) -> None:
-    result = CliRunner().invoke(serve_command, ["--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    result = CliRunner().invoke(main, ["serve", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code != 0
     assert "no database file" in result.output and "--db" in result.output
 
