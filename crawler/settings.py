@@ -4,7 +4,6 @@ govreports-specific settings (read by its components):
 
 * ``GOVREPORTS_DB``: SQLAlchemy URL of the archive database.
 * ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files.
-* ``GOVREPORTS_RUN_ID``: the crawl run the captures belong to (set by the runner).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
 * ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
 * ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
@@ -14,7 +13,17 @@ govreports-specific settings (read by its components):
   requests (default True); False re-downloads everything.
 * ``GOVREPORTS_REVISIT_AFTER_DAYS``: a detail page that leads to no report is not asked
   again until this many days after it was last checked (0: ask every crawl).
-* ``GOVREPORTS_ALERT_CHANNELS``: channels (webhook, email) new alert events are queued for.
+* ``GOVREPORTS_RECRAWL_POLICY``: the re-crawl policy class (``crawler/archive/policy.py``):
+  ``ConditionalPolicy`` (default) or ``FullPolicy`` (``--full``).
+* ``GOVREPORTS_RESUME``: insist on continuing an unfinished run of the same seeds (an
+  interrupted or crashed run is continued anyway).
+* ``GOVREPORTS_RUN_LOCK_WAIT``: seconds to wait while another crawl of the same seeds runs
+  (0: refuse at once); ``GOVREPORTS_RUN_LOCK_STALE``: seconds without heartbeat after which
+  its lock is taken over; ``GOVREPORTS_HEARTBEAT_SECONDS``.
+* ``GOVREPORTS_FRONTIER_FLUSH_SECONDS``: how often the frontier is written to the database.
+* ``GOVREPORTS_CONFIG``: alert settings file (else ``$GOVREPORTS_CONFIG`` or ``./govreports.toml``);
+  ``GOVREPORTS_ALERTS``: an ``AlertSettings`` object instead (set by ``govreports crawl``).
+* ``GOVREPORTS_TODAY``: the day overdue reports are judged on (else ``$GOVREPORTS_TODAY``, else today).
 """
 
 from __future__ import annotations
@@ -63,9 +72,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.archive.WireArchiveMiddleware": 950,
 }
+#: The frontier lives in the archive database (crash-safe; see crawler/frontier/).
+SCHEDULER = "crawler.frontier.scheduler.DatabaseScheduler"
 EXTENSIONS = {
+    "crawler.extensions.run_owner.RunOwner": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
-    "crawler.archive.session.ArchiveLifecycle": 600,
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.logs.StructuredLogs": 0,
 }
@@ -80,7 +91,14 @@ GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True
 GOVREPORTS_CONDITIONAL = True
 GOVREPORTS_REVISIT_AFTER_DAYS = 7.0
-GOVREPORTS_ALERT_CHANNELS: list[str] = []
+GOVREPORTS_RECRAWL_POLICY = "crawler.archive.policy.ConditionalPolicy"
+GOVREPORTS_RESUME = False
+GOVREPORTS_RUN_LOCK_WAIT = 0.0
+GOVREPORTS_RUN_LOCK_STALE = 60.0
+GOVREPORTS_HEARTBEAT_SECONDS = 5.0
+GOVREPORTS_FRONTIER_FLUSH_SECONDS = 1.0
+GOVREPORTS_CONFIG = ""
+GOVREPORTS_TODAY = ""
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).

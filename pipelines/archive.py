@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet.threads import deferToThread
 
 from crawler.archive.session import ArchiveSession
+from crawler.extensions.run_owner import RunOwner
 from crawler.items import ReportItem
 from crawler.reports.changes import SeenDocument
 
@@ -28,8 +29,10 @@ class ReportArchivePipeline:
     Settings: ``GOVREPORTS_PARSE`` (bool), ``GOVREPORTS_PARSE_TIMEOUT`` (seconds, default 60).
     """
 
-    def __init__(self, crawler: Crawler, *, parse: bool, parse_timeout: float) -> None:
+    def __init__(self, crawler: Crawler, session: ArchiveSession, *, parse: bool,
+                 parse_timeout: float) -> None:
         self.crawler = crawler
+        self.session = session
         self.parse = parse
         self.parse_timeout = parse_timeout
         self.parsed: dict[str, dict[str, Any] | None] = {}
@@ -37,8 +40,12 @@ class ReportArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportArchivePipeline:
+        owner = crawler.get_extension(RunOwner)
+        if owner is None:
+            raise RuntimeError("the report pipeline needs the RunOwner extension")
         return cls(
             crawler,
+            owner.session,
             parse=crawler.settings.getbool("GOVREPORTS_PARSE", True),
             parse_timeout=crawler.settings.getfloat("GOVREPORTS_PARSE_TIMEOUT", 60.0),
         )
@@ -46,7 +53,7 @@ class ReportArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportItem):
             return item
-        session = ArchiveSession.for_crawler(self.crawler)
+        session = self.session
         stats = self.crawler.stats
         assert stats is not None
         record = await self._parse(session, item) if self.parse else None

@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import FormRequest, Request, Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -34,6 +32,7 @@ from crawler.discovery.urls import (
     looks_like_trap,
     trap_key,
 )
+from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
 from crawler.items import ReportItem
 from crawler.middlewares.archive import (
@@ -83,13 +82,15 @@ class PortalSpider(scrapy.Spider):
         self.scope = CrawlScope(self.seed_urls)
         self.hosts = set(self.scope.hosts)
 
-    # -- budgets (kept in self.state so they survive pause and resume) --------------------------
+    # -- state: budgets, what this crawl saw (rebuilt from the archive when a run resumes) ------
 
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider  # type: ignore[no-any-return]
+    @property
+    def archive(self) -> ArchiveSession:
+        """The run's archive session (owned by the run owner extension)."""
+        owner = self.crawler.get_extension(RunOwner)
+        if owner is None:
+            raise RuntimeError("the portal spider needs the RunOwner extension")
+        return owner.session
 
     def _counters(self, name: str) -> dict[str, Any]:
         state: dict[str, dict[str, Any]] | None = getattr(self, "state", None)
@@ -98,7 +99,30 @@ class PortalSpider(scrapy.Spider):
             self.state = state
         return state.setdefault(name, {})
 
-    # -- what this crawl saw of the reports known before it (kept across pause and resume) ----
+    def restore_state(self, *, scheduled: Iterable[tuple[str, dict[str, Any]]],
+                      fetched: Iterable[tuple[str, str | None, int | None]]) -> None:
+        """Rebuild budgets and what was seen from a resumed run's frontier and captures.
+
+        ``scheduled``: (url, meta) of every request in the frontier; ``fetched``: (url, final
+        url, status) of every capture, oldest first. Budgets count distinct scheduled URLs.
+        """
+        per_host, per_key = self._counters("pages_per_host"), self._counters("pages_per_trap_key")
+        revalidating: set[str] = set()
+        for url, meta in scheduled:
+            if meta.get(META_REVALIDATE):
+                revalidating.add(canonicalize(url))
+            if meta.get("govreports_probe") or url in self.seed_urls:
+                continue
+            host = host_of(url)
+            per_host[host] = per_host.get(host, 0) + 1
+            key = trap_key(url)
+            if key:
+                per_key[key] = per_key.get(key, 0) + 1
+        listed, revalidated = self._counters("listed"), self._counters("revalidated")
+        for url, final_url, status in fetched:
+            bucket = revalidated if canonicalize(url) in revalidating else listed
+            for seen in {url, final_url or url}:
+                bucket[canonicalize(seen)] = status
 
     @property
     def listed_urls(self) -> set[str]:
@@ -116,15 +140,15 @@ class PortalSpider(scrapy.Spider):
         for url in urls:
             seen[canonicalize(url)] = status
 
-    def on_idle(self) -> None:
-        """Once discovery is done: fetch known report URLs that no link led to this time."""
-        if self._counters("phase").get("revalidation_started"):
-            return
-        self._counters("phase")["revalidation_started"] = 1
+    def revalidation_requests(self, known: Iterable[tuple[Any, Any]]) -> list[Request]:
+        """Requests for known report URLs (report_documents, report) no link led to this time.
+
+        The run owner schedules them once discovery is idle; the frontier drops those already
+        asked, so calling this again (after a resume) asks nothing twice.
+        """
         listed = self._counters("listed")
-        session = ArchiveSession.for_crawler(self.crawler)
         pending: dict[str, Request] = {}
-        for link, report in session.db.live_report_documents(self.hosts):
+        for link, report in known:
             if link.url in listed or link.url in pending:
                 continue
             context = {"title": report.title, "agency": report.agency, "year": report.year,
@@ -132,14 +156,8 @@ class PortalSpider(scrapy.Spider):
                        else None}
             callback = self.parse_document if link.role == "attachment" else self.parse_page
             pending[link.url] = Request(link.url, callback=callback, errback=self.on_error,
-                                        dont_filter=True,
                                         meta={META_REVALIDATE: True, "govreports_report": context})
-        if not pending:
-            return
-        self.logger.info("revalidating unlisted report URLs", extra={"count": len(pending)})
-        for request in pending.values():
-            self.crawler.engine.crawl(request)  # type: ignore[union-attr]
-        raise DontCloseSpider
+        return list(pending.values())
 
     def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
         settings = self.crawler.settings
@@ -186,7 +204,7 @@ class PortalSpider(scrapy.Spider):
                 return None
             return Request(url, callback=self.parse_document, errback=self.on_error,
                            priority=500 + base_priority, meta={"govreports_report": context})
-        if ArchiveSession.for_crawler(self.crawler).is_settled(url):
+        if self.archive.is_settled(url):
             self.crawler.stats.inc_value("govreports/skipped/settled")  # type: ignore[union-attr]
             return None
         if not self._within_budget(url):
@@ -339,7 +357,7 @@ class PortalSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"govreports/errors/{kind}")  # type: ignore[union-attr]
         if request is not None and not request.meta.get(META_FAILURE_RECORDED):
-            ArchiveSession.for_crawler(self.crawler).record_failure(
+            self.archive.record_failure(
                 request, kind, f"{type(failure.value).__name__}: {failure.value}"
             )
         self.logger.info("fetch failed", extra={"url": getattr(request, "url", None), "kind": kind})

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -22,7 +23,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-RUN_STATUSES = ("running", "completed", "interrupted", "failed")
+#: ``completed``: its frontier drained; ``interrupted``: stopped (Ctrl-C, --max-pages) with work
+#: left; ``crashed``: its process died (found at the next start); the last two can be resumed.
+RUN_STATUSES = ("running", "completed", "interrupted", "crashed", "failed")
+#: A frontier entry: waiting, handed to the downloader, answered (capture committed), finished.
+FRONTIER_STATES = ("queued", "in_flight", "answered", "done")
 DOCUMENT_ROLES = ("page", "attachment")
 REPORT_STATUSES = ("live", "removed")
 #: What a URL was, the last time it was fetched: a list (re-read every crawl), a detail page
@@ -84,6 +89,8 @@ class CrawlRun(Base):
     jobdir: Mapped[str | None] = mapped_column(Text)
     #: The schedule that started this run (None for a crawl started by hand).
     schedule_id: Mapped[int | None]
+    #: Which seed set it crawls (``crawler.run.opening.seed_key``): one active run per key.
+    seed_key: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class Capture(Base):
@@ -291,3 +298,34 @@ class Schedule(Base):
     #: Who runs it now (host:pid) and until when the claim holds without a heartbeat.
     lease_owner: Mapped[str | None] = mapped_column(String(255))
     lease_until: Mapped[datetime | None]
+
+
+class FrontierEntry(Base):
+    """One request of a run's frontier: unique per (run, fingerprint), in priority order."""
+
+    __tablename__ = "frontier"
+    __table_args__ = (
+        UniqueConstraint("run_id", "fingerprint", name="uq_frontier_run_fingerprint"),
+        Index("ix_frontier_run_state", "run_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    #: The request as ``scrapy.utils.request.request_to_dict`` gives it, pickled (as JOBDIR does).
+    request: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RunLock(Base):
+    """The one active run of a seed set: who holds it and when it last said so."""
+
+    __tablename__ = "run_locks"
+
+    seed_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    #: ``host:pid`` of the crawling process.
+    holder: Mapped[str] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime]

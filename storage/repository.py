@@ -104,6 +104,8 @@ class KnownUrl:
     fetched_at: datetime | None
     #: When the URL was last asked for (start of the run that last fetched it).
     last_checked_at: datetime | None = None
+    #: The run that last fetched it.
+    last_run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,11 +173,12 @@ class ArchiveDB:
 
     # -- crawl runs ----------------------------------------------------------------------
     def start_run(self, *, seeds: list[str], settings: dict[str, Any], software_version: str,
-                  jobdir: str | None = None, schedule_id: int | None = None) -> int:
+                  jobdir: str | None = None, schedule_id: int | None = None,
+                  seed_key: str | None = None) -> int:
         """Record a new running crawl (started by schedule ``schedule_id``, if any); return its id."""
         run = CrawlRun(started_at=_now(), status="running", seeds=list(seeds),
                        settings=_jsonable(settings), software_version=software_version,
-                       counts=None, jobdir=jobdir, schedule_id=schedule_id)
+                       counts=None, jobdir=jobdir, schedule_id=schedule_id, seed_key=seed_key)
         self.session.add(run)
         self._commit()
         return run.id
@@ -298,8 +301,13 @@ class ArchiveDB:
                 warc_record_id=capture.warc_record_id if capture else None,
                 fetched_at=capture.fetched_at if capture else None,
                 last_checked_at=checked_at,
+                last_run_id=state.last_seen_run_id,
             )
         return known
+
+    def completed_run_ids(self) -> set[int]:
+        """Ids of the crawl runs that completed (their frontier drained)."""
+        return set(self.session.scalars(select(CrawlRun.id).where(CrawlRun.status == "completed")))
 
     def archived_payload(self, sha256: str) -> KnownUrl | None:
         """The earliest full response record holding ``sha256`` (to point revisits at)."""
@@ -500,6 +508,12 @@ class ArchiveDB:
         if report is None:
             raise KeyError(f"no report {report_id}")
         return report
+
+    def run_fetches(self, run_id: int) -> list[tuple[str, str | None, int | None]]:
+        """(url, final url, status) of every capture of a run, oldest first."""
+        return [(url, final_url, status) for url, final_url, status in self.session.execute(
+            select(Capture.url, Capture.final_url, Capture.status)
+            .where(Capture.run_id == run_id).order_by(Capture.id))]
 
     def capture_counts(self, run_id: int) -> dict[str, int]:
         """A run's captures counted: ``total``, ``kind:<k>``, ``error:<e>``, ``status:<n>``."""

@@ -1,19 +1,21 @@
 """The archive a crawl writes into: blobs, WARC records and capture rows, for every fetch.
 
-One :class:`ArchiveSession` per crawl, shared by the wire middleware (which records every
-response and failure as it comes off the wire) and the report pipeline (which links reports
-to the documents already recorded).
+One :class:`ArchiveSession` per crawl, opened by the run owner and shared by the wire
+middleware (which records every response and failure as it comes off the wire) and the
+report pipeline (which links reports to the documents already recorded).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.archive.policy import FullPolicy, RecrawlPolicy
 from crawler.discovery.urls import host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
 from crawler.fetch.content_encoding import ContentDecodingError, decode_content
@@ -22,13 +24,11 @@ from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
-from storage.db import default_archive_dir, default_db_url
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
 from storage.warc import WarcLocation, WarcWriter
 
 if TYPE_CHECKING:
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
@@ -75,78 +75,33 @@ def is_text_type(content_type: str, body: bytes) -> bool:
 
 
 class ArchiveSession:
-    """Writes blobs, WARC records and capture rows for one crawl run."""
+    """Writes blobs, WARC records and capture rows for one crawl run.
+
+    Built and owned by the run owner (``crawler.extensions.run_owner.RunOwner``); other
+    components reach it as ``crawler.get_extension(RunOwner).session``.
+    """
 
     def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
-                 insecure_hosts: set[str]) -> None:
+                 insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
+                 on_capture: Callable[[Request], None] | None = None) -> None:
         self.db = db
         self.blobs = blobs
         self.warc = warc
         self.run_id = run_id
         self.insecure_hosts = insecure_hosts
-        self.owns_run = False
+        self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
+        #: Called with the request just before its capture is committed (same transaction).
+        self.on_capture = on_capture
         self.closed = False
-        self.known: dict[str, KnownUrl] = {}
-        self.report_paths: set[str] = set()
         self._payload_refs: dict[str, KnownUrl | None] = {}
-        self.revisit_after = timedelta(0)
         self.alert_channels: list[str] = []
         self._changes: ChangeRecorder | None = None
 
-    @property
-    def changes(self) -> ChangeRecorder:
-        """Records report versions and alert events for this run."""
-        if self._changes is None:
-            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
-        return self._changes
-
-    def is_settled(self, url: str) -> bool:
-        """True for a detail page that leads to no report and was checked recently: not asked.
-
-        Pages on a link path to a report document, lists and documents are always asked
-        (conditionally); settled pages again once ``GOVREPORTS_REVISIT_AFTER_DAYS`` pass.
-        """
-        known = self.known.get(url)
-        if (known is None or known.kind != "detail" or known.status not in (200, 304)
-                or known.last_checked_at is None or url in self.report_paths):
-            return False
-        return datetime.now(UTC) - known.last_checked_at < self.revisit_after
-
-    def validators_for(self, url: str) -> dict[str, str]:
-        """Conditional-request headers for ``url`` when its last fetch gave validators.
-
-        Lists are asked this way too: a 304 means the list has no new items, anything else
-        is read in full. Without validators from the server, every page is read in full.
-        """
-        known = self.known.get(url)
-        if (known is None or known.status not in (200, 304) or known.sha256 is None
-                or known.warc_record_id is None):
-            return {}
-        headers = {}
-        if known.etag:
-            headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
-        return headers
-
     @classmethod
-    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
-        """The crawl's session, created on first use from its settings."""
-        existing = getattr(crawler, "_govreports_session", None)
-        if existing is not None:
-            return existing  # type: ignore[no-any-return]
-        settings = crawler.settings
-        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir())
-        db = ArchiveDB(settings.get("GOVREPORTS_DB") or default_db_url(), migrate=True)
-        run_id = settings.getint("GOVREPORTS_RUN_ID")
-        owns_run = not run_id
-        if owns_run:  # started by `scrapy crawl portal`, not by the govreports runner
-            spider = crawler.spider
-            run_id = db.start_run(
-                seeds=list(getattr(spider, "seed_urls", [])),
-                settings={"launched_by": "scrapy crawl"},
-                software_version=software_version(),
-            )
+    def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
+             policy: RecrawlPolicy, alert_channels: list[str],
+             on_capture: Callable[[Request], None] | None = None) -> ArchiveSession:
+        """A session writing into ``archive_dir`` for run ``run_id``."""
         session = cls(
             db=db,
             blobs=LocalBlobStore(archive_dir / "blobs"),
@@ -157,17 +112,38 @@ class ArchiveSession:
                 info={"crawl-run": str(run_id), "robots": "obey"},
             ),
             run_id=run_id,
-            insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
+            insecure_hosts=insecure_hosts,
+            policy=policy,
+            on_capture=on_capture,
         )
-        session.owns_run = owns_run
-        session.alert_channels = list(settings.getlist("GOVREPORTS_ALERT_CHANNELS"))
-        hosts = getattr(crawler.spider, "hosts", None)
-        if hosts and settings.getbool("GOVREPORTS_CONDITIONAL", True):
-            session.known = db.known_urls(hosts)
-            session.report_paths = db.report_paths(hosts)
-            session.revisit_after = timedelta(days=settings.getfloat("GOVREPORTS_REVISIT_AFTER_DAYS"))
-        crawler._govreports_session = session  # type: ignore[attr-defined]
+        session.alert_channels = list(alert_channels)
         return session
+
+    @property
+    def known(self) -> dict[str, KnownUrl]:
+        """What the archive knew of the crawled hosts' URLs before this run (the policy's view)."""
+        return self.policy.known
+
+    @property
+    def changes(self) -> ChangeRecorder:
+        """Records report versions and alert events for this run."""
+        if self._changes is None:
+            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
+        return self._changes
+
+    def is_settled(self, url: str) -> bool:
+        """True for a page the re-crawl policy skips this time."""
+        return self.policy.is_settled(url)
+
+    def validators_for(self, url: str) -> dict[str, str]:
+        """Conditional-request headers the re-crawl policy sends for ``url``."""
+        return self.policy.validators_for(url)
+
+    def _add_capture(self, request: Request, record: CaptureRecord,
+                     url_state: UrlStateUpdate | None = None) -> int:
+        if self.on_capture is not None:
+            self.on_capture(request)
+        return self.db.add_capture(record, url_state=url_state)
 
     def _base_record(self, request: Request) -> CaptureRecord:
         parts = urlsplit(request.url)
@@ -201,7 +177,7 @@ class ArchiveSession:
         charset = problem = None
         if blocked:
             record.kind, record.error_kind, record.error_message = "blocked", "blocked", blocked
-            capture_id = self.db.add_capture(record)
+            capture_id = self._add_capture(request, record)
             return FetchRecord(capture_id, None, len(payload), content_type, None, None, blocked)
         if is_text_type(content_type, payload):
             decoded = decode_page(payload, content_type)
@@ -243,7 +219,7 @@ class ArchiveSession:
                                 holds_payload=earlier is None)
         if earlier is not None:
             state = replace(state, payload_capture_id=earlier.capture_id)
-        capture_id = self.db.add_capture(record, url_state=state)
+        capture_id = self._add_capture(request, record, state)
         if earlier is None and response.status == 200:
             self._payload_refs[stored.sha256] = KnownUrl(
                 url=request.url, kind="other", status=200, etag=None, last_modified=None,
@@ -276,7 +252,7 @@ class ArchiveSession:
         if not update.etag and not update.last_modified:  # a 304 may omit unchanged validators
             update = UrlStateUpdate(update.url, update.kind, 304, known.etag, known.last_modified,
                                     known.sha256)
-        capture_id = self.db.add_capture(record, url_state=update)
+        capture_id = self._add_capture(request, record, update)
         content_type = known.content_type or ""
         if known.charset:
             content_type = f"{content_type}; charset={known.charset}"
@@ -321,38 +297,11 @@ class ArchiveSession:
         record = self._base_record(request)
         record.url = request.url
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
-        return self.db.add_capture(record)
+        return self._add_capture(request, record)
 
-    def close(self, finish_reason: str | None = None) -> None:
-        """Flush and close the WARC file and the database connection (idempotent).
-
-        A session that started its own run (under ``scrapy crawl``) also finishes it.
-        """
+    def close(self) -> None:
+        """Flush and close the WARC file (idempotent); the run owner closes the database."""
         if self.closed:
             return
         self.closed = True
         self.warc.close()
-        if self.owns_run:
-            status = {"finished": "completed", "shutdown": "interrupted"}.get(str(finish_reason), "failed")
-            self.db.finish_run(self.run_id, status=status, counts=self.db.capture_counts(self.run_id))
-        self.db.close()
-
-
-class ArchiveLifecycle:
-    """Scrapy extension: close the crawl's archive session when the spider closes."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchiveLifecycle:
-        from scrapy import signals
-
-        extension = cls(crawler)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        return extension
-
-    def spider_closed(self, reason: str) -> None:
-        session = getattr(self.crawler, "_govreports_session", None)
-        if session is not None:
-            session.close(reason)

@@ -14,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawler.archive.session import ArchiveSession
+from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
 
 if TYPE_CHECKING:
@@ -33,20 +34,16 @@ META_UNCONDITIONAL = "govreports_unconditional"
 class WireArchiveMiddleware:
     """Record every response and every failed fetch in the archive.
 
-    Settings: ``GOVREPORTS_DB``, ``GOVREPORTS_ARCHIVE``, ``GOVREPORTS_RUN_ID``,
-    ``GOVREPORTS_INSECURE_HOSTS``.
+    The archive session comes from the run owner (``crawler.get_extension(RunOwner)``).
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         self.crawler = crawler
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WireArchiveMiddleware:
-        return cls(crawler)
-
-    @property
-    def session(self) -> ArchiveSession:
-        return ArchiveSession.for_crawler(self.crawler)
+        return cls(crawler, _run_owner(crawler).session)
 
     def process_response(self, request: Request, response: Response) -> Response:
         fetched = self.session.record_response(request, response)
@@ -88,3 +85,11 @@ class WireArchiveMiddleware:
         self.session.record_failure(request, kind, f"{type(exception).__name__}: {exception}")
         request.meta[META_FAILURE_RECORDED] = True
         return None
+
+
+def _run_owner(crawler: Crawler) -> RunOwner:
+    owner = crawler.get_extension(RunOwner)
+    if owner is None:
+        raise RuntimeError("govreports middlewares need the RunOwner extension "
+                           "(crawler.extensions.run_owner.RunOwner in EXTENSIONS)")
+    return owner

@@ -8,7 +8,12 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.archive.session import ArchiveSession
-from crawler.middlewares.archive import META_NOT_MODIFIED, META_SHA256, META_UNCONDITIONAL
+from crawler.middlewares.archive import (
+    META_NOT_MODIFIED,
+    META_SHA256,
+    META_UNCONDITIONAL,
+    _run_owner,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -20,29 +25,28 @@ class ConditionalRequestMiddleware:
     Detail pages and documents fetched before are requested with ``If-None-Match`` /
     ``If-Modified-Since``; a ``304 Not Modified`` (already archived as a revisit record by
     :class:`WireArchiveMiddleware`) reaches the spider as the archived 200 response, so
-    discovery and parsing go on as if it had been downloaded. Setting:
-    ``GOVREPORTS_CONDITIONAL`` (default True).
+    discovery and parsing go on as if it had been downloaded. Which validators go out is the
+    re-crawl policy's decision (``GOVREPORTS_RECRAWL_POLICY``, ``crawler/archive/policy.py``).
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.enabled = crawler.settings.getbool("GOVREPORTS_CONDITIONAL", True)
+    def __init__(self, session: ArchiveSession) -> None:
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
-        return cls(crawler)
+        return cls(_run_owner(crawler).session)
 
     def process_request(self, request: Request) -> None:
-        if not self.enabled or request.method != "GET" or request.meta.get(META_UNCONDITIONAL):
+        if request.method != "GET" or request.meta.get(META_UNCONDITIONAL):
             return None
-        for name, value in ArchiveSession.for_crawler(self.crawler).validators_for(request.url).items():
+        for name, value in self.session.validators_for(request.url).items():
             request.headers.setdefault(name, value)
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status != 304 or not request.meta.get(META_NOT_MODIFIED):
             return response
-        session = ArchiveSession.for_crawler(self.crawler)
+        session = self.session
         body = session.blobs.get(request.meta[META_SHA256])
         known = session.known.get(request.url)
         headers = Headers({k: v for k, v in response.headers.items()

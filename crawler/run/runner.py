@@ -1,38 +1,35 @@
-"""Run a crawl from Python: set up the archive, run the portal spider, record the run.
+"""Run a crawl from Python: build the settings, run the portal spider, read the summary.
 
-The CLI (``govreports crawl``) is a thin layer over :func:`run_crawl`.
+The run itself (open or resume, lock, frontier, change detection, alerts) belongs to the
+run owner extension (``crawler/extensions/run_owner.py``), so ``scrapy crawl portal`` does the
+same. The CLI (``govreports crawl``) is a thin layer over :func:`run_crawl`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.alerts.config import AlertSettings
 from crawler.errors import GovreportsError
-from crawler.reports.changes import ChangeRecorder, Deadlines
+from crawler.extensions.run_owner import RunOwner, today_from
+from crawler.reports.changes import Deadlines
+from crawler.run.opening import RUN_FILE, RunOpenError, job_dir
 from crawler.run.summary import CrawlSummary, summarize_run
-from crawler.version import software_version
 from spiders.portal import PortalSpider, read_seeds
 from storage.db import migrate
 from storage.repository import ArchiveDB
 
-if TYPE_CHECKING:
-    from crawler.alerts.delivery import DeliverySummary
+__all__ = ["RUN_FILE", "CrawlOptions", "CrawlSetupError", "build_settings", "job_dir", "run_crawl"]
 
 logger = logging.getLogger(__name__)
-
-RUN_FILE = "govreports-run.json"
 
 
 class CrawlSetupError(GovreportsError):
@@ -76,13 +73,7 @@ class CrawlOptions:
     schedule_id: int | None = None
 
 
-def job_dir(archive_dir: Path, seeds: list[str]) -> Path:
-    """The folder holding a crawl's resumable state: one per set of seeds."""
-    key = hashlib.sha1("\n".join(sorted(seeds)).encode()).hexdigest()[:12]  # noqa: S324 - a name
-    return archive_dir / "jobs" / key
-
-
-def build_settings(options: CrawlOptions, run_id: int, jobdir: Path) -> Settings:
+def build_settings(options: CrawlOptions) -> Settings:
     """Scrapy settings for one run: project defaults plus this run's options."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -91,14 +82,16 @@ def build_settings(options: CrawlOptions, run_id: int, jobdir: Path) -> Settings
     overrides: dict[str, Any] = {
         "GOVREPORTS_DB": options.db_url,
         "GOVREPORTS_ARCHIVE": str(options.archive_dir),
-        "GOVREPORTS_RUN_ID": run_id,
+        "GOVREPORTS_RESUME": options.resume,
         "GOVREPORTS_INSECURE_HOSTS": options.insecure_hosts,
         "GOVREPORTS_CA_FILE": options.ca_file or "",
         "GOVREPORTS_PARSE": options.parse,
         "GOVREPORTS_PROGRESS": options.progress,
-        "GOVREPORTS_ALERT_CHANNELS": options.alert_channels,
-        "JOBDIR": str(jobdir),
-        "LOG_FILE": str(log_dir / f"run-{run_id}.log"),
+        "GOVREPORTS_ALERTS": options.alerts,
+        "GOVREPORTS_TODAY": options.today.isoformat() if options.today else "",
+        "GOVREPORTS_SCHEDULE_ID": options.schedule_id or 0,
+        "GOVREPORTS_RUN_SETTINGS": _recorded_settings(options),
+        "LOG_FILE": str(log_dir / "crawl.log"),
         "LOG_FORMAT": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     }
     if options.max_pages:
@@ -112,75 +105,28 @@ def build_settings(options: CrawlOptions, run_id: int, jobdir: Path) -> Settings
     return settings
 
 
-def _open_run(options: CrawlOptions, db: ArchiveDB, jobdir: Path) -> int:
-    run_file = jobdir / RUN_FILE
-    if options.resume:
-        if not run_file.exists():
-            raise CrawlSetupError(
-                f"nothing to resume in {jobdir}: no interrupted crawl of these seeds. "
-                "Run the same command without --resume to start a new crawl."
-            )
-        run_id = int(json.loads(run_file.read_text())["run_id"])
-        db.mark_run(run_id, "running")
-        return run_id
-    if jobdir.exists():
-        shutil.rmtree(jobdir)
-    jobdir.mkdir(parents=True)
-    run_id = db.start_run(
-        seeds=options.seeds,
-        settings={k: v for k, v in vars(options).items()
-                  if k not in ("settings", "archive_dir", "alerts")}
-        | {"archive_dir": str(options.archive_dir), "scrapy": options.settings,
-           "alert_channels": options.alert_channels, "deadlines": vars(options.deadlines)},
-        software_version=software_version(),
-        jobdir=str(jobdir),
-        schedule_id=options.schedule_id,
-    )
-    run_file.write_text(json.dumps({"run_id": run_id, "seeds": options.seeds}))
-    return run_id
+def _recorded_settings(options: CrawlOptions) -> dict[str, Any]:
+    """The options as stored with the run."""
+    return _jsonable({k: v for k, v in vars(options).items() if k not in ("settings", "archive_dir", "alerts")}
+                     | {"archive_dir": str(options.archive_dir), "scrapy": options.settings,
+                        "deadlines": vars(options.deadlines)})
 
 
 def today_for(options: CrawlOptions) -> date:
     """The day deadlines are judged on: the option, else ``$GOVREPORTS_TODAY``, else today."""
-    if options.today is not None:
-        return options.today
-    configured = os.environ.get("GOVREPORTS_TODAY")
-    if configured:
-        try:
-            return date.fromisoformat(configured)
-        except ValueError as exc:
-            raise CrawlSetupError(f"GOVREPORTS_TODAY={configured!r} is not a date (YYYY-MM-DD)") from exc
-    return datetime.now(UTC).date()
-
-
-def detect_after_crawl(db: ArchiveDB, run_id: int, spider: Any, options: CrawlOptions) -> list[str]:
-    """After a completed crawl: reports gone from its hosts, agencies past their deadline."""
-    recorder = ChangeRecorder(db, run_id=run_id, channels=options.alert_channels)
-    events = recorder.detect_removals(hosts=spider.hosts, listed_urls=spider.listed_urls,
-                                      revalidated=spider.revalidated)
-    events += recorder.detect_overdue(hosts=spider.hosts, today=today_for(options),
-                                      deadlines=options.deadlines)
-    if events:
-        logger.info("alerts recorded after the crawl", extra={"count": len(events)})
-    return events
-
-
-def deliver_alerts(db: ArchiveDB, options: CrawlOptions) -> DeliverySummary | None:
-    """One delivery pass of the alert outbox (pending alerts of earlier runs included)."""
-    if options.alerts is None or not (options.alert_channels or options.alerts.atom_path):
-        return None
-    from crawler.alerts.delivery import deliver_pending
-
-    summary = deliver_pending(db.engine, options.alerts)
-    logger.info("alerts delivered", extra={"delivered": summary.delivered, "failed": summary.failed})
-    return summary
+    try:
+        return today_from(options.today)
+    except RunOpenError as exc:
+        raise CrawlSetupError(str(exc)) from exc
 
 
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
     """Crawl the seeds into the archive; return the run's summary.
 
-    Raises :class:`CrawlSetupError` when the crawl cannot start (no seeds, bad database URL,
-    nothing to resume). Pages that fail are recorded, not raised.
+    Builds the settings, runs the portal spider (whose run owner opens, resumes and finishes
+    the run) and reads the summary back. Raises :class:`CrawlSetupError` when the crawl
+    cannot start (no seeds, bad database URL, nothing to resume, another crawl of the same
+    seeds running). Pages that fail are recorded, not raised.
     """
     options.seeds = read_seeds(options.seeds, None)
     options.today = today_for(options)
@@ -193,36 +139,36 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         raise CrawlSetupError(f"cannot create archive folder {options.archive_dir}: {exc}") from exc
     try:
         migrate(options.db_url)
-        db = ArchiveDB(options.db_url, migrate=False)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
         raise CrawlSetupError(
             f"cannot open the database {options.db_url!r}: {exc}. "
             "Check --db or GOVREPORTS_DB (e.g. sqlite:///govreports.db or postgresql+psycopg://…)."
         ) from exc
-    jobdir = job_dir(options.archive_dir, options.seeds)
-    run_id = _open_run(options, db, jobdir)
-    deliver_alerts(db, options)  # what a killed or failed earlier delivery left pending
 
-    process = CrawlerProcess(build_settings(options, run_id, jobdir))
+    process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, seeds=options.seeds)
+    failures: list[BaseException] = []
+    process.crawl(crawler, seeds=options.seeds).addErrback(lambda f: failures.append(f.value))
     process.start()
 
-    session = getattr(crawler, "_govreports_session", None)
-    if session is not None:
-        session.close()
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    status = {"finished": "completed", "closespider_pagecount": "completed", "shutdown": "interrupted"}.get(
-        str(reason), "failed"
-    )
-    if str(reason) == "finished":  # a whole crawl: what it did not see is really gone
-        detect_after_crawl(db, run_id, crawler.spider, options)
-    summary = summarize_run(db, run_id, archive_dir=options.archive_dir, status=status)
-    db.finish_run(run_id, status=status, counts=summary.counts())
-    if status == "completed":
-        (jobdir / RUN_FILE).unlink(missing_ok=True)
-    # after the run is recorded: a crash while delivering leaves a finished run and a
-    # durable outbox, which the next crawl (or `govreports alerts deliver`) delivers
-    summary.delivery = deliver_alerts(db, options)
-    db.close()
+    try:
+        owner = crawler.get_extension(RunOwner)
+    except RuntimeError:  # the crawl never started: its extensions were not built
+        owner = None
+    if owner is None or owner.status is None:
+        error = failures[0] if failures else None
+        if isinstance(error, RunOpenError):
+            raise CrawlSetupError(str(error)) from error
+        raise CrawlSetupError(f"the crawl could not start: {error!r}; see the log in "
+                              f"{options.archive_dir / 'logs'}")
+    db = ArchiveDB(options.db_url, migrate=False)
+    try:
+        summary = summarize_run(db, owner.run_id, archive_dir=options.archive_dir, status=owner.status)
+    finally:
+        db.close()
+    summary.delivery = owner.delivery
     return summary
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))

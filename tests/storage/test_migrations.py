@@ -14,7 +14,7 @@ from storage.models import Base
 
 TABLES = {"sites", "crawl_runs", "captures", "documents", "reports", "report_documents",
           "report_versions", "url_states", "alert_events", "alert_deliveries", "schedules",
-          "parse_results"}
+          "parse_results", "frontier", "run_locks"}
 
 
 def _head(url: str) -> str | None:

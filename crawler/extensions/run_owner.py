@@ -1,0 +1,279 @@
+"""The one owner of a crawl run: open or resume it, revalidate, detect changes, finish it.
+
+``scrapy crawl portal`` and ``govreports crawl`` both run through :class:`RunOwner`, so they
+have the same effects on the archive and record the same events. Middlewares, the pipeline,
+the scheduler and the spider reach the run's services as
+``crawler.get_extension(RunOwner)`` (``.db``, ``.session``, ``.run_id``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
+
+from crawler.archive.policy import policy_class
+from crawler.archive.session import ArchiveSession
+from crawler.frontier.base import Frontier
+from crawler.frontier.scheduler import META_FRONTIER_KEY
+from crawler.reports.changes import ChangeRecorder, Deadlines
+from crawler.run.opening import OpenedRun, RunOpenError, clear_marker, open_run, write_marker
+from crawler.run.summary import summarize_run
+from crawler.version import software_version
+from storage.db import default_archive_dir, default_db_url
+from storage.frontier import FrontierStore
+from storage.repository import ArchiveDB
+from storage.runlock import RunLocks
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+    from crawler.alerts.config import AlertSettings
+    from crawler.alerts.delivery import DeliverySummary
+
+logger = logging.getLogger(__name__)
+
+#: Finish reasons of a stop with work left (not a failure): the run can be continued.
+_STOP_REASONS = ("shutdown", "closespider_pagecount", "closespider_itemcount",
+                 "closespider_timeout", "closespider_errorcount")
+
+
+def today_from(value: str | date | None) -> date:
+    """The day deadlines are judged on: ``value``, else ``$GOVREPORTS_TODAY``, else today (UTC)."""
+    if isinstance(value, date):
+        return value
+    configured = value or os.environ.get("GOVREPORTS_TODAY")
+    if configured:
+        try:
+            return date.fromisoformat(configured)
+        except ValueError as exc:
+            raise RunOpenError(f"GOVREPORTS_TODAY={configured!r} is not a date (YYYY-MM-DD)") from exc
+    return datetime.now(UTC).date()
+
+
+class RunOwner:
+    """Scrapy extension owning the crawl run (see module docstring).
+
+    Settings: ``GOVREPORTS_DB``, ``GOVREPORTS_ARCHIVE``, ``GOVREPORTS_RESUME`` (insist on
+    continuing a run), ``GOVREPORTS_RUN_LOCK_WAIT`` (seconds to wait for a live crawl of the
+    same seeds, default 0: refuse), ``GOVREPORTS_RUN_LOCK_STALE`` (seconds without heartbeat
+    after which a lock is dead, default 60), ``GOVREPORTS_HEARTBEAT_SECONDS`` (default 5),
+    ``GOVREPORTS_RECRAWL_POLICY``, ``GOVREPORTS_INSECURE_HOSTS``, ``GOVREPORTS_ALERTS`` (an
+    ``AlertSettings``; default: read from ``GOVREPORTS_CONFIG``, ``$GOVREPORTS_CONFIG`` or
+    ``./govreports.toml``), ``GOVREPORTS_TODAY``, ``GOVREPORTS_SCHEDULE_ID``,
+    ``GOVREPORTS_RUN_SETTINGS`` (what to record as the run's settings).
+    """
+
+    def __init__(self, crawler: Crawler, *, db: ArchiveDB, opened: OpenedRun, session: ArchiveSession,
+                 archive_dir: Path, alerts: AlertSettings | None, today: date, heartbeat_seconds: float,
+                 stale_after: timedelta) -> None:
+        self.crawler = crawler
+        self.db = db
+        self.opened = opened
+        self.run_id = opened.run_id
+        self.session = session
+        self.archive_dir = archive_dir
+        self.alerts = alerts
+        self.today = today
+        self.heartbeat_seconds = heartbeat_seconds
+        self.locks = RunLocks(db.session, stale_after=stale_after)
+        self.frontier: Frontier | None = None
+        self.status: str | None = None
+        self.events: list[str] = []
+        self.delivery: DeliverySummary | None = None
+        self.lock_lost = False
+        self._heartbeat: task.LoopingCall | None = None
+        self._log_handler: logging.Handler | None = None
+        self._closed = False
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunOwner:
+        settings = crawler.settings
+        spider = crawler.spider
+        seeds = list(getattr(spider, "seed_urls", []))
+        hosts = set(getattr(spider, "hosts", set()))
+        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir()).resolve()
+        alerts = settings.get("GOVREPORTS_ALERTS") or _load_alerts(settings.get("GOVREPORTS_CONFIG"))
+        today = today_from(settings.get("GOVREPORTS_TODAY"))
+        db = ArchiveDB(settings.get("GOVREPORTS_DB") or default_db_url(), migrate=True)
+        stale_after = timedelta(seconds=settings.getfloat("GOVREPORTS_RUN_LOCK_STALE", 60.0))
+        channels = alerts.channels() if alerts is not None else []
+        recorded = settings.getdict("GOVREPORTS_RUN_SETTINGS") or {"launched_by": "scrapy crawl"}
+
+        def start(key: str) -> int:
+            return db.start_run(seeds=seeds, software_version=software_version(),
+                                settings=recorded | {"alert_channels": channels},
+                                schedule_id=settings.getint("GOVREPORTS_SCHEDULE_ID") or None,
+                                seed_key=key)
+
+        try:
+            opened = open_run(db, seeds=seeds, resume=settings.getbool("GOVREPORTS_RESUME"),
+                              wait_seconds=settings.getfloat("GOVREPORTS_RUN_LOCK_WAIT", 0.0),
+                              stale_after=stale_after, start=start)
+        except BaseException:
+            db.close()
+            raise
+        store = FrontierStore(db.session, opened.run_id)
+
+        def answered(request: Request) -> None:  # in the capture's transaction
+            key = request.meta.get(META_FRONTIER_KEY)
+            if key is not None:
+                store.stage_answered(key)
+
+        session = ArchiveSession.open(
+            db=db, archive_dir=archive_dir, run_id=opened.run_id,
+            insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
+            policy=policy_class(settings).from_archive(settings, db, hosts),
+            alert_channels=channels, on_capture=answered,
+        )
+        owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
+                    alerts=alerts, today=today,
+                    heartbeat_seconds=settings.getfloat("GOVREPORTS_HEARTBEAT_SECONDS", 5.0),
+                    stale_after=stale_after)
+        owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_LEVEL") or "INFO")
+        write_marker(archive_dir, seeds, opened.run_id)
+        logger.info("crawl run %s", "resumed" if opened.resumed else "started",
+                    extra={"run_id": opened.run_id, "crashed_before": list(opened.crashed)})
+        owner.deliver_alerts()  # what a killed or failed earlier delivery left pending
+        crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(owner.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
+        return owner
+
+    def start_run_log(self, log_format: str | None, level: str) -> None:
+        """Copy this process's log lines to ``ARCHIVE/logs/run-N.log`` while the run is open."""
+        log_dir = self.archive_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_dir / f"run-{self.run_id}.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter(log_format or "%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setLevel(level)
+        logging.getLogger().addHandler(handler)
+        self._log_handler = handler
+
+    def spider_opened(self) -> None:
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        if isinstance(scheduler, Frontier):
+            self.frontier = scheduler
+        restore = getattr(self.crawler.spider, "restore_state", None)
+        if restore is not None and self.opened.resumed:
+            restore(scheduled=self._scheduled_requests(), fetched=self.db.run_fetches(self.run_id))
+        self._heartbeat = task.LoopingCall(self.beat)
+        self._heartbeat.start(self.heartbeat_seconds, now=False)
+
+    def _scheduled_requests(self) -> list[tuple[str, dict[str, Any]]]:
+        """(url, meta) of every request in this run's frontier (to rebuild the spider's state)."""
+        import pickle
+
+        rows = FrontierStore(self.db.session, self.run_id).rows()
+        return [(row.url, pickle.loads(row.request).get("meta") or {}) for row in rows]  # noqa: S301
+
+    def beat(self) -> None:
+        """Refresh the run lock's heartbeat; losing the lock stops the crawl."""
+        if self.locks.heartbeat(self.opened.seed_key, self.opened.holder):
+            return
+        self.lock_lost = True
+        logger.error("the run lock was taken over by another crawl; stopping",
+                     extra={"run_id": self.run_id})
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason="lock_lost"))
+
+    # -- discovery done: known report URLs no link led to ----------------------------------
+    def spider_idle(self) -> None:
+        """Fetch known report URLs that no link led to this time (once, at the end)."""
+        spider = self.crawler.spider
+        make = getattr(spider, "revalidation_requests", None)
+        engine = self.crawler.engine
+        if make is None or engine is None:
+            return
+        requests = make(self.db.live_report_documents(getattr(spider, "hosts", set())))
+        if not requests:
+            return
+        for request in requests:
+            engine.crawl(request)
+        scheduler = engine.scheduler
+        if scheduler is not None and scheduler.has_pending_requests():
+            logger.info("revalidating unlisted report URLs", extra={"count": len(requests)})
+            raise DontCloseSpider
+
+    # -- closing ---------------------------------------------------------------------------
+    def spider_closed(self, reason: str) -> None:
+        """Finish the run: status, change detection (completed runs only), counts, alerts."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        self.session.close()
+        drained = self.frontier.drained() if self.frontier is not None else reason == "finished"
+        if drained and reason == "finished":
+            self.status = "completed"
+        elif reason in _STOP_REASONS or reason == "lock_lost":
+            self.status = "interrupted"
+        else:
+            self.status = "failed"
+        if self.status == "completed":
+            self.events = self.detect_changes()
+        summary = summarize_run(self.db, self.run_id, archive_dir=self.archive_dir,
+                                status=self.status)
+        self.db.finish_run(self.run_id, status=self.status, counts=summary.counts())
+        if self.status == "completed":
+            clear_marker(self.archive_dir, list(getattr(self.crawler.spider, "seed_urls", [])))
+        if not self.lock_lost:
+            self.locks.release(self.opened.seed_key, self.opened.holder)
+        # after the run is recorded: a crash while delivering leaves a finished run and a
+        # durable outbox, which the next crawl (or `govreports alerts deliver`) delivers
+        self.delivery = self.deliver_alerts()
+        self.db.close()
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler.close()
+
+    def detect_changes(self) -> list[str]:
+        """After a completed crawl: reports gone from its hosts, agencies past their deadline."""
+        spider = self.crawler.spider
+        hosts: set[str] = getattr(spider, "hosts", set())
+        recorder = ChangeRecorder(self.db, run_id=self.run_id, channels=self.session.alert_channels)
+        events = recorder.detect_removals(hosts=hosts, listed_urls=getattr(spider, "listed_urls", set()),
+                                          revalidated=getattr(spider, "revalidated", {}))
+        events += recorder.detect_overdue(hosts=hosts, today=self.today, deadlines=self.deadlines)
+        if events:
+            logger.info("alerts recorded after the crawl", extra={"count": len(events)})
+        return events
+
+    @property
+    def deadlines(self) -> Deadlines:
+        """Legal deadlines for overdue reports (configurable in the alert settings)."""
+        if self.alerts is None:
+            return Deadlines()
+        return Deadlines(department=self.alerts.deadline_department,
+                         government=self.alerts.deadline_government)
+
+    def deliver_alerts(self) -> DeliverySummary | None:
+        """One delivery pass of the alert outbox (pending alerts of earlier runs included)."""
+        if self.alerts is None or not (self.alerts.channels() or self.alerts.atom_path):
+            return None
+        from crawler.alerts.delivery import deliver_pending
+
+        summary = deliver_pending(self.db.engine, self.alerts)
+        logger.info("alerts delivered", extra={"delivered": summary.delivered, "failed": summary.failed})
+        return summary
+
+
+def _load_alerts(config: str | None) -> AlertSettings | None:
+    from crawler.alerts.config import AlertConfigError, load_settings
+
+    try:
+        return load_settings(config or None)
+    except (AlertConfigError, OSError) as exc:
+        raise RunOpenError(f"alert settings: {exc}") from exc
