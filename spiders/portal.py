@@ -107,12 +107,16 @@ class PortalSpider(scrapy.Spider):
         url, status) of every capture, oldest first. Budgets count distinct scheduled URLs.
         """
         per_host, per_key = self._counters("pages_per_host"), self._counters("pages_per_trap_key")
+        budgeted = self._counters("budgeted")
         revalidating: set[str] = set()
         for url, meta in scheduled:
             if meta.get(META_REVALIDATE):
                 revalidating.add(canonicalize(url))
-            if meta.get("govreports_probe") or url in self.seed_urls:
                 continue
+            url = (meta.get("redirect_urls") or [url])[0]  # a row holding a redirect: its first URL
+            if meta.get("govreports_probe") or "jpage" in meta or url in self.seed_urls or url in budgeted:
+                continue
+            budgeted[url] = 1
             host = host_of(url)
             per_host[host] = per_host.get(host, 0) + 1
             key = trap_key(url)
@@ -160,6 +164,10 @@ class PortalSpider(scrapy.Spider):
         return list(pending.values())
 
     def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
+        """Count ``url`` against its host's and trap pattern's budgets (each distinct URL once)."""
+        budgeted = self._counters("budgeted")
+        if url in budgeted:
+            return True  # counted already; the frontier drops the duplicate
         settings = self.crawler.settings
         per_host = self._counters("pages_per_host")
         host = host_of(url)
@@ -174,6 +182,7 @@ class PortalSpider(scrapy.Spider):
                 return False
             per_key[key] = per_key.get(key, 0) + 1
         per_host[host] = per_host.get(host, 0) + 1
+        budgeted[url] = 1
         return True
 
     def _in_scope(self, url: str) -> bool:

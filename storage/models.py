@@ -23,9 +23,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-#: ``completed``: its frontier drained; ``interrupted``: stopped (Ctrl-C, --max-pages) with work
-#: left; ``crashed``: its process died (found at the next start); the last two can be resumed.
-RUN_STATUSES = ("running", "completed", "interrupted", "crashed", "failed")
+#: ``completed``: its frontier drained; ``interrupted``: stopped by Ctrl-C/SIGTERM with work left;
+#: ``crashed``: its process died (found at the next start); both are continued by the next crawl
+#: of the same seeds. ``stopped``: a budget (``--max-pages``) ended it with work left; only
+#: ``--resume`` continues it. Only completed runs feed removal detection.
+RUN_STATUSES = ("running", "completed", "interrupted", "crashed", "stopped", "failed")
 #: A frontier entry: waiting, handed to the downloader, answered (capture committed), finished.
 FRONTIER_STATES = ("queued", "in_flight", "answered", "done")
 DOCUMENT_ROLES = ("page", "attachment")

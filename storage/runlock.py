@@ -134,11 +134,13 @@ class RunLocks:
             self.session.commit()
         return ids
 
-    def resumable_run(self, seed_key: str) -> int | None:
-        """The newest run of the seed set when it did not complete (interrupted or crashed)."""
+    def resumable_run(self, seed_key: str, *, stopped_too: bool = False) -> int | None:
+        """The newest run of the seed set when it did not complete (interrupted or crashed;
+        with ``stopped_too`` also stopped by a budget)."""
         newest = self.session.execute(
             select(CrawlRun.id, CrawlRun.status).where(CrawlRun.seed_key == seed_key)
             .order_by(CrawlRun.id.desc()).limit(1)).first()
-        if newest is None or newest.status not in ("interrupted", "crashed"):
+        wanted = ("interrupted", "crashed", "stopped") if stopped_too else ("interrupted", "crashed")
+        if newest is None or newest.status not in wanted:
             return None
         return int(newest.id)

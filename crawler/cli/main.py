@@ -47,7 +47,9 @@ def main() -> None:
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)
 @click.option("--max-pages", type=int, default=None, help="Stop after this many responses in all.")
 @click.option("--max-pages-per-host", type=int, default=None, help="Page budget per host (default 5000).")
-@click.option("--resume", is_flag=True, help="Continue the interrupted crawl of the same seeds.")
+@click.option("--resume", is_flag=True,
+              help="Continue the unfinished crawl of the same seeds (an interrupted or crashed one "
+                   "is continued anyway; this also continues one stopped by --max-pages).")
 @click.option("--insecure-host", "insecure_hosts", multiple=True,
               help="Do not verify TLS certificates of this host (recorded in provenance). Repeatable.")
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -101,6 +103,8 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
     click.echo(summary.render())
     if summary.status == "interrupted":
         click.echo("\nInterrupted. Continue with the same command plus --resume.")
+    elif summary.status == "stopped":
+        click.echo("\nStopped by --max-pages with pages left. Continue with the same command plus --resume.")
     elif summary.status == "failed":
         raise click.ClickException(
             f"the crawl could not run; see the log in {options.archive_dir / 'logs'}"

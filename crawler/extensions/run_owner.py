@@ -24,6 +24,7 @@ from crawler.archive.session import ArchiveSession
 from crawler.frontier.base import Frontier
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.reports.changes import ChangeRecorder, Deadlines
+from crawler.run.children import remove_stale_temp_dirs
 from crawler.run.opening import OpenedRun, RunOpenError, clear_marker, open_run, write_marker
 from crawler.run.summary import summarize_run
 from crawler.version import software_version
@@ -42,8 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: Finish reasons of a stop with work left (not a failure): the run can be continued.
-_STOP_REASONS = ("shutdown", "closespider_pagecount", "closespider_itemcount",
-                 "closespider_timeout", "closespider_errorcount")
+_INTERRUPT_REASONS = ("shutdown", "lock_lost")
 
 
 def today_from(value: str | date | None) -> date:
@@ -139,6 +139,7 @@ class RunOwner:
                     alerts=alerts, today=today,
                     heartbeat_seconds=settings.getfloat("GOVREPORTS_HEARTBEAT_SECONDS", 5.0),
                     stale_after=stale_after)
+        remove_stale_temp_dirs()  # of parse workers and converters killed with an earlier crawl
         owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_LEVEL") or "INFO")
         write_marker(archive_dir, seeds, opened.run_id)
         logger.info("crawl run %s", "resumed" if opened.resumed else "started",
@@ -218,8 +219,10 @@ class RunOwner:
         drained = self.frontier.drained() if self.frontier is not None else reason == "finished"
         if drained and reason == "finished":
             self.status = "completed"
-        elif reason in _STOP_REASONS or reason == "lock_lost":
+        elif reason in _INTERRUPT_REASONS:
             self.status = "interrupted"
+        elif reason.startswith("closespider_"):
+            self.status = "stopped"  # a budget: continued only by --resume
         else:
             self.status = "failed"
         if self.status == "completed":

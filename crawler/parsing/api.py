@@ -129,6 +129,9 @@ def _serve(conn: Any) -> None:
     # Ctrl-C to the parent, which stops the worker itself.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from crawler.run.children import die_with_parent
+
+    die_with_parent()  # a crawler killed with -9 takes its worker with it
     while True:
         try:
             job, args = conn.recv()

@@ -10,19 +10,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 
 from crawler.parsing.docx_source import docx_document
 from crawler.parsing.layout import Doc
 from crawler.parsing.outcome import ParseFailure
 from crawler.parsing.text_source import text_document
+from crawler.run.children import die_with_parent, temp_dir
 
 
 def doc_document(data: bytes, timeout: float = 60.0) -> Doc:
     """Lines of a DOC/WPS file."""
     if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
         raise ParseFailure("encrypted", "the document is password-protected; ask for an unprotected copy")
-    with tempfile.TemporaryDirectory(prefix="govreports-doc-") as tmp:
+    with temp_dir("doc") as tmp:
         path = os.path.join(tmp, "input.doc")
         with open(path, "wb") as fh:
             fh.write(data)
@@ -32,7 +32,7 @@ def doc_document(data: bytes, timeout: float = 60.0) -> Doc:
             subprocess.run(
                 [office, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
                  "--convert-to", "docx", "--outdir", tmp, path],
-                capture_output=True, timeout=timeout, check=False,
+                capture_output=True, timeout=timeout, check=False, preexec_fn=die_with_parent,  # noqa: PLW1509
             )
             converted = os.path.join(tmp, "input.docx")
             if os.path.exists(converted):
@@ -42,7 +42,7 @@ def doc_document(data: bytes, timeout: float = 60.0) -> Doc:
         if shutil.which("antiword"):
             result = subprocess.run(
                 ["antiword", "-w", "0", "-m", "UTF-8.txt", path],
-                capture_output=True, timeout=timeout, check=False,
+                capture_output=True, timeout=timeout, check=False, preexec_fn=die_with_parent,  # noqa: PLW1509
             )
             err = result.stderr.decode("utf-8", "replace")
             if "encrypt" in err.lower():

@@ -92,9 +92,9 @@ def open_run(db: ArchiveDB, *, seeds: list[str], resume: bool, wait_seconds: flo
         for run_id in crashed:
             logger.warning("crawl run crashed (its process died); it will be continued",
                            extra={"run_id": run_id})
-        resumable = locks.resumable_run(key)
+        resumable = locks.resumable_run(key, stopped_too=resume)
         if resume and resumable is None:
-            raise RunOpenError("nothing to resume: no interrupted or crashed crawl of these seeds. "
+            raise RunOpenError("nothing to resume: no interrupted, crashed or stopped crawl of these seeds. "
                                "Run the same command without --resume to start a new crawl.")
         if resumable is not None:
             db.mark_run(resumable, "running")

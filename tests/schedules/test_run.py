@@ -99,13 +99,14 @@ def test_two_runners_start_one_crawl_and_missed_times_run_once(tmp_path: Path, p
     assert second.wait(timeout=120) == 0, setup.log("b.log")
     logs = setup.log("a.log") + setup.log("b.log")
     assert logs.count("event=started ") == 1, logs
-    assert logs.count("event=finished ") == 1 and "status=completed" in logs, logs
+    # --max-pages ends the crawl with pages left: "stopped", not "completed" (not drained)
+    assert logs.count("event=finished ") == 1 and "status=stopped" in logs, logs
 
     [run] = runs(setup.db_url)
-    assert run.schedule_id == setup.id and run.status == "completed"
+    assert run.schedule_id == setup.id and run.status == "stopped"
     assert setup.captures() >= 10  # it really crawled the portal
     row = setup.schedule()
-    assert (row.last_status, row.last_run_id, row.lease_owner, row.lease_until) == ("completed", run.id, None, None)
+    assert (row.last_status, row.last_run_id, row.lease_owner, row.lease_until) == ("stopped", run.id, None, None)
     assert row.last_started_at is not None and row.last_finished_at is not None
     assert row.last_started_at <= run.started_at <= row.last_finished_at
 
@@ -169,6 +170,6 @@ def test_killed_runner_lease_expires_and_restart_resumes(tmp_path: Path, portal:
     assert restarted.wait(timeout=120) == 0, setup.log("again.log")
     assert f"resume_run={paused.id}" in setup.log("again.log")
     [resumed] = runs(setup.db_url)
-    assert resumed.id == paused.id and resumed.status == "completed"
+    assert resumed.id == paused.id and resumed.status == "stopped"  # its --max-pages again
     row = setup.schedule()
-    assert (row.last_status, row.last_run_id, row.lease_owner) == ("completed", paused.id, None)
+    assert (row.last_status, row.last_run_id, row.lease_owner) == ("stopped", paused.id, None)
