@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.discovery.urls import canonicalize
-from storage.models import Capture, CrawlRun, Report, ReportDocument
+from crawler.discovery.urls import canonicalize, trap_key
+from crawler.settings import GOVREPORTS_MAX_PER_TRAP_KEY as MAX_PER_TRAP_KEY
+from storage.models import AlertEvent, Capture, CrawlRun, Report, ReportDocument
 
 GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 
@@ -80,3 +84,51 @@ def runs(db_url: str) -> list[CrawlRun]:
         session.expunge_all()
     engine.dispose()
     return rows
+
+
+def site_names(seed_urls: list[str]) -> dict[str, str]:
+    """netloc → ``site<i>``: two instances of the same portal listen on different ports."""
+    return {urlsplit(url).netloc: f"site{i}" for i, url in enumerate(seed_urls)}
+
+
+def _portable(url: str, sites: dict[str, str]) -> str:
+    parts = urlsplit(canonicalize(url))
+    return parts._replace(scheme="", netloc=sites.get(parts.netloc, parts.netloc)).geturl()
+
+
+def archive_contents(db_url: str, sites: dict[str, str]) -> dict[str, set[Any]]:
+    """What is compared: reports, report documents, captured URLs, events (ports taken out)."""
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        documents = {(_portable(d.url, sites), d.sha256) for d in session.scalars(select(ReportDocument))}
+        captured = {_portable(c.final_url or c.url, sites) for c in session.scalars(select(Capture))
+                    if c.status is not None}
+        events = {(e.type, e.agency, e.year) for e in session.scalars(select(AlertEvent))}
+    engine.dispose()
+    return {"reports": found_reports(db_url), "documents": documents, "captured": captured,
+            "events": events}
+
+
+def _trap(portable_url: str) -> str | None:
+    return trap_key("http:" + portable_url)
+
+
+def capped_trap_keys(urls: set[str]) -> set[str]:
+    """Trap patterns whose budget (``GOVREPORTS_MAX_PER_TRAP_KEY``) was used up."""
+    counts = Counter(k for k in map(_trap, urls) if k)
+    return {k for k, n in counts.items() if n >= MAX_PER_TRAP_KEY}
+
+
+def trap_counts(urls: set[str], keys: set[str]) -> dict[str, int]:
+    """URLs per capped trap pattern."""
+    return dict(Counter(k for k in map(_trap, urls) if k in keys))
+
+
+def assert_same_captured_urls(expected: set[str], got: set[str], context: str = "") -> None:
+    """The same captured URLs; for a capped trap pattern (a calendar), the same number of them:
+    which URLs fill its budget depends on the order pages were discovered in, in any crawl."""
+    capped = capped_trap_keys(expected)
+    assert trap_counts(got, capped) == trap_counts(expected, capped), context
+    missing = {u for u in expected - got if _trap(u) not in capped}
+    extra = {u for u in got - expected if _trap(u) not in capped}
+    assert not missing and not extra, f"{context}: missing {sorted(missing)[:10]}, extra {sorted(extra)[:10]}"

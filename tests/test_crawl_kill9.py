@@ -11,23 +11,23 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
 
-from crawler.discovery.urls import canonicalize, trap_key
-from crawler.settings import GOVREPORTS_MAX_PER_TRAP_KEY as MAX_PER_TRAP_KEY
 from crawler.testbed.sample_portal import SamplePortal
-from storage.models import AlertEvent, Capture, ReportDocument
-from tests.crawl_helpers import CrawlDirs, crawl_command, found_reports, run_cli, runs
+from tests.crawl_helpers import (
+    CrawlDirs,
+    archive_contents,
+    assert_same_captured_urls,
+    crawl_command,
+    run_cli,
+    runs,
+    site_names,
+)
 
 pytestmark = pytest.mark.slow
-KILLS = 6
+KILLS = 5
 
 
 def _captures(db: Path) -> int:
@@ -60,29 +60,6 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def site_names(seed_urls: list[str]) -> dict[str, str]:
-    """netloc → ``site<i>``: two instances of the same portal listen on different ports."""
-    return {urlsplit(url).netloc: f"site{i}" for i, url in enumerate(seed_urls)}
-
-
-def _portable(url: str, sites: dict[str, str]) -> str:
-    parts = urlsplit(canonicalize(url))
-    return parts._replace(scheme="", netloc=sites.get(parts.netloc, parts.netloc)).geturl()
-
-
-def archive_contents(db_url: str, sites: dict[str, str]) -> dict[str, set[Any]]:
-    """What is compared: reports, report documents, captured URLs, events (ports taken out)."""
-    engine = create_engine(db_url)
-    with Session(engine) as session:
-        documents = {(_portable(d.url, sites), d.sha256) for d in session.scalars(select(ReportDocument))}
-        captured = {_portable(c.final_url or c.url, sites) for c in session.scalars(select(Capture))
-                    if c.status is not None}
-        events = {(e.type, e.agency, e.year) for e in session.scalars(select(AlertEvent))}
-    engine.dispose()
-    return {"reports": found_reports(db_url), "documents": documents, "captured": captured,
-            "events": events}
 
 
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp_path: Path) -> None:
@@ -142,25 +119,5 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
     assert got["reports"] == expected["reports"], f"seed {seed}"
     assert got["documents"] == expected["documents"], f"seed {seed}"
     assert got["events"] == expected["events"], f"seed {seed}"
-    # A capped trap pattern (a calendar): which of its URLs fill the budget depends on the order
-    # pages were discovered in, in any two crawls; its count must match, the rest exactly.
-    capped = capped_trap_keys(expected["captured"])
-    assert trap_counts(got["captured"], capped) == trap_counts(expected["captured"], capped)
-    missing = {u for u in expected["captured"] - got["captured"] if _trap(u) not in capped}
-    extra = {u for u in got["captured"] - expected["captured"] if _trap(u) not in capped}
-    assert not missing and not extra, f"seed {seed}: missing {sorted(missing)[:10]}, extra {sorted(extra)[:10]}"
+    assert_same_captured_urls(expected["captured"], got["captured"], f"seed {seed}")
 
-
-def _trap(portable_url: str) -> str | None:
-    return trap_key("http:" + portable_url)
-
-
-def capped_trap_keys(urls: set[str]) -> set[str]:
-    """Trap patterns whose budget (``GOVREPORTS_MAX_PER_TRAP_KEY``) was used up."""
-    counts = Counter(k for k in map(_trap, urls) if k)
-    return {k for k, n in counts.items() if n >= MAX_PER_TRAP_KEY}
-
-
-def trap_counts(urls: set[str], keys: set[str]) -> dict[str, int]:
-    """URLs per capped trap pattern."""
-    return dict(Counter(k for k in map(_trap, urls) if k in keys))
