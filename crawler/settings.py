@@ -9,8 +9,7 @@ govreports-specific settings (read by its components):
 * ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
 * ``GOVREPORTS_CA_FILE``: extra PEM certificates to trust (besides the system store).
 * ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
-* ``GOVREPORTS_CONDITIONAL``: revalidate known detail pages and documents with conditional
-  requests (default True); False re-downloads everything.
+* ``GOVREPORTS_CONDITIONAL``: False selects the no-op re-crawl policy (as ``--full`` does).
 * ``GOVREPORTS_REVISIT_AFTER_DAYS``: a detail page that leads to no report is not asked
   again until this many days after it was last checked (0: ask every crawl).
 * ``GOVREPORTS_RECRAWL_POLICY``: the re-crawl policy class (``crawler/archive/policy.py``):

@@ -317,7 +317,7 @@ class FrontierEntry(Base):
     state: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(Text)
-    #: The request as ``scrapy.utils.request.request_to_dict`` gives it, pickled (as JOBDIR does).
+    #: The request as ``Request.to_dict`` gives it, pickled (as Scrapy's disk queues do).
     request: Mapped[bytes] = mapped_column(LargeBinary)
 
 

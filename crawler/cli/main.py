@@ -30,7 +30,7 @@ LOCAL_SETTINGS = {
 }
 
 #: ``--full``: fetch everything again, as a first crawl would.
-FULL_SETTINGS = {"GOVREPORTS_CONDITIONAL": False, "GOVREPORTS_REVISIT_AFTER_DAYS": 0}
+FULL_SETTINGS = {"GOVREPORTS_RECRAWL_POLICY": "crawler.archive.policy.FullPolicy"}
 
 
 @click.group(cls=GovreportsGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,16 +1,70 @@
-"""Name the kind of a failed fetch, for the capture record and the crawl summary."""
+"""Name the kind of a failed fetch, for the capture record and the crawl summary.
+
+The kinds (:data:`ERROR_KINDS`) are stable names; the exception classes behind them are those
+of the Scrapy and Twisted versions ``pyproject.toml`` pins (Scrapy 2.14–2.19: its own
+``scrapy.exceptions.Download*Error`` family, raised by the httpx/aiohttp/streaming download
+handlers, and Twisted's, raised by the default HTTP/1.1 handler). A summary never shows a
+class name: anything unmapped is ``other`` (the capture keeps the class name in its message).
+
+========================  ==============================================================
+kind                      raised as
+========================  ==============================================================
+``dns``                   ``CannotResolveHostError``, Twisted ``DNSLookupError``
+``timeout``               ``DownloadTimeoutError``, Twisted ``TimeoutError``,
+                          ``TCPTimedOutError``, ``defer.TimeoutError``
+``connection_refused``    ``DownloadConnectionRefusedError``, Twisted ``ConnectionRefusedError``
+``connection_lost``       ``DownloadFailedError``, Twisted ``ConnectionLost``,
+                          ``ConnectionDone``, ``ResponseFailed``, ``ResponseNeverReceived``
+``data_loss``             ``ResponseDataLossError``, Twisted ``_DataLoss``, ``PotentialDataLoss``
+``tls``                   OpenSSL errors, certificate failures
+``too_large``             a download cancelled over ``DOWNLOAD_MAXSIZE``
+``cancelled``             ``DownloadCancelledError``, ``defer.CancelledError`` (other reasons)
+``unsupported_scheme``    ``UnsupportedURLSchemeError``, ``NotSupported``
+``robots_disallowed``,    ``IgnoreRequest`` from robots.txt, redirect loops, challenge pages,
+``redirect_loop``,        other ignore reasons
+``blocked``, ``ignored``
+``other``                 anything else
+========================  ==============================================================
+"""
 
 from __future__ import annotations
 
+from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet import defer
 from twisted.internet import error as net_error
+from twisted.web import _newclient
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 try:  # pragma: no cover - OpenSSL is always present with scrapy
     from OpenSSL.SSL import Error as SSLError
 except ImportError:  # pragma: no cover
     SSLError = Exception  # type: ignore[misc,assignment]
+
+ERROR_KINDS = ("dns", "timeout", "connection_refused", "connection_lost", "data_loss", "tls",
+               "too_large", "cancelled", "unsupported_scheme", "robots_disallowed",
+               "redirect_loop", "blocked", "ignored", "other")
+
+
+def _scrapy(name: str) -> tuple[type[BaseException], ...]:
+    """Scrapy's exception class ``name`` when this Scrapy has it (2.13 added the family)."""
+    found = getattr(scrapy_errors, name, None)
+    return (found,) if isinstance(found, type) else ()
+
+
+_BY_CLASS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    (_scrapy("DownloadTimeoutError") + (net_error.TimeoutError, net_error.TCPTimedOutError,
+                                        defer.TimeoutError), "timeout"),
+    (_scrapy("CannotResolveHostError") + (net_error.DNSLookupError,), "dns"),
+    (_scrapy("DownloadConnectionRefusedError") + (net_error.ConnectionRefusedError,),
+     "connection_refused"),
+    (_scrapy("ResponseDataLossError") + (_newclient._DataLoss,  # noqa: SLF001 - Twisted's name for it
+                                         _newclient.PotentialDataLoss), "data_loss"),
+    (_scrapy("UnsupportedURLSchemeError") + (scrapy_errors.NotSupported,), "unsupported_scheme"),
+    (_scrapy("DownloadCancelledError") + (defer.CancelledError,), "cancelled"),
+    (_scrapy("DownloadFailedError") + (net_error.ConnectionLost, net_error.ConnectionDone,
+                                       ResponseFailed, ResponseNeverReceived), "connection_lost"),
+)
 
 
 def _unwrap(exc: BaseException) -> list[BaseException]:
@@ -20,28 +74,29 @@ def _unwrap(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
+def _ignored_kind(message: str) -> str:
+    if "robots.txt" in message.lower() or "Forbidden by robots" in message:
+        return "robots_disallowed"
+    if "max redirections" in message or "redirect loop" in message:
+        return "redirect_loop"
+    if "challenge" in message.lower():
+        return "blocked"
+    return "ignored"
+
+
 def error_kind(exc: BaseException) -> str:
-    """A short stable name for why a fetch failed (timeout, dns, tls, robots_disallowed…)."""
+    """A short stable name for why a fetch failed (one of :data:`ERROR_KINDS`)."""
     message = str(exc)
     if isinstance(exc, IgnoreRequest):
-        if "robots.txt" in message.lower() or "Forbidden by robots" in message:
-            return "robots_disallowed"
-        if "max redirections" in message or "redirect loop" in message:
-            return "redirect_loop"
-        if "challenge" in message.lower():
-            return "blocked"
-        return "ignored"
-    for inner in _unwrap(exc):
-        if isinstance(inner, SSLError) or "certificate" in str(inner).lower() or "SSL" in type(inner).__name__:
+        return _ignored_kind(message)
+    inner = _unwrap(exc)
+    for cause in inner:
+        if isinstance(cause, SSLError) or "certificate" in str(cause).lower() or "SSL" in type(cause).__name__:
             return "tls"
-    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError | defer.TimeoutError):
-        return "timeout"
-    if isinstance(exc, net_error.DNSLookupError):
-        return "dns"
-    if isinstance(exc, net_error.ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, defer.CancelledError) or "max size" in message:
+    if "max size" in message or "maxsize" in message.lower():
         return "too_large"
-    if isinstance(exc, net_error.ConnectionLost | ResponseFailed | ResponseNeverReceived):
-        return "connection_lost"
-    return type(exc).__name__
+    for cause in [*inner, exc]:
+        for classes, kind in _BY_CLASS:
+            if isinstance(cause, classes):
+                return kind
+    return "other"
