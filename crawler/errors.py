@@ -16,6 +16,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     ├── ArchiveUnavailable              the archive database cannot be opened         (503)
     │   └── DatabaseUnavailable         crawler.web.db
     ├── CrawlSetupError                 crawler.run.runner: a crawl cannot start
+    ├── RunOpenError                    crawler.run.opening: a crawl run cannot be opened
+    │   └── RunLockedError              another crawl of the same seeds is running
     ├── ScheduleError                   crawler.schedules.store
     ├── BundleError                     crawler.exports.bundle
     ├── DeliveryError                   crawler.alerts.errors: a channel refused an alert

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from crawler.errors import GovreportsError
 from storage.repository import ArchiveDB
 from storage.runlock import RunLocks, this_holder
 
@@ -40,7 +41,7 @@ def clear_marker(archive_dir: Path, seeds: list[str]) -> None:
     (job_dir(archive_dir, seeds) / RUN_FILE).unlink(missing_ok=True)
 
 
-class RunOpenError(Exception):
+class RunOpenError(GovreportsError):
     """The run could not be opened; the message says what to do about it."""
 
 
