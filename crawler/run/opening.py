@@ -68,12 +68,13 @@ class OpenedRun:
 
 def open_run(db: ArchiveDB, *, seeds: list[str], resume: bool, wait_seconds: float,
              stale_after: timedelta, start: Callable[[str], int],
-             poll_seconds: float = 1.0) -> OpenedRun:
+             poll_seconds: float = 1.0, holder: str | None = None) -> OpenedRun:
     """Take the seed set's lock (waiting up to ``wait_seconds`` for a live holder), mark
     runs of dead processes ``crashed``, then continue the newest run when it did not complete
-    (or ``resume`` insists), else ``start(seed_key)`` a new one."""
+    (or ``resume`` insists), else ``start(seed_key)`` a new one. ``holder``: this process
+    (``host:pid``) unless given."""
     key = seed_key(seeds)
-    holder = this_holder()
+    holder = holder or this_holder()
     locks = RunLocks(db.session, stale_after=stale_after)
     deadline = time.monotonic() + wait_seconds
     while True:
