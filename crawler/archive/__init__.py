@@ -1,1 +1,6 @@
-"""The archive write path: blobs, WARC records and capture rows for every fetch."""
+"""The archive write path.
+
+``session``: blobs, WARC records and capture rows for every fetch (``ArchiveSession``).
+``policy``: re-crawl policies — which validators to send, which pages are settled
+(``ConditionalPolicy``, ``FullPolicy``; chosen by ``GOVREPORTS_RECRAWL_POLICY``).
+"""

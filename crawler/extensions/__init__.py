@@ -1,1 +1,6 @@
-"""Scrapy extensions: the run's owner, progress."""
+"""Scrapy extensions.
+
+``run_owner``: ``RunOwner``, the one owner of a crawl run (open or resume, revalidate at idle,
+change detection, finish, alerts); other components reach it with ``crawler.get_extension``.
+``progress``: the progress line.
+"""
