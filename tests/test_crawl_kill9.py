@@ -83,16 +83,21 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
         sites = site_names(portal.seed_urls)
         moments = sorted(rng.sample(range(1, int(total * 0.9)), KILLS))
         per_run: list[int] = []
+        children_seen: list[int] = []
         before = 0
         for moment in moments:
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                        env=dict(os.environ, PYTHONUNBUFFERED="1"))
             deadline = time.monotonic() + 180
-            while _captures(tmp_path / "killed" / "archive.db") < moment and process.poll() is None:
+            # the first kill also waits for the parse worker, so that one kill surely has one to leave
+            while ((_captures(tmp_path / "killed" / "archive.db") < moment
+                    or (moment == moments[0] and not _children(process.pid)))
+                   and process.poll() is None):
                 assert time.monotonic() < deadline, f"no progress towards {moment} captures (seed {seed})"
                 time.sleep(0.05)
             assert process.poll() is None, f"the crawl ended before {moment} captures (seed {seed})"
             children = _children(process.pid)
+            children_seen.append(len(children))
             process.send_signal(signal.SIGKILL)
             process.wait(30)
             deadline = time.monotonic() + 10
@@ -107,7 +112,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
         result = run_cli(command)  # the same command again continues the crashed run
         assert result.returncode == 0, result.stderr[-3000:]
         per_run.append(_captures(tmp_path / "killed" / "archive.db") - before)
-    figures |= {"kill_at_captures": moments, "captures_per_process": per_run}
+    figures |= {"kill_at_captures": moments, "captures_per_process": per_run,
+                "children_at_kill": children_seen}
+    assert children_seen[0] > 0, "no parse worker at the first kill: the check saw nothing"
 
     [run] = runs(killed.db_url)
     assert run.status == "completed", f"seed {seed}"

@@ -140,7 +140,8 @@ class RunOwner:
                     heartbeat_seconds=settings.getfloat("GOVREPORTS_HEARTBEAT_SECONDS", 5.0),
                     stale_after=stale_after)
         remove_stale_temp_dirs()  # of parse workers and converters killed with an earlier crawl
-        owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_LEVEL") or "INFO")
+        owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"),
+                            settings.get("LOG_LEVEL") or "INFO")
         write_marker(archive_dir, seeds, opened.run_id)
         logger.info("crawl run %s", "resumed" if opened.resumed else "started",
                     extra={"run_id": opened.run_id, "crashed_before": list(opened.crashed)})
@@ -150,12 +151,14 @@ class RunOwner:
         crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
         return owner
 
-    def start_run_log(self, log_format: str | None, level: str) -> None:
+    def start_run_log(self, log_format: str | None, date_format: str | None, level: str) -> None:
         """Copy this process's log lines to ``ARCHIVE/logs/run-N.log`` while the run is open."""
+        from crawler.logs import KeyValueFormatter
+
         log_dir = self.archive_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_dir / f"run-{self.run_id}.log", encoding="utf-8")
-        handler.setFormatter(logging.Formatter(log_format or "%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(KeyValueFormatter(log_format or None, date_format or None))
         handler.setLevel(level)
         logging.getLogger().addHandler(handler)
         self._log_handler = handler

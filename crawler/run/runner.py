@@ -92,7 +92,6 @@ def build_settings(options: CrawlOptions) -> Settings:
         "GOVREPORTS_SCHEDULE_ID": options.schedule_id or 0,
         "GOVREPORTS_RUN_SETTINGS": _recorded_settings(options),
         "LOG_FILE": str(log_dir / "crawl.log"),
-        "LOG_FORMAT": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
     }
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_pages
