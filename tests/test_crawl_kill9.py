@@ -62,6 +62,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.timeout(900)  # seven crawl processes of the sample portal (~3 min on a quiet machine)
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp_path: Path) -> None:
     seed = int(os.environ.get("GOVREPORTS_KILL_SEED", random.randrange(1 << 30)))  # noqa: S311
     rng = random.Random(seed)

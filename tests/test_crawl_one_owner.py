@@ -52,6 +52,7 @@ def _govreports_crawl(dirs: CrawlDirs, portal: SamplePortal, env: dict[str, str]
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+@pytest.mark.timeout(900)  # four crawls of the sample portal
 def test_scrapy_crawl_and_govreports_crawl_have_the_same_effects(tmp_path: Path) -> None:
     (tmp_path / "empty.toml").write_text("")
     env = dict(os.environ, GOVREPORTS_CONFIG=str(tmp_path / "empty.toml"), PYTHONUNBUFFERED="1")
@@ -84,6 +85,7 @@ def _captures(db: Path) -> int:
         return 0
 
 
+@pytest.mark.timeout(600)  # three crawls of the sample portal
 def test_a_second_crawl_of_the_same_seeds_is_refused_while_the_first_runs(tmp_path: Path) -> None:
     with SamplePortal(seed=0, slow_seconds=1.0) as portal:
         dirs = CrawlDirs(tmp_path)
