@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import and_, bindparam, case, false, func, or_, select
+from sqlalchemy import bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
@@ -34,6 +34,7 @@ from storage.models import (
     ReportDocument,
     ReportVersion,
 )
+from storage.read import current_parse_id
 
 Row = dict[str, Any]
 
@@ -70,8 +71,7 @@ class Queries:
     # -- expressions ---------------------------------------------------------------------
     def _with_parse(self, stmt: Any) -> Any:
         return (stmt.outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
-                .outerjoin(ParseResult, and_(ParseResult.sha256 == ReportVersion.sha256,
-                                             ParseResult.parser_version == ReportVersion.parser_version)))
+                .outerjoin(ParseResult, ParseResult.id == current_parse_id()))
 
     def _report_select(self) -> Any:
         return self._with_parse(select(
