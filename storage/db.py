@@ -1,4 +1,4 @@
-"""Database location defaults, engine creation and programmatic Alembic migrations."""
+"""Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations."""
 
 from __future__ import annotations
 
