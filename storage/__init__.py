@@ -1,4 +1,4 @@
-"""The archive's storage: all SQL, the tables, migrations, blobs and WARC files.
+"""The archive's storage: tables, migrations, the write API, the shared read side, blobs, WARC.
 
 Modules:
 
@@ -7,11 +7,10 @@ Modules:
 * ``db``: Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations.
 * ``frontier``: A run's frontier in the archive database: every request it must answer, and how far
   it got.
-* ``migrations/``: Alembic migrations for the archive database (run through
-  :func:`storage.db.migrate`).
 * ``migrations/``: Alembic migrations, run automatically by ``storage.db.migrate``.
 * ``models``: The archive's tables as SQLAlchemy 2 typed declarative models.
-* ``read``: The archive's read side: definitions every reader shares (web app, exports, CLI).
+* ``read/``: The archive's read side: the current parse of a report, the read-only opener,
+  parse summaries.
 * ``repository``: The archive database's API for the crawler: runs, sites, captures, documents,
   reports.
 * ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.

@@ -6,7 +6,6 @@ Modules:
 * ``app``: The FastAPI application: pages, the JSON API, the Atom feed and the originals, read-only.
 * ``context``: What every request handler needs: the read-only database, the queries, the archive.
 * ``csvout``: CSV downloads of lists: UTF-8 with a byte-order mark (Excel reads Chinese), streamed.
-* ``db``: A read-only connection to the archive database for the web app.
 * ``documents``: Serving an archived original: its bytes, its type, and headers that keep it
   harmless.
 * ``filters``: Filters of the report list, read from a query string the same way by pages and the
@@ -16,8 +15,6 @@ Modules:
 * ``queries``: The read queries behind every page and API call; lists are filtered and paginated in
   SQL.
 * ``schemas``: Response models of the JSON API (they make the OpenAPI document precise).
-* ``summaries``: Per parse result: its template and how many checks it has and fails, cached in
-  memory.
 """
 
 from __future__ import annotations

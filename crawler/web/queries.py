@@ -24,7 +24,6 @@ from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import check_cells
-from crawler.web.summaries import SummaryCache
 from storage.models import (
     AlertEvent,
     Capture,
@@ -35,6 +34,7 @@ from storage.models import (
     ReportVersion,
 )
 from storage.read import current_parse_id
+from storage.read.summaries import SummaryCache
 
 Row = dict[str, Any]
 

@@ -1,4 +1,4 @@
-"""The archive's read side: definitions every reader shares (web app, exports, CLI).
+"""The current parse of a report: one definition for every reader (web app, exports, CLI).
 
 **The current parse of a report** is defined once, here: among the parse results of the
 report's current document (its current version's document; before it has a version, any
