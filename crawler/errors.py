@@ -14,7 +14,7 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     │   └── FilterError                 export filters and the web app's query parameters
     ├── NotFound                        no such report, version, document or agency   (404)
     ├── ArchiveUnavailable              the archive database cannot be opened         (503)
-    │   └── DatabaseUnavailable         crawler.web.db
+    │   └── DatabaseUnavailable         storage.read.readonly
     ├── CrawlSetupError                 crawler.run.runner: a crawl cannot start
     ├── RunOpenError                    crawler.run.opening: a crawl run cannot be opened
     │   └── RunLockedError              another crawl of the same seeds is running

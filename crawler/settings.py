@@ -1,6 +1,17 @@
-"""Scrapy settings for govreports: the one place crawl configuration lives.
+"""Every setting's default: Scrapy's for the crawl, and govreports' own.
 
-govreports-specific settings (read by its components):
+Values from outside (environment variables, the ``govreports.toml`` settings file) are read in
+one module, :mod:`crawler.config`; command-line options override both. Scrapy reads this module
+(``scrapy crawl`` and ``govreports crawl``), so each crawl setting can also be set with ``-s``.
+
+Where things go (read through :mod:`crawler.config`):
+
+* ``GOVREPORTS_DATA_DIR``: the folder under the working directory that holds the database and
+  the archive when ``GOVREPORTS_DB`` / ``GOVREPORTS_ARCHIVE`` are not set.
+* ``GOVREPORTS_CONFIG_FILE``: the settings file read from the working directory when neither
+  ``--config`` nor ``$GOVREPORTS_CONFIG`` names one.
+
+Crawl settings (read by its components):
 
 * ``GOVREPORTS_DB``: SQLAlchemy URL of the archive database.
 * ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files.
@@ -23,6 +34,13 @@ govreports-specific settings (read by its components):
 * ``GOVREPORTS_CONFIG``: alert settings file (else ``$GOVREPORTS_CONFIG`` or ``./govreports.toml``);
   ``GOVREPORTS_ALERTS``: an ``AlertSettings`` object instead (set by ``govreports crawl``).
 * ``GOVREPORTS_TODAY``: the day overdue reports are judged on (else ``$GOVREPORTS_TODAY``, else today).
+* ``GOVREPORTS_PARSE_TIMEOUT``: seconds the parse worker may spend on one document.
+* ``GOVREPORTS_PROGRESS``, ``GOVREPORTS_PROGRESS_INTERVAL``: the progress line and its period (s).
+* ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``: exponential backoff between retries (s).
+
+Alert delivery defaults (``ALERTS_*``; the ``[alerts]`` tables of the settings file and the
+``GOVREPORTS_WEBHOOK_*`` / ``GOVREPORTS_SMTP_*`` variables override them, docs/alerts.md), and
+the legal deadlines (month, day of the year after the report year).
 """
 
 from __future__ import annotations
@@ -98,6 +116,23 @@ GOVREPORTS_HEARTBEAT_SECONDS = 5.0
 GOVREPORTS_FRONTIER_FLUSH_SECONDS = 1.0
 GOVREPORTS_CONFIG = ""
 GOVREPORTS_TODAY = ""
+GOVREPORTS_PARSE_TIMEOUT = 60.0
+GOVREPORTS_PROGRESS = True
+GOVREPORTS_PROGRESS_INTERVAL = 2.0
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 30.0
+
+GOVREPORTS_DATA_DIR = "govreports-data"
+GOVREPORTS_CONFIG_FILE = "govreports.toml"
+
+ALERTS_WEBHOOK_TIMEOUT = 10.0
+ALERTS_SMTP_TIMEOUT = 30.0
+ALERTS_ATOM_MAX_ENTRIES = 100
+ALERTS_RETRY_WAIT = 0.5
+ALERTS_BACKOFF_BASE = 60.0
+ALERTS_BACKOFF_MAX = 3600.0
+DEADLINE_DEPARTMENT = (1, 31)
+DEADLINE_GOVERNMENT = (3, 31)
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).

@@ -1,1 +1,6 @@
-"""Item pipelines of govreports."""
+"""Item pipelines of govreports.
+
+Modules:
+
+* ``archive``: Link every report found to the documents that carry it, and parse them.
+"""

@@ -1,1 +1,18 @@
-"""storage package of govreports."""
+"""The archive's storage: tables, migrations, the write API, the shared read side, blobs, WARC.
+
+Modules:
+
+* ``blobs``: Content-addressed blob store on local disk: each distinct content stored once, by
+  sha256.
+* ``db``: Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations.
+* ``frontier``: A run's frontier in the archive database: every request it must answer, and how far
+  it got.
+* ``migrations/``: Alembic migrations, run automatically by ``storage.db.migrate``.
+* ``models``: The archive's tables as SQLAlchemy 2 typed declarative models.
+* ``read/``: The archive's read side: the current parse of a report, the read-only opener,
+  parse summaries.
+* ``repository``: The archive database's API for the crawler: runs, sites, captures, documents,
+  reports.
+* ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.
+* ``warc``: WARC 1.1 files of request/response records, as the exchanges came off the wire.
+"""

@@ -1,8 +1,7 @@
-"""Database location defaults, engine creation and programmatic Alembic migrations."""
+"""Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -17,21 +16,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations (e.g. workers).
 MIGRATION_LOCK_KEY = 0x676F7672  # "govr"
-
-
-def _data_dir() -> Path:
-    return Path.cwd() / "govreports-data"
-
-
-def default_db_url() -> str:
-    """``$GOVREPORTS_DB``, else SQLite in ``./govreports-data/govreports.db``."""
-    return os.environ.get("GOVREPORTS_DB") or f"sqlite:///{_data_dir() / 'govreports.db'}"
-
-
-def default_archive_dir() -> Path:
-    """``$GOVREPORTS_ARCHIVE``, else ``./govreports-data/archive``."""
-    env = os.environ.get("GOVREPORTS_ARCHIVE")
-    return Path(env) if env else _data_dir() / "archive"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

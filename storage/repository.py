@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from storage.models import (
     Site,
     UrlState,
 )
+from storage.read import current_parses
 
 T = TypeVar("T")
 
@@ -476,12 +477,7 @@ class ArchiveDB:
             select(Capture).where(Capture.sha256.in_(digests))
             .order_by(Capture.fetched_at, Capture.id)
         )
-        best = self.session.scalar(
-            select(ParseResult).where(ParseResult.sha256.in_(digests)).order_by(
-                case((ParseResult.status == "ok", 0), else_=1),
-                ParseResult.parsed_at.desc(), ParseResult.id.desc(),
-            ).limit(1)
-        )
+        best = current_parses(self.session, [report_id]).get(report_id)
         return {
             "report_id": report.id,
             "agency": report.agency,

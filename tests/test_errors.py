@@ -21,7 +21,7 @@ def _product_modules() -> list[str]:
     names = [m.name for m in pkgutil.walk_packages(crawler.__path__, "crawler.")
              if not m.name.startswith("crawler.testbed") and not m.name.endswith("__main__")]
     return names + ["spiders.portal", "pipelines.archive", "storage.repository", "storage.db",
-                    "storage.blobs", "storage.warc"]
+                    "storage.blobs", "storage.warc", "storage.read.readonly"]
 
 
 def test_every_exception_class_is_in_the_tree() -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import LANGS, describe, html_fragment, iso, title
 from crawler.version import software_version
 from storage.models import AlertEvent
+from storage.read.alerts import events
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_AUTHORITY = "govreports.invalid,2026"
@@ -36,8 +36,7 @@ def entry_id(key: str) -> str:
 
 def newest_events(session: Session, limit: int) -> list[AlertEvent]:
     """The ``limit`` newest events, newest first."""
-    query = select(AlertEvent).order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc()).limit(limit)
-    return list(session.scalars(query))
+    return events(session, limit=limit)
 
 
 def render_feed(events: Sequence[AlertEvent], *, self_url: str | None = None,

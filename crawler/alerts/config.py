@@ -1,14 +1,12 @@
 """Alert settings: the ``[alerts]`` tables of a TOML settings file, overridden by environment.
 
 The file is ``--config PATH``, else ``$GOVREPORTS_CONFIG``, else ``./govreports.toml`` when it
-exists. Environment variables (``GOVREPORTS_WEBHOOK_URL`` …) override the file. Bad values raise
+exists (found and read by :mod:`crawler.config`). Environment variables (``GOVREPORTS_WEBHOOK_URL`` …) override the file. Bad values raise
 :class:`AlertConfigError` saying what is wrong and how to fix it.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import settings as defaults
+from crawler.config import config_path, environment, read_config_file
 from crawler.errors import ConfigError
 
-CONFIG_ENV = "GOVREPORTS_CONFIG"
-DEFAULT_CONFIG_FILE = "govreports.toml"
 CHANNELS = ("webhook", "email")
 DEADLINE_KINDS = ("department", "government")
 
@@ -68,7 +66,7 @@ class AlertSettings:
 
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    webhook_timeout: float = 10.0
+    webhook_timeout: float = defaults.ALERTS_WEBHOOK_TIMEOUT
     smtp_host: str | None = None
     #: None: 587 with STARTTLS, else 25.
     smtp_port: int | None = None
@@ -77,19 +75,19 @@ class AlertSettings:
     smtp_starttls: bool = False
     smtp_from: str | None = None
     smtp_to: list[str] = field(default_factory=list)
-    smtp_timeout: float = 30.0
+    smtp_timeout: float = defaults.ALERTS_SMTP_TIMEOUT
     atom_path: Path | None = None
-    atom_max_entries: int = 100
+    atom_max_entries: int = defaults.ALERTS_ATOM_MAX_ENTRIES
     #: The feed's public address (its rel="self" link), when it is served somewhere.
     atom_self_url: str | None = None
     #: Seconds before the 2nd quick try inside one pass (then doubling).
-    retry_wait: float = 0.5
+    retry_wait: float = defaults.ALERTS_RETRY_WAIT
     #: Seconds until the next pass may retry a failed delivery (doubling per attempt, capped).
-    backoff_base: float = 60.0
-    backoff_max: float = 3600.0
+    backoff_base: float = defaults.ALERTS_BACKOFF_BASE
+    backoff_max: float = defaults.ALERTS_BACKOFF_MAX
     #: (month, day) in the year after the report year.
-    deadline_department: tuple[int, int] = (1, 31)
-    deadline_government: tuple[int, int] = (3, 31)
+    deadline_department: tuple[int, int] = defaults.DEADLINE_DEPARTMENT
+    deadline_government: tuple[int, int] = defaults.DEADLINE_GOVERNMENT
     #: The settings file that was read, if any.
     source: Path | None = None
 
@@ -149,28 +147,11 @@ class AlertSettings:
         return self
 
 
-def config_path(explicit: str | Path | None = None,
-                environ: Mapping[str, str] | None = None) -> Path | None:
-    """The settings file to read: ``explicit``, ``$GOVREPORTS_CONFIG``, ``./govreports.toml``, or None."""
-    env = os.environ if environ is None else environ
-    if explicit is not None:
-        path, origin = Path(explicit), "--config"
-    elif env.get(CONFIG_ENV):
-        path, origin = Path(env[CONFIG_ENV]), f"${CONFIG_ENV}"
-    else:
-        default = Path.cwd() / DEFAULT_CONFIG_FILE
-        return default if default.is_file() else None
-    if not path.is_file():
-        raise AlertConfigError(f"settings file {str(path)!r} (from {origin}) does not exist; "
-                               "create it or point to the right file")
-    return path
-
-
 def load_settings(config: str | Path | None = None, *,
                   environ: Mapping[str, str] | None = None) -> AlertSettings:
     """Read the settings file (see :func:`config_path`), apply the environment, validate."""
-    env = os.environ if environ is None else environ
-    path = config_path(config, env)
+    env = environment(environ)
+    path = config_path(config, env, error=AlertConfigError)
     values: dict[str, Any] = {}
     if path is not None:
         values.update(_read_file(path))
@@ -181,10 +162,7 @@ def load_settings(config: str | Path | None = None, *,
 
 
 def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise AlertConfigError(f"settings file {str(path)!r} is not valid TOML: {exc}") from exc
+    data = read_config_file(path, error=AlertConfigError)
     alerts = data.get("alerts", {})
     if not isinstance(alerts, dict):
         raise AlertConfigError(f"{path}: 'alerts' must be a table ([alerts])")

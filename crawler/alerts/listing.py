@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import iso, one_line, short_change
 from storage.models import AlertDelivery, AlertEvent
+from storage.read.alerts import deliveries_by_event
+from storage.read.alerts import events as alert_events
 
 
 @dataclass
@@ -39,23 +39,9 @@ class EventView:
 def list_events(session: Session, *, since: datetime | None = None, type_: str | None = None,
                 limit: int | None = None) -> list[EventView]:
     """Events newest first (created at or after ``since``, of type ``type_``) with deliveries."""
-    query = select(AlertEvent).order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc())
-    if since is not None:
-        query = query.where(AlertEvent.created_at >= since)
-    if type_ is not None:
-        query = query.where(AlertEvent.type == type_)
-    if limit is not None:
-        query = query.limit(limit)
-    events = list(session.scalars(query))
-    by_event: dict[int, list[AlertDelivery]] = defaultdict(list)
-    ids = [e.id for e in events]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = session.scalars(select(AlertDelivery).where(AlertDelivery.event_id.in_(chunk))
-                               .order_by(AlertDelivery.id))
-        for delivery in rows:
-            by_event[delivery.event_id].append(delivery)
-    return [EventView(e, by_event[e.id]) for e in events]
+    found = alert_events(session, since=since, type_=type_, limit=limit)
+    by_event = deliveries_by_event(session, [e.id for e in found])
+    return [EventView(e, by_event.get(e.id, [])) for e in found]
 
 
 def delivery_state(delivery: AlertDelivery, now: datetime | None = None) -> str:

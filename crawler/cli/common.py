@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from crawler.config import default_db_url
 from crawler.errors import ArchiveUnavailable
-from storage.db import default_db_url
 from storage.repository import ArchiveDB
 
 DB_HELP = "Database URL (default: $GOVREPORTS_DB or sqlite:///./govreports-data/govreports.db)."

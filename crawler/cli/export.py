@@ -11,9 +11,9 @@ from typing import Any
 import click
 
 from crawler.cli.common import open_archive_db
+from crawler.config import default_archive_dir
 from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters
 from crawler.exports.writers import FORMATS
-from storage.db import default_archive_dir
 
 
 @contextmanager

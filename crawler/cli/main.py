@@ -17,7 +17,7 @@ from crawler.cli.parse import parse_command
 from crawler.cli.sample_portal import sample_portal_command
 from crawler.cli.schedule import schedule_group
 from crawler.cli.versions import diff_command, versions_command
-from storage.db import default_archive_dir, default_db_url
+from crawler.config import default_archive_dir, default_db_url
 
 ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
 

@@ -13,6 +13,7 @@ import click
 from sqlalchemy import Engine
 
 from crawler.cli.common import DB_HELP
+from crawler.config import default_archive_dir, default_db_url
 from crawler.errors import ArchiveUnavailable
 from crawler.schedules.command import META_OPTIONS
 from crawler.schedules.cron import DEFAULT_PRESET, DEFAULT_TZ, PRESETS
@@ -25,7 +26,6 @@ from crawler.schedules.store import (
     remove_schedule,
     set_enabled,
 )
-from storage.db import default_archive_dir, default_db_url
 from storage.models import Schedule
 
 CRON_HELP = (f"Cron expression(s), five fields, several separated by ';', or a preset "

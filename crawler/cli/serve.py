@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from storage.db import default_archive_dir, default_db_url
+from crawler.config import default_archive_dir, default_db_url
 
 
 @click.command("serve")

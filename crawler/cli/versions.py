@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from crawler.cli.common import DB_HELP, open_archive_db
 from crawler.reports.versions import VersionDiff, diff_records
-from storage.models import Capture, Document, Report, ReportDocument, ReportVersion
+from storage.models import Capture, Report, ReportDocument
+from storage.read.versions import records_to_compare, versions_of
 from storage.repository import ArchiveDB
 
 
@@ -20,8 +21,7 @@ def report_versions(db: ArchiveDB, report_id: int) -> list[dict[str, Any]]:
     if session.get(Report, report_id) is None:
         raise click.ClickException(f"no report {report_id}; `govreports reports` lists them")
     out = []
-    for version in session.scalars(select(ReportVersion).where(ReportVersion.report_id == report_id)
-                                   .order_by(ReportVersion.number)):
+    for version in versions_of(session, report_id):
         links = list(session.scalars(select(ReportDocument).where(
             ReportDocument.version_id == version.id).order_by(ReportDocument.id)))
         documents = []
@@ -46,25 +46,8 @@ def report_versions(db: ArchiveDB, report_id: int) -> list[dict[str, Any]]:
 
 def diff_versions(db: ArchiveDB, report_id: int, old: int, new: int) -> VersionDiff:
     """The difference between versions ``old`` and ``new`` of a report."""
-    session = db.session
-    found = {v.number: v for v in session.scalars(select(ReportVersion).where(
-        ReportVersion.report_id == report_id, ReportVersion.number.in_([old, new])))}
-    for number in (old, new):
-        if number not in found:
-            raise click.ClickException(
-                f"report {report_id} has no version {number}; `govreports versions {report_id}`")
-    records = []
-    for number in (old, new):
-        version = found[number]
-        result = db.parse_result(version.sha256, version.parser_version or "")
-        if result is None or result.record is None:
-            raise click.ClickException(f"version {number} has no parsed record; run `govreports reparse`")
-        records.append(result.record)
-    types = {d.sha256: d.content_type for d in session.scalars(
-        select(Document).where(Document.sha256.in_([found[old].sha256, found[new].sha256])))}
-    same_kind = (found[old].url == found[new].url
-                 or types.get(found[old].sha256) == types.get(found[new].sha256))
-    return diff_records(records[0], records[1], compare_text=same_kind)
+    old_record, new_record, same_kind = records_to_compare(db.session, report_id, old, new)
+    return diff_records(old_record, new_record, compare_text=same_kind)
 
 
 @click.command("versions")

@@ -4,6 +4,21 @@
 >>> export_to(session, "parquet", Path("reports.parquet"), ExportFilters(region="固原市"))
 
 Column names are in :mod:`crawler.exports.columns` and docs/exports.md.
+
+Modules:
+
+* ``bundle``: A research bundle: a BagIt bag with the data files, documents, WARC files and a
+  README.
+* ``columns``: The stable column names and types of every export table (documented in
+  docs/exports.md).
+* ``datapackage``: A Frictionless Data Package (``datapackage.json``) describing every exported
+  file.
+* ``query``: Select the reports to export, in batches, each assembled with its documents and values.
+* ``readme``: The README of a research bundle: what is in it, and how, when and with what it was
+  collected.
+* ``rows``: One exported report as rows of the export tables: wide, tidy values, checks, JSON.
+* ``run``: Run an export: select reports and hand each to one or more table writers.
+* ``writers``: Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
 """
 
 from __future__ import annotations

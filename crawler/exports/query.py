@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from crawler.errors import FilterError
 from crawler.reports.changes import Deadlines
 from crawler.reports.regions import in_region, region_of
 from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
+from storage.read import current_parses
 
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 CHECK_STATES = ("ok", "failed")
@@ -194,28 +195,18 @@ def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
         .where(Capture.sha256.in_(digests)).order_by(Capture.fetched_at, Capture.id)
     ):
         captures.setdefault(capture.sha256, []).append(capture)
-    parses: dict[str, list[Any]] = {}
-    for parse in session.execute(
-        select(ParseResult.sha256, ParseResult.parser_version, ParseResult.record)
-        .where(ParseResult.sha256.in_(digests))
-        .order_by(case((ParseResult.status == "ok", 0), else_=1),
-                  ParseResult.parsed_at.desc(), ParseResult.id.desc())
-    ):
-        parses.setdefault(parse.sha256, []).append(parse)
-    return [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures, parses)
-            for row in rows]
+    parses = current_parses(session, ids)
+    return [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures,
+                 parses.get(row.id)) for row in rows]
 
 
 def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
-         captures: dict[str, list[Any]], parses: dict[str, list[Any]]) -> ExportedReport:
+         captures: dict[str, list[Any]], parse: ParseResult | None) -> ExportedReport:
     current = next((v for v in versions if v.id == row.current_version_id), None)
     digests = list(dict.fromkeys(link.sha256 for link in links))
     if current is not None:
         sha256, url = current.sha256, current.url
-        parse = _best_parse(parses.get(sha256, []), current.parser_version)
-    else:  # no version: not parsed (yet); the best parse of any document, as before versions
-        candidates = [p for d in digests for p in parses.get(d, []) if p.record is not None]
-        parse = candidates[0] if candidates else None
+    else:  # no version yet: the document of its current parse (storage.read), else the first
         sha256 = parse.sha256 if parse is not None else (digests[0] if digests else None)
         url = next((link.url for link in links if link.sha256 == sha256), None)
     record = parse.record if parse is not None and parse.record is not None else None
@@ -236,7 +227,7 @@ def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
         fetched_at=capture.fetched_at if capture else None,
         warc_file=capture.warc_file if capture else None,
         warc_record_id=capture.warc_record_id if capture else None,
-        parser_version=parse.parser_version if record else None,
+        parser_version=parse.parser_version if parse is not None and record else None,
         first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at,
         source_urls=list(dict.fromkeys(link.url for link in links)),
         documents=[{"sha256": link.sha256, "url": link.url, "role": link.role,
@@ -252,13 +243,6 @@ def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
                    "last_seen_at": v.last_seen_at, "changes": v.changes} for v in versions],
         parse=record,
     )
-
-
-def _best_parse(candidates: list[Any], parser_version: str | None) -> Any:
-    """The parse of the version's parser if it has a record, else the best other one."""
-    with_record = [p for p in candidates if p.record is not None]
-    exact = [p for p in with_record if p.parser_version == parser_version]
-    return (exact or with_record or [None])[0]
 
 
 def _first_capture(captures: list[Any], url: str | None) -> Any:

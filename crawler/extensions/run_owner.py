@@ -9,7 +9,6 @@ the scheduler and the spider reach the run's services as
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from twisted.internet import task
 
 from crawler.archive.policy import policy_class
 from crawler.archive.session import ArchiveSession
+from crawler.config import default_archive_dir, default_db_url, env_value
 from crawler.frontier.base import Frontier
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.reports.changes import ChangeRecorder, Deadlines
@@ -28,7 +28,6 @@ from crawler.run.children import remove_stale_temp_dirs
 from crawler.run.opening import OpenedRun, RunOpenError, clear_marker, open_run, write_marker
 from crawler.run.summary import summarize_run
 from crawler.version import software_version
-from storage.db import default_archive_dir, default_db_url
 from storage.frontier import FrontierStore
 from storage.repository import ArchiveDB
 from storage.runlock import RunLocks
@@ -50,7 +49,7 @@ def today_from(value: str | date | None) -> date:
     """The day deadlines are judged on: ``value``, else ``$GOVREPORTS_TODAY``, else today (UTC)."""
     if isinstance(value, date):
         return value
-    configured = value or os.environ.get("GOVREPORTS_TODAY")
+    configured = value or env_value("GOVREPORTS_TODAY")
     if configured:
         try:
             return date.fromisoformat(configured)

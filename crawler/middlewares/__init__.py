@@ -1,6 +1,8 @@
-"""Scrapy downloader middlewares.
+"""Scrapy downloader middlewares (their order in ``crawler.settings``).
 
-* ``archive``: record every response and failed fetch as it comes off the wire (order 950).
-* ``conditional``: conditional requests for re-crawls; a 304 answered from the archive (940).
-* ``retry``: Scrapy's retries with exponential backoff and jitter (549).
+Modules:
+
+* ``archive``: Archive every fetch off the wire.
+* ``conditional``: Conditional re-crawls: validators out, a 304 answered from the archive.
+* ``retry``: Retries with exponential backoff and jitter.
 """

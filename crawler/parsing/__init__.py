@@ -4,6 +4,32 @@
 >>> outcome.status, outcome.record["applications"]["total"]["total"]
 
 The record is documented in ``docs/record.md`` and ``crawler/parsing/record.schema.json``.
+
+Modules:
+
+* ``active``: Section 二 (主动公开政府信息情况): rows and fields of either template, as found.
+* ``api``: Parse one document into the record, safely: size cap, format detection, a time limit.
+* ``applications``: Section 三 (收到和处理政府信息公开申请情况): 7 applicant columns, rows of either template.
+* ``detect``: Which kind of document some bytes are: magic bytes first, then the name or content
+  type.
+* ``doc_source``: Legacy Word/WPS binary files (OLE): LibreOffice when installed, else ``antiword``.
+* ``docx_source``: DOCX files: body paragraphs and tables in order, merged cells expanded (python-
+  docx XML).
+* ``html_source``: HTML pages: paragraphs in reading order and tables expanded into grids (lxml).
+* ``layout``: The neutral form every extractor produces: lines of positioned cells.
+* ``numbers``: Reading numbers and blanks out of table cells.
+* ``outcome``: The result of parsing one document: a status, a message and, when ok, the record.
+* ``pdf_source``: PDFs: characters with their boxes (pypdfium2), grouped into lines and cells by
+  geometry.
+* ``record``: From an extracted :class:`Doc` to the record of issue 3 (see docs/record.md).
+* ``reparse``: Re-parse every archived report document with the current parser, fetching nothing.
+* ``review``: Section 四 (行政复议、行政诉讼): 3 groups of 5 columns, usually one row of 15 values.
+* ``sections``: The document's outline: title, agency, year, signature date and the six sections.
+* ``summary``: A readable summary of a parse outcome, for ``govreports parse FILE``.
+* ``text_source``: Plain text as PDF extractors print it: tab-separated cells, or columns padded
+  with spaces.
+* ``values``: Placing a row's cells into the table's columns.
+* ``version``: The parser's version, recorded in every record; bump it when the output changes.
 """
 
 from __future__ import annotations

@@ -1,1 +1,17 @@
-"""The domain rules of annual reports: titles, schema, versions, changes, regions."""
+"""The domain rules of annual reports, each defined once: the record's keys, the form's words,
+titles, the official checks, identity and versions, changes, regions, document types.
+
+Modules:
+
+* ``changes``: Record what a crawl found as changes to the archive, each with its alert in one
+  transaction.
+* ``checks``: The official consistency checks (勾稽关系) of a parsed record.
+* ``form``: The official form's printed words: section titles, row and column labels, cell text.
+* ``media``: File extensions of archived documents, from their media types: the one table.
+* ``regions``: The administrative area an agency belongs to, read from its name.
+* ``schema``: The keys of the structured report record: the data contract researchers rely on.
+* ``titles``: Recognise annual reports by their titles, and score links by how likely they lead to
+  one.
+* ``versions``: Report identity and versions: who issued a report, and what changed between two
+  versions.
+"""

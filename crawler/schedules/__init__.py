@@ -1,10 +1,19 @@
 """Scheduled crawls: schedules kept in the database, and the runner that starts them when due.
 
-``cron``: expressions, the ``report-season`` preset, next due times. ``store``: add, list,
-remove, and the lease (claim, heartbeat, release). ``due``: when a schedule is due.
-``command``: the crawl command a schedule runs. ``process``: starting it. ``runner``: the
-``govreports schedule run`` loop. ``cli``: the ``govreports schedule`` commands.
 See docs/schedules.md.
+
+Modules:
+
+* ``command``: The ``govreports crawl`` command line a schedule runs, and whether it resumes a
+  paused crawl.
+* ``cron``: Cron expressions for schedules: presets, validation, and the next due time.
+* ``due``: When a schedule is due next.
+* ``events``: Structured log lines of the schedule runner: ``event=NAME key=value ...``.
+* ``process``: Start a crawl subprocess that cannot outlive its runner unnoticed.
+* ``runner``: ``govreports schedule run``: start due crawls, hold their leases, record how they
+  ended.
+* ``store``: Schedules in the database: add, list, remove, and the lease that lets one runner run
+  each.
 """
 
 from __future__ import annotations

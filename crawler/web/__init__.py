@@ -1,3 +1,20 @@
-"""The read-only web app and JSON API over the archive (``govreports serve``)."""
+"""The read-only web app and JSON API over the archive (``govreports serve``).
+
+Modules:
+
+* ``api``: The JSON API under ``/api/v1``: everything the pages show, paginated, also as CSV.
+* ``app``: The FastAPI application: pages, the JSON API, the Atom feed and the originals, read-only.
+* ``context``: What every request handler needs: the read-only database, the queries, the archive.
+* ``csvout``: CSV downloads of lists: UTF-8 with a byte-order mark (Excel reads Chinese), streamed.
+* ``documents``: Serving an archived original: its bytes, its type, and headers that keep it
+  harmless.
+* ``filters``: Filters of the report list, read from a query string the same way by pages and the
+  API.
+* ``layout``: A parsed record laid out like the official template: sections 二, 三 and 四 as grids.
+* ``pages``: The HTML pages: server-rendered, no JavaScript, everything crawled escaped by Jinja.
+* ``queries``: The read queries behind every page and API call; lists are filtered and paginated in
+  SQL.
+* ``schemas``: Response models of the JSON API (they make the OpenAPI document precise).
+"""
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from crawler.reports.changes import Deadlines
 from crawler.version import software_version
 from crawler.web import api, pages
 from crawler.web.context import WebContext
-from crawler.web.db import ReadOnlyDB
 from crawler.web.queries import Queries
+from storage.read.readonly import ReadOnlyDB
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Our own pages run no script at all and load nothing from elsewhere.

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from crawler.web.db import ReadOnlyDB
 from crawler.web.queries import Queries
+from storage.read.readonly import ReadOnlyDB
 
 
 @dataclass

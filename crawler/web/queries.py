@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import and_, bindparam, case, false, func, or_, select
+from sqlalchemy import bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
@@ -24,7 +24,6 @@ from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import check_cells
-from crawler.web.summaries import SummaryCache
 from storage.models import (
     AlertEvent,
     Capture,
@@ -34,6 +33,10 @@ from storage.models import (
     ReportDocument,
     ReportVersion,
 )
+from storage.read import alerts as alert_events
+from storage.read import current_parse_id
+from storage.read.summaries import SummaryCache
+from storage.read.versions import records_to_compare, versions_of
 
 Row = dict[str, Any]
 
@@ -70,8 +73,7 @@ class Queries:
     # -- expressions ---------------------------------------------------------------------
     def _with_parse(self, stmt: Any) -> Any:
         return (stmt.outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
-                .outerjoin(ParseResult, and_(ParseResult.sha256 == ReportVersion.sha256,
-                                             ParseResult.parser_version == ReportVersion.parser_version)))
+                .outerjoin(ParseResult, ParseResult.id == current_parse_id()))
 
     def _report_select(self) -> Any:
         return self._with_parse(select(
@@ -254,8 +256,7 @@ class Queries:
         return self._versions(session, report_id, self.report_documents(session, report_id))
 
     def _versions(self, session: Session, report_id: int, links: list[Row]) -> list[Row]:
-        versions = list(session.scalars(select(ReportVersion).where(
-            ReportVersion.report_id == report_id).order_by(ReportVersion.number)))
+        versions = versions_of(session, report_id)
         by_version: dict[int | None, list[Row]] = {}
         for link in links:
             by_version.setdefault(link["version"], []).append(link)
@@ -277,26 +278,8 @@ class Queries:
     def diff(self, session: Session, report_id: int, old: int, new: int) -> Row:
         """What changed between two versions (numbers, and text when comparable)."""
         self.require_report(session, report_id)
-        found = {v.number: v for v in session.scalars(select(ReportVersion).where(
-            ReportVersion.report_id == report_id, ReportVersion.number.in_([old, new])))}
-        for number in (old, new):
-            if number not in found:
-                raise NotFound(f"report {report_id} has no version {number}")
-        records: list[dict[str, Any]] = []
-        for number in (old, new):
-            version = found[number]
-            record = session.scalar(select(ParseResult.record).where(
-                ParseResult.sha256 == version.sha256,
-                ParseResult.parser_version == (version.parser_version or "")))
-            if not isinstance(record, dict):
-                raise NotFound(f"version {number} of report {report_id} has no parsed record")
-            records.append(record)
-        types = {sha: kind for sha, kind in session.execute(
-            select(Document.sha256, Document.content_type).where(
-                Document.sha256.in_([found[old].sha256, found[new].sha256])))}
-        same_kind = (found[old].url == found[new].url
-                     or types.get(found[old].sha256) == types.get(found[new].sha256))
-        diff = diff_records(records[0], records[1], compare_text=same_kind)
+        old_record, new_record, same_kind = records_to_compare(session, report_id, old, new)
+        diff = diff_records(old_record, new_record, compare_text=same_kind)
         return {
             "report_id": report_id, "old": old, "new": new, "summary": diff.summary(),
             "compared_text": same_kind,
@@ -429,27 +412,14 @@ class Queries:
         return summary, rows
 
     # -- alerts --------------------------------------------------------------------------
-    def _alert_where(self, type_: str | None, agency: str | None, since: date | None) -> list[Any]:
-        where: list[Any] = []
-        if type_:
-            where.append(AlertEvent.type == type_)
-        if agency:
-            where.append(AlertEvent.agency.icontains(agency, autoescape=True))
-        if since:
-            where.append(AlertEvent.created_at >= datetime.combine(since, time.min))
-        return where
-
     def list_alerts(self, session: Session, type_: str | None, agency: str | None,
                     since: date | None, limit: int | None,
                     offset: int = 0) -> tuple[int, list[Row]]:
         """Alert events, newest first: the total and one page."""
-        where = self._alert_where(type_, agency, since)
-        total = int(session.scalar(select(func.count()).select_from(AlertEvent).where(*where)) or 0)
-        stmt = (select(AlertEvent).where(*where)
-                .order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc()).offset(offset))
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return total, [alert_out(e) for e in session.scalars(stmt)]
+        start = datetime.combine(since, time.min) if since else None
+        total = alert_events.count_events(session, type_=type_, agency=agency, since=start)
+        return total, [alert_out(e) for e in alert_events.events(
+            session, type_=type_, agency=agency, since=start, limit=limit, offset=offset)]
 
 
 @lru_cache(maxsize=65536)

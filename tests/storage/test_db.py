@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import default_archive_dir, default_db_url, make_engine
+from crawler.config import default_archive_dir, default_db_url
+from storage.db import make_engine
 
 
 def test_defaults_follow_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import InternalError
 from sqlalchemy.orm import Session
 
 from crawler.testbed.synthetic_archive import build_synthetic_archive
-from crawler.web.db import ReadOnlyDB
+from storage.read.readonly import ReadOnlyDB
 from tests.storage.conftest import pg_url  # noqa: F401  (a throwaway PostgreSQL database)
 from tests.web.helpers import HOSTILE_AGENCY, ServeProcess, add_hostile_report
 from tests.web.truth import reports

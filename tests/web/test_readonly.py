@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from crawler.cli.main import main
 from crawler.web.csvout import cell
-from crawler.web.db import DatabaseUnavailable, ReadOnlyDB
 from crawler.web.filters import FilterError, ReportFilters, parse_filters
+from storage.read.readonly import DatabaseUnavailable, ReadOnlyDB
 from tests.web.conftest import WebArchive
 
 

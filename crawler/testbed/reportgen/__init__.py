@@ -2,6 +2,27 @@
 
 Used by the sample portal (which serves them) and by the parser's round-trip tests (which
 parse them back and compare with :meth:`GeneratedReport.expected_record`).
+
+Modules:
+
+* ``corpus``: Plausible agency names and the prose of sections 一, 五 and 六, for synthetic reports.
+* ``doc``: Legacy Word 97 (.doc, OLE) renderer: the DOCX rendering converted by LibreOffice.
+* ``document``: A report as an ordered list of blocks (title, paragraphs, headings, tables,
+  signature).
+* ``docx``: DOCX renderer (python-docx): paragraphs and tables with merged cells, reproducible
+  bytes.
+* ``generate``: Random synthetic annual reports with varied numbers, consistent or broken on
+  purpose.
+* ``html``: HTML renderers: the article fragment as TRS/Hanweb pages carry it, and a whole page.
+* ``make_doc_fixtures``: Make the committed .doc fixtures: ``python -m
+  crawler.testbed.reportgen.make_doc_fixtures [OUTDIR]``.
+* ``model``: The generated report: one annual report's values, before it is rendered.
+* ``notice``: Pages that talk about annual reports without being one: the noise a classifier must
+  skip.
+* ``pdf``: PDF renderer: A4 pages, CJK text in the built-in CID font, tables as ruled grids.
+* ``tables``: The four standard tables laid out as grids of merged cells, as the official forms draw
+  them.
+* ``text``: Plain text as PDF/HTML text extractors print a report (the shape of ../shared/seeds).
 """
 
 from __future__ import annotations

@@ -6,6 +6,38 @@ of its ``seed_urls`` must find. ``build_portal`` gives the in-memory model witho
 
 The names below are imported on first use: ``govreports`` loads this package for its
 ``sample-portal`` command, and building sites pulls in the PDF and Word generators.
+
+Modules:
+
+* ``build``: Builds the whole sample portal model, deterministically from a seed.
+* ``builder``: Adds resources to a :class:`SiteModel`: HTML in a chosen encoding, files, redirects,
+  errors.
+* ``changes``: Changes to a running sample portal between crawls, and what each one did.
+* ``documents``: Attachment bytes for a generated report: PDF, DOCX and DOC, from
+  ``crawler.testbed.reportgen``.
+* ``dynamic``: Bodies built per request: the endless calendar and the Hanweb jpage data proxy
+  answer.
+* ``editor``: Applies :mod:`~crawler.testbed.sample_portal.changes` to a built portal model.
+* ``hanweb``: The Hanweb (大汉) style site: column lists served only by the jpage data proxy, art_
+  pages.
+* ``layouts``: How each kind of site is changed after it is built: publish a report, take it off,
+  relist.
+* ``model``: The in-memory model of the sample portal: sites, their resources, and the reports
+  placed on them.
+* ``noise``: Pages that are not reports: news, services, notices about reports, error and trap
+  pages.
+* ``pages``: HTML page chrome shared by the simulated sites: head, navigation, lists, footers.
+* ``plain``: A plain UTF-8 site with ``sitemap.xml``, ``?sid=`` session links and most of the noise.
+* ``portal``: The running sample portal: every site on its own port, plus the ground truth of its
+  reports.
+* ``revise``: A corrected edition of a report: a few numbers changed, the official checks still
+  holding.
+* ``secure``: The HTTPS site: one report behind a self-signed certificate, to test verification.
+* ``server``: One site of the portal on its own ``ThreadingHTTPServer`` (optionally TLS) in a
+  thread.
+* ``tls_cert``: A throw-away self-signed certificate for 127.0.0.1, generated when the portal
+  starts.
+* ``trs``: The TRS WCM style site: GBK pages, ``createPageHTML`` paging, tYYYYMMDD_N detail pages.
 """
 
 from __future__ import annotations

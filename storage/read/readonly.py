@@ -1,4 +1,4 @@
-"""A read-only connection to the archive database for the web app.
+"""A read-only connection to the archive database (the web app's).
 
 SQLite is opened with ``mode=ro`` (and ``query_only``); PostgreSQL sessions default to
 read-only transactions. The web app never writes, so it never needs a migration either:

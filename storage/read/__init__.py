@@ -1,0 +1,20 @@
+"""The archive's read side: the queries its readers share (web app, exports, alerts, CLI).
+
+**The current parse of a report** is defined once, in ``current``; every reader that shows a
+report's values goes through it.
+
+Modules:
+
+* ``alerts``: Alert events read back, newest first, with their deliveries (CLI, Atom feed, web app).
+* ``current``: The current parse of a report: one definition for every reader.
+* ``documents``: The archived documents that carry reports (what ``reparse`` parses again).
+* ``readonly``: A read-only connection to the archive database (the web app's).
+* ``summaries``: Per parse result: its template and how many checks it has and fails, cached in memory.
+* ``versions``: A report's versions and the two records a diff compares (CLI and web app).
+"""
+
+from __future__ import annotations
+
+from storage.read.current import current_parse_id, current_parses
+
+__all__ = ["current_parse_id", "current_parses"]
