@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.parsing.layout import Cell, Line, Mode, key
-from crawler.parsing.numbers import Number
+from crawler.parsing.numbers import Number, split_unit
 from crawler.parsing.values import column_centers, has_number, place, split_label
 from crawler.reports.schema import ACTIVE_DISCLOSURE_2019, ACTIVE_DISCLOSURE_2021
 
@@ -44,6 +44,8 @@ class ActiveResult:
     rows: dict[str, dict[str, Number | None]] = field(default_factory=dict)
     row_templates: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    cells: dict[str, dict[str, Cell]] = field(default_factory=dict)  # where each value came from
+    units: dict[str, str] = field(default_factory=dict)  # "row.field" -> unit as printed
 
     @property
     def template(self) -> str:
@@ -119,7 +121,29 @@ def parse_active(lines: list[Line], mode: Mode, fallback: str) -> ActiveResult:
             result.warnings.append(f"active_disclosure.{name}: {placed.lost}")
         result.rows[name] = dict(zip(fields, placed.values, strict=True))
         result.row_templates[name] = template
+        result.cells[name] = {f: c for f, c in zip(fields, placed.cells, strict=False) if c is not None}
+        headers = dict(header) if centers is not None else {}
+        for f in fields:
+            unit = _unit(result.cells[name].get(f), headers.get(f))
+            if unit:
+                result.units[f"{name}.{f}"] = unit
     return result
+
+
+_HEADER_UNIT = re.compile(r"[(（](?:单位[:：])?\s*(万元|元)\s*[)）]")
+
+
+def _unit(value: Cell | None, header: Cell | None) -> str | None:
+    """The money unit printed in a value cell ("35.6万元") or its column header ("（万元）")."""
+    if value is not None:
+        unit = split_unit(value.text)[1]
+        if unit in ("元", "万元"):
+            return unit
+    if header is not None:
+        m = _HEADER_UNIT.search(header.text)
+        if m:
+            return m.group(1)
+    return None
 
 
 def complete_rows(result: ActiveResult, template: str) -> dict[str, dict[str, Number | None]]:

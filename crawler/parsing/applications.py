@@ -60,6 +60,7 @@ class ApplicationsResult:
     rows: dict[str, list[Number | None]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     found_table: bool = False
+    cells: dict[str, list[Cell | None]] = field(default_factory=dict)  # where each value came from
 
     @property
     def template(self) -> str:
@@ -139,6 +140,7 @@ def parse_applications(lines: list[Line], mode: Mode) -> ApplicationsResult:
                 f"applications.{name}: blank {', '.join(blank)} in an otherwise filled row"
             )
         result.rows[name] = placed.values
+        result.cells[name] = placed.cells
     return result
 
 

@@ -10,7 +10,7 @@ import zipfile
 from io import BytesIO
 from typing import Any
 
-from crawler.parsing.layout import Cell, Doc, Line, paragraph
+from crawler.parsing.layout import Cell, Doc, Line, Source, paragraph
 from crawler.parsing.outcome import ParseFailure
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -54,13 +54,15 @@ def docx_document(data: bytes) -> Doc:
     except Exception as exc:  # python-docx raises many kinds for broken packages
         raise ParseFailure("corrupt", f"the DOCX cannot be read ({type(exc).__name__}: {exc})") from exc
     lines: list[Line] = []
+    tables = 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
             text = _text(child, qn)
             if text.strip():
                 lines.append(paragraph(text))
         elif child.tag == qn("w:tbl"):
-            lines.extend(_table(child, qn))
+            lines.extend(_table(child, qn, tables))
+            tables += 1
     return Doc(lines, "grid")
 
 
@@ -74,10 +76,10 @@ def _text(el: Any, qn: Any) -> str:
     return "".join(parts)
 
 
-def _table(tbl: Any, qn: Any) -> list[Line]:
+def _table(tbl: Any, qn: Any, index: int) -> list[Line]:
     lines: list[Line] = []
     above: dict[int, Cell] = {}  # column -> cell that a vMerge continues
-    for tr in tbl.iterchildren(qn("w:tr")):
+    for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
         cells: list[Cell] = []
         col = 0
         for tc in tr.iterchildren(qn("w:tc")):
@@ -95,7 +97,7 @@ def _table(tbl: Any, qn: Any) -> list[Line]:
                 cells.append(Cell(origin.text, col, col + span, carried=True))
             else:
                 text = " ".join(_text(tc, qn).split())
-                cell = Cell(text, col, col + span)
+                cell = Cell(text, col, col + span, source=Source(table=index, row=r, column=col))
                 cells.append(cell)
                 above[col] = cell
             col += span

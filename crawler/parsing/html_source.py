@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
-from crawler.parsing.layout import Cell, Doc, Line, paragraph
+from crawler.parsing.layout import Cell, Doc, Line, Source, paragraph
 
 _BLOCK = frozenset({
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
@@ -33,6 +33,7 @@ class _Walker:
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.buffer: list[str] = []
+        self.tables = 0
 
     def flush(self) -> None:
         text = "".join(self.buffer).replace("\xa0", " ").strip()
@@ -47,7 +48,8 @@ class _Walker:
             return
         if tag == "table" and el.find(".//table") is None and _is_data_table(el):
             self.flush()
-            self.lines.extend(table_lines(el))
+            self.lines.extend(table_lines(el, self.tables))
+            self.tables += 1
             self._tail(el)
             return
         block = tag in _BLOCK or tag == "table" or tag == "td" or tag == "th"
@@ -95,8 +97,12 @@ def _take_carried(carried: dict[tuple[int, int], Cell], r: int, col: int, cells:
     return col
 
 
-def table_lines(table: _Element) -> list[Line]:
-    """Rows of a table with rowspan/colspan expanded: spanned label text is carried down."""
+def table_lines(table: _Element, index: int = 0) -> list[Line]:
+    """Rows of a table with rowspan/colspan expanded: spanned label text is carried down.
+
+    ``index`` is the table's place among the page's data tables (0-based), kept in each
+    cell's :class:`Source` with its row and column.
+    """
     carried: dict[tuple[int, int], Cell] = {}
     lines: list[Line] = []
     rows = [tr for tr in table.iter("tr")]
@@ -108,7 +114,7 @@ def table_lines(table: _Element) -> list[Line]:
                 continue
             col = _take_carried(carried, r, col, cells)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
-            cell = Cell(_cell_text(td), col, col + colspan)
+            cell = Cell(_cell_text(td), col, col + colspan, source=Source(table=index, row=r, column=col))
             cells.append(cell)
             for dr in range(1, rowspan):
                 for dc in range(colspan):

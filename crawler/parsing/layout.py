@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 #: "tabs": tab-separated extractor text (blank cells are empty fields, alignment unreliable);
 #: "grid": HTML/DOCX table cells (exact); "geometry": measured x positions (PDF, spaced text).
@@ -27,6 +27,38 @@ def key(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a cell sits in the original document, so every number can be traced back.
+
+    PDF (and OCR): ``page`` (1-based) and ``box`` (x0, y0, x1, y1 in PDF points, origin at the
+    page's bottom left, as in PDF user space); HTML/DOCX: ``table``, ``row`` and ``column``
+    (0-based, in the expanded grid); text: ``line`` (1-based) and ``column``. OCR cells also
+    carry the recogniser's ``confidence`` (0..1).
+    """
+
+    page: int | None = None
+    box: tuple[float, float, float, float] | None = None
+    table: int | None = None
+    row: int | None = None
+    column: int | None = None
+    line: int | None = None
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The non-empty fields, boxes rounded to 0.1 pt."""
+        out: dict[str, Any] = {}
+        for name in ("page", "table", "row", "column", "line"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.box is not None:
+            out["box"] = [round(v, 1) for v in self.box]
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
+        return out
+
+
+@dataclass(frozen=True)
 class Cell:
     """One cell of a line; ``carried`` marks a label repeated from a rowspan above."""
 
@@ -34,6 +66,7 @@ class Cell:
     x0: float
     x1: float
     carried: bool = False
+    source: Source | None = None
 
     @property
     def center(self) -> float:
@@ -64,6 +97,7 @@ class Doc:
     mode: Mode
     warnings: list[str] = field(default_factory=list)
     page_title: str | None = None  # an HTML <title>
+    ocr: bool = False  # the text was recognised from page images
 
 
 def paragraph(text: str) -> Line:

@@ -9,6 +9,8 @@ from functools import lru_cache
 Number = int | float
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+#: A number printed with its unit ("35.6万元", "12件"): the unit is kept apart, as printed.
+_WITH_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|万|件|个|项|次|条)$")
 _BLANKS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "null", "none", "N/A"})
 
 
@@ -17,9 +19,16 @@ def normalize_cell(text: str) -> str:
     """NFKC, no whitespace, no thousands separators."""
     t = unicodedata.normalize("NFKC", text)
     t = "".join(t.split())
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万元|元|万)?", t):
         t = t.replace(",", "")
     return t
+
+
+def split_unit(text: str) -> tuple[str, str | None]:
+    """The number part of a cell and the unit printed after it ("35.6万元" -> "35.6", "万元")."""
+    t = normalize_cell(text)
+    m = _WITH_UNIT.match(t)
+    return (m.group(1), m.group(2)) if m else (t, None)
 
 
 def is_blank(text: str) -> bool:
@@ -28,12 +37,16 @@ def is_blank(text: str) -> bool:
 
 
 def is_number(text: str) -> bool:
-    return bool(_NUMBER.match(normalize_cell(text)))
+    return bool(_NUMBER.match(split_unit(text)[0]))
 
 
 def to_number(text: str) -> Number | None:
-    """The cell's value: int, float (if it has decimals), or None when blank/not a number."""
-    t = normalize_cell(text)
+    """The cell's value: int, float (if it has decimals), or None when blank/not a number.
+
+    A sign is kept as printed ("+5174" -> 5174, "-183" -> -183); a unit after the number is
+    dropped here (see :func:`split_unit`).
+    """
+    t = split_unit(text)[0]
     if not _NUMBER.match(t):
         return None
     if "." in t:

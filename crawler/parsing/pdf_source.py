@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.parsing.layout import Cell, Doc, Line
+from crawler.parsing.layout import Cell, Doc, Line, Source
 from crawler.parsing.outcome import ParseFailure
 
 
@@ -54,7 +54,7 @@ def pdf_document(data: bytes) -> Doc:
             n_chars += len(chars)
             if not chars and not has_images:
                 has_images = any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-            lines.extend(_lines(chars))
+            lines.extend(_lines(chars, index + 1))
             textpage.close()
             page.close()
     except pdfium.PdfiumError as exc:
@@ -89,7 +89,7 @@ def _chars(textpage: object, raw: Any) -> list[_Char]:
     return out
 
 
-def _lines(chars: list[_Char]) -> list[Line]:
+def _lines(chars: list[_Char], page: int) -> list[Line]:
     if not chars:
         return []
     heights = [c.y1 - c.y0 for c in chars if c.y1 > c.y0]
@@ -107,16 +107,17 @@ def _lines(chars: list[_Char]) -> list[Line]:
         current.append(ch)
     if current:
         groups.append(current)
-    return [_split(sorted(g, key=lambda c: c.x0), height) for g in groups]
+    return [_split(sorted(g, key=lambda c: c.x0), height, page) for g in groups]
 
 
-def _split(chars: list[_Char], height: float) -> Line:
+def _split(chars: list[_Char], height: float, page: int) -> Line:
     gap = max(height * 0.6, 2.5)
     cells: list[Cell] = []
     start = 0
     for i in range(1, len(chars) + 1):
         if i == len(chars) or chars[i].x0 - chars[i - 1].x1 > gap:
             run = chars[start:i]
-            cells.append(Cell("".join(c.ch for c in run), run[0].x0, run[-1].x1))
+            box = (run[0].x0, min(c.y0 for c in run), run[-1].x1, max(c.y1 for c in run))
+            cells.append(Cell("".join(c.ch for c in run), run[0].x0, run[-1].x1, source=Source(page=page, box=box)))
             start = i
     return Line(cells, in_table=len(cells) > 1)

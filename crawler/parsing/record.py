@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from crawler.errors import ParseError
@@ -10,7 +11,7 @@ from crawler.parsing.active import complete_rows as complete_active
 from crawler.parsing.active import parse_active
 from crawler.parsing.applications import complete_rows as complete_applications
 from crawler.parsing.applications import parse_applications
-from crawler.parsing.layout import Doc, Line
+from crawler.parsing.layout import Cell, Doc, Line
 from crawler.parsing.review import parse_review
 from crawler.parsing.sections import (
     find_outline,
@@ -22,6 +23,7 @@ from crawler.parsing.sections import (
 )
 from crawler.parsing.version import PARSER_VERSION
 from crawler.reports.checks import run_checks
+from crawler.reports.schema import APPLICANT_COLUMNS
 from crawler.reports.titles import agency_and_year
 
 
@@ -71,7 +73,10 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
 
     active = parse_active(part("active"), doc.mode, fallback)
     apps = parse_applications(part("applications"), doc.mode)
-    review, review_warnings = parse_review(part("review"), doc.mode) if "review" in ranges else ({}, [])
+    review_cells: dict[str, dict[str, Cell]] = {}
+    review, review_warnings = (
+        parse_review(part("review"), doc.mode, review_cells) if "review" in ranges else ({}, [])
+    )
     if len(outline.starts) < 3 and not (active.rows or apps.found_table):
         raise NotAReport(
             "no report title, section headings or standard tables were found"
@@ -122,7 +127,27 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
         "checks": run_checks(applications, review),
         "warnings": warnings,
         "parser_version": PARSER_VERSION,
+        "ocr": doc.ocr,
+        "units": {f"active_disclosure.{k}": v for k, v in active.units.items()},
+        "sources": {
+            "active_disclosure": _located(active.cells),
+            "applications": _located(
+                {row: dict(zip(APPLICANT_COLUMNS, cells, strict=True)) for row, cells in apps.cells.items()}
+            ),
+            "review_litigation": _located(review_cells),
+        },
     }
+
+
+def _located(cells: Mapping[str, Mapping[str, Cell | None]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each value's place in the original, by row and column (values without one left out)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for row, columns in cells.items():
+        placed = {col: cell.source.to_json() for col, cell in columns.items()
+                  if cell is not None and cell.source is not None}
+        if placed:
+            out[row] = placed
+    return out
 
 
 _SECTION_NUMERAL = {"active": "二", "applications": "三", "review": "四"}

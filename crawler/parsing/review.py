@@ -22,9 +22,9 @@ GROUP_TOTALS: tuple[Constraint, ...] = tuple(
 
 
 def parse_review(
-    lines: list[Line], mode: Mode
+    lines: list[Line], mode: Mode, sources: dict[str, dict[str, Cell]] | None = None
 ) -> tuple[dict[str, dict[str, int | None]], list[str]]:
-    """The 15 values by group and column, and warnings."""
+    """The 15 values by group and column, and warnings; ``sources`` gets each value's cell."""
     header: list[Cell] = []
     data: list[Cell] = []
     for line in lines:
@@ -44,6 +44,11 @@ def parse_review(
         out[group] = {
             col: _as_int(placed.values[g * 5 + i]) for i, col in enumerate(REVIEW_COLUMNS)
         }
+        if sources is not None:
+            sources[group] = {
+                col: cell for i, col in enumerate(REVIEW_COLUMNS)
+                if (cell := placed.cells[g * 5 + i]) is not None
+            }
     return out, warnings
 
 

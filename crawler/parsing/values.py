@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crawler.parsing.layout import Cell, Mode, key
 from crawler.parsing.numbers import Number, is_blank, is_value_cell, to_number
@@ -25,10 +25,20 @@ _MAX_PLACEMENTS = 5000
 
 @dataclass
 class Placed:
-    """A row's values by column and, when cells were lost, what could not be placed."""
+    """A row's values by column and, when cells were lost, what could not be placed.
+
+    ``cells`` holds the source cell of each value (None where nothing was placed), so the
+    record can say where every number came from.
+    """
 
     values: list[Number | None]
     lost: str | None = None  # a warning fragment when the row did not fill the columns
+    cells: list[Cell | None] = field(default_factory=list)
+
+
+def _placed(cells: Sequence[Cell | None], lost: str | None = None) -> Placed:
+    values = [None if c is None else to_number(c.text) for c in cells]
+    return Placed(values, lost, [c if v is not None else None for c, v in zip(cells, values, strict=True)])
 
 
 def split_label(cells: Sequence[Cell]) -> tuple[list[Cell], list[Cell]]:
@@ -58,44 +68,44 @@ def place(
         if centers is not None and len(centers) == n:
             mapped = _by_centers(cells, centers, snap_right=False)
             if mapped is not None:
-                return Placed(mapped)
+                return _placed(mapped)
         if len(cells) == n:
-            return Placed([to_number(c.text) for c in cells])
+            return _placed(cells)
         if not cells:
-            return Placed([None] * n)
+            return _placed([None] * n)
         return _lost(cells, n, constraints)
     if not has_number(cells):
-        return Placed([None] * n)
+        return _placed([None] * n)
     if len(cells) == n:
-        return Placed([to_number(c.text) for c in cells])
+        return _placed(cells)
     if mode == "tabs" and len(cells) > n:
         # extractors shift fields: trust header positions, else the last n non-trailing fields
         if centers is not None and len(centers) == n:
             mapped = _by_centers(cells, centers, snap_right=True)
             if mapped is not None:
-                return Placed(mapped)
+                return _placed(mapped)
         while len(cells) > n and not cells[-1].text.strip():
             cells.pop()
-        return Placed([to_number(c.text) for c in cells[-n:]])
+        return _placed(cells[-n:])
     if len(cells) > n:
         if centers is not None and len(centers) == n:
             mapped = _by_centers(cells, centers, snap_right=mode == "tabs")
             if mapped is not None:
-                return Placed(mapped)
+                return _placed(mapped)
         if mode == "grid" and all(is_blank(c.text) for c in cells[n:]):
-            return Placed([to_number(c.text) for c in cells[:n]])
-        return Placed([to_number(c.text) for c in cells[-n:]])
+            return _placed(cells[:n])
+        return _placed(cells[-n:])
     return _lost(cells, n, constraints)
 
 
 def _by_centers(
     cells: Sequence[Cell], centers: Sequence[float], *, snap_right: bool
-) -> list[Number | None] | None:
+) -> list[Cell | None] | None:
     """Each non-blank cell to its nearest column centre; None when that is ambiguous."""
     n = len(centers)
     spacing = min((b - a for a, b in itertools.pairwise(sorted(centers))), default=1e9)
     tolerance = max(spacing * 0.6, 0.5)
-    out: list[Number | None] = [None] * n
+    out: list[Cell | None] = [None] * n
     taken: set[int] = set()
     for cell in cells:
         if is_blank(cell.text):
@@ -107,7 +117,7 @@ def _by_centers(
         if j in taken:
             return None
         taken.add(j)
-        out[j] = to_number(cell.text)
+        out[j] = cell
     return out
 
 
@@ -117,28 +127,32 @@ def _lost(cells: Sequence[Cell], n: int, constraints: Sequence[Constraint]) -> P
     k = len(present)
     note = f"{k} of {n} cells"
     if k > n or not constraints or _combinations(n, k) > _MAX_PLACEMENTS:
-        return Placed([None] * n, note + "; values not placed")
-    agreed: list[Number | None] | None = None
+        return _placed([None] * n, note + "; values not placed")
+    agreed: list[Cell | None] | None = None
     known: list[bool] = [True] * n
     for positions in itertools.combinations(range(n), k):
         row: list[Number | None] = [None] * n
+        sources: list[Cell | None] = [None] * n
         filled = [False] * n
-        for pos, value in zip(positions, present, strict=True):
+        for pos, value, cell in zip(positions, present, cells, strict=True):
             row[pos] = value
+            sources[pos] = cell
             filled[pos] = True
         if not _consistent(row, filled, constraints):
             continue
         if agreed is None:
-            agreed, known = list(row), list(filled)
+            agreed, known = list(sources), list(filled)
             continue
         for i in range(n):
-            if not (known[i] and filled[i] and agreed[i] == row[i]):
+            same = agreed[i] is not None and sources[i] is not None and \
+                to_number(agreed[i].text) == to_number(sources[i].text)  # type: ignore[union-attr]
+            if not (known[i] and filled[i] and same):
                 known[i] = False
     if agreed is None:
-        return Placed([None] * n, note + "; no placement satisfies the checks, values not placed")
-    values = [agreed[i] if known[i] else None for i in range(n)]
+        return _placed([None] * n, note + "; no placement satisfies the checks, values not placed")
+    chosen = [agreed[i] if known[i] else None for i in range(n)]
     placed = sum(known)
-    return Placed(values, note + f"; {placed} placed by the checks, the rest left blank")
+    return _placed(chosen, note + f"; {placed} placed by the checks, the rest left blank")
 
 
 def _combinations(n: int, k: int) -> int:
