@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from crawler.parsing.labels import ACTIVE_FIELDS, ACTIVE_LABELS, closest
 from crawler.parsing.layout import Cell, Line, Mode, key
 from crawler.parsing.numbers import Number, split_unit
 from crawler.parsing.values import column_centers, has_number, place, split_label
@@ -65,7 +66,7 @@ def _row_name(label: str) -> str | None:
     for name, pattern in ROW_PATTERNS:
         if len(text) <= 12 and re.search(pattern, text):
             return name
-    return None
+    return closest(text, ACTIVE_LABELS, threshold=70)
 
 
 def _header_fields(cells: list[Cell]) -> list[tuple[str, Cell]]:
@@ -76,6 +77,10 @@ def _header_fields(cells: list[Cell]) -> list[tuple[str, Cell]]:
             if k and re.search(pattern, k):
                 out.append((name, cell))
                 break
+        else:
+            fuzzy = closest(k, ACTIVE_FIELDS, threshold=75) if 4 <= len(k) <= 20 else None
+            if fuzzy is not None:
+                out.append((fuzzy, cell))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from crawler.parsing.labels import APPLICATION_LABELS, closest
 from crawler.parsing.layout import Cell, Line, Mode, key
 from crawler.parsing.numbers import Number
 from crawler.parsing.values import (
@@ -120,6 +121,8 @@ def parse_applications(lines: list[Line], mode: Mode) -> ApplicationsResult:
             # the label wrapped from lines above; those may also hold the whole label of a row
             # left blank (no numbers, so no line of its own): the label nearest wins
             name = max(names, key=lambda n: (_last_match(n, pending + own), -ORDER.index(n)))
+        elif (fuzzy := closest(own or pending, APPLICATION_LABELS, threshold=75, exclude=result.rows)):
+            name = fuzzy
         else:
             following = [
                 n for n in ORDER[last + 1 :]

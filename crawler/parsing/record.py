@@ -9,6 +9,7 @@ from typing import Any
 from crawler.errors import ParseError
 from crawler.parsing.active import complete_rows as complete_active
 from crawler.parsing.active import parse_active
+from crawler.parsing.anchors import table_starts
 from crawler.parsing.applications import complete_rows as complete_applications
 from crawler.parsing.applications import parse_applications
 from crawler.parsing.layout import Cell, Doc, Line
@@ -53,8 +54,9 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
     """The structured record; raises :class:`NotAReport` for other documents."""
     lines = [line for line in doc.lines if not is_furniture(line)]
     outline = find_outline(lines)
+    outline.starts, found_by_cells = table_starts(lines, outline.starts)
     ranges = section_ranges(outline, len(lines))
-    warnings = list(doc.warnings)
+    warnings = list(doc.warnings) + found_by_cells
     meta = metadata or {}
 
     title = outline.title

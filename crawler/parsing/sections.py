@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from crawler.parsing.labels import heading_name
 from crawler.parsing.layout import Line, key
 from crawler.reports.titles import FORM_TITLE
 
@@ -54,7 +55,7 @@ def find_outline(lines: list[Line]) -> Outline:
             rest = k[len(numeral.group(0)) :]
             if bare and (len(k) > 20 or not rest or rest[0] in "是要些个年般项方"):
                 continue
-            if pattern.search(k):
+            if pattern.search(k) or (not bare and heading_name(rest, (name,)) == name):
                 starts[name] = i
                 position = i + 1
                 break

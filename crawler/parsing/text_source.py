@@ -14,9 +14,10 @@ from crawler.parsing.layout import Cell, Doc, Line, Source
 from crawler.parsing.numbers import is_value_cell
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # runs separated by two or more spaces
+_PADDED = re.compile(r"\S(?: {2,}|\u3000)\S")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_MD_MARKUP = re.compile(r"<br\s*/?>|\*\*|__|`")
+_MD_MARKUP = re.compile(r"<br\s*/?>|\*\*|__|`|^\s*#{1,6}\s+|^\s*>\s?")
 
 
 def text_document(text: str) -> Doc:
@@ -26,7 +27,16 @@ def text_document(text: str) -> Doc:
         return Doc([_markdown_line(line, n) for n, line in enumerate(raw, 1)], "grid")
     if any("\t" in line for line in raw):
         return Doc([_tab_line(line, n) for n, line in enumerate(raw, 1)], "tabs")
+    if not any(_PADDED.search(line.strip()) for line in raw):
+        # a transcription: "标签 3 0 - 5", one field per word after the label, as tab rows
+        return Doc([_transcribed_line(line, n) for n, line in enumerate(raw, 1)], "tabs")
     return Doc([_spaced_line(line, n) for n, line in enumerate(raw, 1)], "geometry")
+
+
+def _transcribed_line(line: str, number: int) -> Line:
+    pieces = [p for _, p in _split_values(line.replace("\u3000", " ").strip())] if line.strip() else [""]
+    cells = [Cell(p, i, i + 1, source=Source(line=number, column=i)) for i, p in enumerate(pieces)]
+    return Line(cells, in_table=len(cells) > 1)
 
 
 def _tab_line(line: str, number: int) -> Line:
@@ -40,7 +50,7 @@ def _markdown_line(line: str, number: int) -> Line:
     if _MD_RULE.match(line) and "-" in line:
         return Line([Cell("", 0, 1)])
     if not _MD_ROW.match(line):
-        return Line([Cell(_MD_MARKUP.sub("", line).strip(), 0, 1, source=Source(line=number))])
+        return Line([Cell(_MD_MARKUP.sub("", line).strip(), 0, 1, source=Source(line=number))])  # prose
     parts = line.strip()[1:-1].split("|")
     cells = [
         Cell(_MD_MARKUP.sub("", p).strip(), i, i + 1, source=Source(line=number, column=i))
