@@ -93,7 +93,14 @@ def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: f
     if kind == "pdf":
         from crawler.parsing.pdf_source import pdf_document
 
-        return pdf_document(data)
+        try:
+            return pdf_document(data)
+        except ParseFailure as exc:
+            if exc.status != "needs_ocr":
+                raise
+        from crawler.parsing.ocr_source import ocr_document
+
+        return ocr_document(data)
     if kind == "docx":
         from crawler.parsing.docx_source import docx_document
 

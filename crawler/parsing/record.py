@@ -115,6 +115,16 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
         if name not in ranges:
             warnings.append(f"section {_SECTION_NUMERAL[name]} not found")
     warnings += active.warnings + apps.warnings + review_warnings
+    sources = {
+        "active_disclosure": _located(active.cells),
+        "applications": _located(
+            {row: dict(zip(APPLICANT_COLUMNS, cells, strict=True)) for row, cells in apps.cells.items()}
+        ),
+        "review_litigation": _located(review_cells),
+    }
+    checks = run_checks(applications, review)
+    if doc.ocr:
+        warnings += ocr_flags(sources, checks)
     return {
         "agency": agency,
         "year": year,
@@ -126,19 +136,32 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
         "applications": applications,
         "review_litigation": review,
         "sections": sections,
-        "checks": run_checks(applications, review),
+        "checks": checks,
         "warnings": warnings,
         "parser_version": PARSER_VERSION,
         "ocr": doc.ocr,
         "units": {f"active_disclosure.{k}": v for k, v in active.units.items()},
-        "sources": {
-            "active_disclosure": _located(active.cells),
-            "applications": _located(
-                {row: dict(zip(APPLICANT_COLUMNS, cells, strict=True)) for row, cells in apps.cells.items()}
-            ),
-            "review_litigation": _located(review_cells),
-        },
+        "sources": sources,
     }
+
+
+def ocr_flags(sources: Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]],
+              checks: list[dict[str, Any]]) -> list[str]:
+    """Warnings for recognised values: each one read with low confidence, and failed checks."""
+    from crawler.parsing.ocr_source import LOW_CONFIDENCE
+
+    out = []
+    for table, rows in sources.items():
+        for row, columns in rows.items():
+            for col, where in columns.items():
+                confidence = where.get("confidence")
+                if confidence is not None and confidence < LOW_CONFIDENCE:
+                    out.append(f"{table}.{row}.{col}: read by OCR with confidence {confidence:.2f} "
+                               f"(page {where.get('page')}); check it against the original")
+    failed = sum(1 for c in checks if not c["ok"])
+    if failed:
+        out.append(f"ocr: {failed} checks failed; values may be misread, check them against the original")
+    return out
 
 
 def _located(cells: Mapping[str, Mapping[str, Cell | None]]) -> dict[str, dict[str, dict[str, Any]]]:
