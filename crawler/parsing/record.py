@@ -24,8 +24,8 @@ from crawler.parsing.sections import (
 )
 from crawler.parsing.version import PARSER_VERSION
 from crawler.reports.checks import run_checks
+from crawler.reports.identity import clean_title, decide, publisher
 from crawler.reports.schema import APPLICANT_COLUMNS
-from crawler.reports.titles import agency_and_year
 
 
 class NotAReport(ParseError):
@@ -59,14 +59,21 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
     warnings = list(doc.warnings) + found_by_cells
     meta = metadata or {}
 
-    title = outline.title
-    if title is None and doc.page_title and "报告" in doc.page_title:
-        title = "".join(re.split(r"[_|｜]|\s[-—]\s", doc.page_title)[0].split())
-    if meta.get("title"):
-        title = "".join(str(meta["title"]).split())
-    agency, year = agency_and_year(title)
-    if agency is None and outline.title and title != outline.title:
-        agency, year = agency_and_year(outline.title)
+    page_title = None
+    if doc.page_title and "报告" in doc.page_title:
+        page_title = "".join(re.split(r"[_|｜]|\s[-—]\s", doc.page_title)[0].split())
+    meta_title = "".join(str(meta["title"]).split()) if meta.get("title") else None
+    title = meta_title or outline.title or page_title
+    title = clean_title(title) if title else None
+    sig_day, sig_start = signature(lines, max((start for start, _ in ranges.values()), default=0))
+    signer = lines[sig_start].key if sig_day is not None and sig_start < len(lines) else None
+    if signer is not None and parse_date(signer) is not None:
+        signer = None
+    identity = decide(
+        [("metadata", meta_title), ("title", outline.title), ("page_title", page_title)],
+        [("publisher", publisher([line.text for line in lines[:40]])), ("signature", signer)],
+    )
+    agency, year = identity.agency, identity.year
     fallback = _cited_template(lines) or ("2019" if year is not None and year < 2021 else "2021")
 
     def part(name: str) -> list[Line]:
@@ -96,14 +103,16 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
     template = _overall(active_template, apps.template)
 
     published = None
+    published_source = None
     if meta.get("published_on"):
         published = parse_date(str(meta["published_on"])) or _iso(str(meta["published_on"]))
+        published_source = "metadata" if published else None
     end_of_other = len(lines)
-    last_start = max((start for start, _ in ranges.values()), default=0)
-    day, sig_start = signature(lines, last_start)
+    day, sig_start = sig_day, sig_start
     if day is not None and "other" in ranges:
         end_of_other = sig_start
-    published = published or day
+    if published is None and day is not None:
+        published, published_source = day, "signature"
 
     other_start = ranges.get("other", (len(lines), len(lines)))[0]
     sections = {
@@ -140,6 +149,8 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
         "warnings": warnings,
         "parser_version": PARSER_VERSION,
         "ocr": doc.ocr,
+        "identity": {"agency": identity.agency_source, "year": identity.year_source,
+                     "published_on": published_source},
         "units": {f"active_disclosure.{k}": v for k, v in active.units.items()},
         "sources": sources,
     }

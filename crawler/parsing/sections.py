@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from crawler.parsing.labels import heading_name
 from crawler.parsing.layout import Line, key
+from crawler.reports.identity import is_chrome
 from crawler.reports.titles import FORM_TITLE
 
 #: Section names in order, with the words of their headings.
@@ -79,7 +80,8 @@ def _find_title(lines: list[Line]) -> tuple[str | None, int | None]:
         while not joined.endswith("报告") and j < len(lines) and j <= i + 2 and 0 < len(lines[j].key) <= 12:
             joined += lines[j].key
             j += 1
-        if re.match(r"^(19|20)\d{2}年", joined) and i > 0 and 0 < len(lines[i - 1].key) <= 30:
+        if re.match(r"^(19|20)\d{2}年", joined) and i > 0 and 0 < len(lines[i - 1].key) <= 30 \
+                and not is_chrome(lines[i - 1].key):
             joined = lines[i - 1].key + joined  # the agency on the line above
         if not re.search(r"政府信息公开", joined) or len(joined) > 80:
             continue

@@ -15,6 +15,12 @@ def _fmt(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def _src(record: dict[str, Any], name: str) -> str:
+    """Which source decided an identity field, as " (from title)"."""
+    source = (record.get("identity") or {}).get(name)
+    return f" (from {source})" if source else ""
+
+
 def format_summary(outcome: ParseOutcome) -> str:
     """Status, metadata, key figures, failed checks and warnings, one item per line."""
     if outcome.record is None:
@@ -23,7 +29,8 @@ def format_summary(outcome: ParseOutcome) -> str:
     lines = [
         f"status: {outcome.status} ({outcome.message})",
         f"title: {_fmt(r['title'])}",
-        f"agency: {_fmt(r['agency'])}   year: {_fmt(r['year'])}   published: {_fmt(r['published_on'])}",
+        f"agency: {_fmt(r['agency'])}{_src(r, 'agency')}   year: {_fmt(r['year'])}{_src(r, 'year')}   "
+        f"published: {_fmt(r['published_on'])}{_src(r, 'published_on')}",
         f"template: {r['template']} (二: {r['table_templates']['active_disclosure']}, "
         f"三: {r['table_templates']['applications']})",
     ]
@@ -40,6 +47,10 @@ def format_summary(outcome: ParseOutcome) -> str:
     if r["review_litigation"]:
         lines.append("四 复议/诉讼 总计: " + ", ".join(
             f"{g}={_fmt(v.get('total'))}" for g, v in r["review_litigation"].items()))
+    if r.get("ocr"):
+        lines.append("ocr: true (text recognised from page images; see flagged values below)")
+    for name, unit in (r.get("units") or {}).items():
+        lines.append(f"unit: {name} in {unit}")
     failed = [c for c in r["checks"] if not c["ok"]]
     lines.append(f"checks: {len(r['checks']) - len(failed)} ok, {len(failed)} failed")
     for c in failed:
