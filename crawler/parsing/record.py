@@ -13,6 +13,7 @@ from crawler.parsing.anchors import table_starts
 from crawler.parsing.applications import complete_rows as complete_applications
 from crawler.parsing.applications import parse_applications
 from crawler.parsing.layout import Cell, Doc, Line
+from crawler.parsing.pre2019 import Statistics, is_pre2019, parse_statistics
 from crawler.parsing.review import parse_review
 from crawler.parsing.sections import (
     find_outline,
@@ -24,7 +25,7 @@ from crawler.parsing.sections import (
 )
 from crawler.parsing.version import PARSER_VERSION
 from crawler.reports.checks import run_checks
-from crawler.reports.identity import clean_title, decide, publisher
+from crawler.reports.identity import Identity, clean_title, decide, publisher
 from crawler.reports.schema import APPLICANT_COLUMNS
 
 
@@ -74,6 +75,12 @@ def build_record(doc: Doc, metadata: dict[str, Any] | None = None) -> dict[str, 
         [("publisher", publisher([line.text for line in lines[:40]])), ("signature", signer)],
     )
     agency, year = identity.agency, identity.year
+    if is_pre2019(lines, year):
+        stats = parse_statistics(lines)
+        if stats.found_table:
+            record = _pre2019_record(lines, ranges, stats, warnings, title, identity, meta)
+            record["ocr"] = doc.ocr
+            return record
     fallback = _cited_template(lines) or ("2019" if year is not None and year < 2021 else "2021")
 
     def part(name: str) -> list[Line]:
@@ -184,6 +191,40 @@ def _located(cells: Mapping[str, Mapping[str, Cell | None]]) -> dict[str, dict[s
         if placed:
             out[row] = placed
     return out
+
+
+def _pre2019_record(lines: list[Line], ranges: dict[str, tuple[int, int]], stats: Statistics,
+                    warnings: list[str], title: str | None, identity: Identity,
+                    meta: dict[str, Any]) -> dict[str, Any]:
+    """The record of a report in the pre-2019 shape: identity, prose sections, statistics."""
+    published, published_source = None, None
+    if meta.get("published_on"):
+        published = parse_date(str(meta["published_on"])) or _iso(str(meta["published_on"]))
+        published_source = "metadata" if published else None
+    day, sig_start = signature(lines, max((start for start, _ in ranges.values()), default=0))
+    if published is None and day is not None:
+        published, published_source = day, "signature"
+
+    def text(name: str, end: int | None = None) -> str:
+        if name not in ranges:
+            return ""
+        start, stop = ranges[name]
+        return section_text(lines[start:min(stop, end or stop)])
+
+    return {
+        "agency": identity.agency, "year": identity.year, "title": title,
+        "published_on": published.isoformat() if published else None,
+        "template": "pre2019",
+        "table_templates": {"active_disclosure": "pre2019", "applications": "pre2019"},
+        "active_disclosure": {}, "applications": {}, "review_litigation": {},
+        "statistics": stats.rows,
+        "sections": {"overview": text("overview"), "problems": text("problems"),
+                     "other": text("other", sig_start if day is not None else None)},
+        "checks": [], "warnings": warnings, "parser_version": PARSER_VERSION, "ocr": False,
+        "identity": {"agency": identity.agency_source, "year": identity.year_source,
+                     "published_on": published_source},
+        "units": {}, "sources": {"active_disclosure": {}, "applications": {}, "review_litigation": {}},
+    }
 
 
 _SECTION_NUMERAL = {"active": "二", "applications": "三", "review": "四"}

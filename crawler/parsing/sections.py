@@ -13,7 +13,7 @@ from crawler.reports.titles import FORM_TITLE
 
 #: Section names in order, with the words of their headings.
 SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
-    ("overview", r"总体情况"),
+    ("overview", r"总体情况|概述$"),
     ("active", r"主动公开政府信息"),
     ("applications", r"收到和处理政府信息公开申请|收到和处理.{0,4}申请"),
     ("review", r"行政复议.{0,4}行政诉讼|复议.{0,2}诉讼"),
