@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from crawler.errors import FilterError
 from crawler.reports.changes import Deadlines
+from crawler.reports.cross_year import with_cross_year
 from crawler.reports.regions import in_region, region_of
 from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
-from storage.read import current_parses
+from storage.read import current_parses, previous_year_cells
 
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 CHECK_STATES = ("ok", "failed")
@@ -196,8 +197,14 @@ def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
     ):
         captures.setdefault(capture.sha256, []).append(capture)
     parses = current_parses(session, ids)
-    return [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures,
-                 parses.get(row.id)) for row in rows]
+    out = [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures,
+                parses.get(row.id)) for row in rows]
+    previous = previous_year_cells(session, {(r.agency, r.year - 1) for r in out
+                                             if r.agency and r.year is not None and r.parse})
+    for report in out:  # checks against last year's report, exported like in-year ones
+        if report.parse is not None and report.year is not None:
+            report.parse = with_cross_year(report.parse, previous.get((report.agency, report.year - 1)))
+    return out
 
 
 def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],

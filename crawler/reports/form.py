@@ -208,6 +208,10 @@ RULE_LABELS: Final[dict[str, tuple[str, str]]] = {
     "results_sum": ("（一）至（六）之和＝（七）总计", "results (一)…(六) add up to the total"),
     "row_total": ("各类申请人之和＝总计", "applicant columns add up to the total"),
     "review_total": ("四类结果之和＝总计", "the four results add up to the total"),
+    "carried_over_prev": ("上年结转＝上年报告的结转下年度继续办理",
+                          "carried over = last year's carried forward"),
+    "in_force_prev": ("现行有效件数＝上年现行有效件数＋本年制发－本年废止",
+                      "in force = last year's in force + issued − repealed"),
 }
 
 
@@ -238,8 +242,10 @@ def cell_label(table: str, row: str, column: str) -> str:
 
 def check_where_label(rule: str, where: str) -> str:
     """What a check's ``where`` names, in the template's words."""
-    if rule in ("balance", "results_sum"):
+    if rule in ("balance", "results_sum", "carried_over_prev"):
         return APPLICANT_LABELS.get(where, where)
+    if rule == "in_force_prev":
+        return AD_ROW_LABELS["2021"].get(where, where)
     if rule == "row_total":
         return application_row_label(where)
     if rule == "review_total":

@@ -87,6 +87,10 @@ def check_cells(check: dict[str, Any], record: dict[str, Any]) -> list[Key]:
         return [("applications", where, c) for c in APPLICANT_COLUMNS]
     if rule == "review_total":
         return [("review_litigation", where, c) for c in REVIEW_COLUMNS]
+    if rule == "carried_over_prev":
+        return [("applications", "carried_over", where)]
+    if rule == "in_force_prev":
+        return [("active_disclosure", where, f) for f in ("issued", "repealed", "in_force")]
     return []
 
 

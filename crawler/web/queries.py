@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.alerts.render import describe, label
 from crawler.errors import NotFound
 from crawler.reports.changes import Deadlines
+from crawler.reports.cross_year import with_cross_year
 from crawler.reports.form import RULE_LABELS, TEXT_SECTION_TITLES, cell_label, check_where_label
 from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
@@ -200,6 +201,8 @@ class Queries:
         row = self.report_row(found)
         row["removed_at"] = found["removed_at"]
         record = self.current_record(session, report_id)
+        if record is not None:  # checks against last year's report shown like in-year ones
+            record = with_cross_year(record, self.previous_record(session, found["agency"], found["year"]))
         row["record"] = _record_out(record) if record is not None else None
         row["checks_list"] = [_check_out(c, record) for c in (record or {}).get("checks") or []
                               if isinstance(c, dict)]
@@ -207,6 +210,17 @@ class Queries:
         row["version_list"] = self._versions(session, report_id, row["documents"])
         row["captures_url"] = f"/api/v1{report_path(report_id)}/captures"
         return row, record
+
+    def previous_record(self, session: Session, agency: str | None,
+                        year: int | None) -> dict[str, Any] | None:
+        """The parse record of the same agency's report of the year before, if any parsed."""
+        if not agency or year is None:
+            return None
+        stmt = self._with_parse(select(ParseResult.record).select_from(Report)).where(
+            Report.agency == agency, Report.year == year - 1, ParseResult.status == "ok"
+        ).order_by(Report.id.desc()).limit(1)
+        record = session.scalar(stmt)
+        return record if isinstance(record, dict) else None
 
     def current_record(self, session: Session, report_id: int) -> dict[str, Any] | None:
         """The parse record of a report's current version, if it parsed."""

@@ -6,7 +6,7 @@ report's values goes through it.
 Modules:
 
 * ``alerts``: Alert events read back, newest first, with their deliveries (CLI, Atom feed, web app).
-* ``current``: The current parse of a report: one definition for every reader.
+* ``current``: The current parse of a report: one definition for every reader; last year's cells for the cross-year checks.
 * ``documents``: The archived documents that carry reports (what ``reparse`` parses again).
 * ``readonly``: A read-only connection to the archive database (the web app's).
 * ``summaries``: Per parse result: its template and how many checks it has and fails, cached in memory.
@@ -15,6 +15,6 @@ Modules:
 
 from __future__ import annotations
 
-from storage.read.current import current_parse_id, current_parses
+from storage.read.current import current_parse_id, current_parses, previous_year_cells
 
-__all__ = ["current_parse_id", "current_parses"]
+__all__ = ["current_parse_id", "current_parses", "previous_year_cells"]

@@ -10,8 +10,9 @@ the report had parsed before.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, case, or_, select
+from sqlalchemy import ScalarSelect, and_, case, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from storage.models import ParseResult, Report, ReportDocument, ReportVersion
@@ -45,3 +46,25 @@ def current_parses(session: Session, report_ids: Collection[int]) -> dict[int, P
         return {}
     parses = session.scalars(select(ParseResult).where(ParseResult.id.in_(list(wanted))))
     return {wanted[p.id]: p for p in parses}
+
+
+def previous_year_cells(session: Session, keys: Collection[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """For each (agency, year) asked for, the cells of its current ok parse that the cross-year
+    checks read (``crawler.reports.cross_year``), selected by JSON path: whole records are
+    not loaded, so exports stay flat in memory."""
+    if not keys:
+        return {}
+    record = ParseResult.record
+    stmt = (select(Report.agency, Report.year, record[("applications", "carried_forward")],
+                   record[("active_disclosure", "regulations", "in_force")],
+                   record[("active_disclosure", "normative_documents", "in_force")])
+            .join(ParseResult, ParseResult.id == current_parse_id())
+            .where(tuple_(Report.agency, Report.year).in_(sorted(keys)), ParseResult.status == "ok")
+            .order_by(Report.id))
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for agency, year, carried_forward, regulations, normative in session.execute(stmt):
+        out[(agency, year)] = {
+            "year": year, "applications": {"carried_forward": carried_forward or {}},
+            "active_disclosure": {"regulations": {"in_force": regulations},
+                                  "normative_documents": {"in_force": normative}}}
+    return out
