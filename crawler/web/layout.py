@@ -53,6 +53,8 @@ class CellView:
     header: bool = False
     key: Key | None = None
     failed: list[str] = field(default_factory=list)
+    href: str | None = None  # the value's place in the original (PDF page), when recorded
+    where: str | None = None  # that place in words (page and box; table, row and column; line)
 
 
 @dataclass
@@ -113,7 +115,37 @@ def _value(record: dict[str, Any], key: Key, failed: dict[Key, list[str]]) -> Ce
     raw = ((record.get(table) or {}).get(row) or {}).get(column)
     text = format_number(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else (
         "" if raw is None else str(raw))
-    return CellView(text, key=key, failed=list(failed.get(key, [])))
+    return CellView(text, key=key, failed=list(failed.get(key, [])), **_origin(record, key))
+
+
+def _origin(record: dict[str, Any], key: Key) -> dict[str, str | None]:
+    """href (filled in by :func:`link_cells`) and words for a value's recorded source."""
+    table, row, column = key
+    source = (((record.get("sources") or {}).get(table) or {}).get(row) or {}).get(column)
+    if not isinstance(source, dict):
+        return {}
+    parts = []
+    if "page" in source:
+        parts.append(f"第{source['page']}页 page {source['page']}")
+    if "box" in source:
+        parts.append("box " + ", ".join(str(v) for v in source["box"]))
+    for name, zh in (("table", "表"), ("row", "行"), ("column", "列"), ("line", "行号")):
+        if name in source:
+            number = source[name] + (1 if name in ("table", "row", "column") else 0)
+            parts.append(f"{zh}{number} {name} {number}")
+    if "confidence" in source:
+        parts.append(f"OCR confidence {source['confidence']}")
+    return {"where": "; ".join(parts), "href": f"#page={source['page']}" if "page" in source else "#"}
+
+
+def link_cells(tables: list[TableView], original: str | None) -> list[TableView]:
+    """Make each value with a recorded source a link to its place in ``original``."""
+    for table in tables:
+        for row in table.rows:
+            for cell in row:
+                if cell.href is not None:
+                    cell.href = (original + cell.href.rstrip("#")) if original else None
+    return tables
 
 
 def _extra(record: dict[str, Any], table: str, placed: set[Key]) -> list[tuple[str, str]]:

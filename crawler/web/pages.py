@@ -27,7 +27,7 @@ from crawler.web.filters import (
     parse_filters,
     parse_page,
 )
-from crawler.web.layout import record_tables
+from crawler.web.layout import link_cells, record_tables
 from crawler.web.queries import agency_path, report_path
 from storage.models import ALERT_TYPES
 
@@ -118,6 +118,8 @@ def report_page(request: Request, ctx: Ctx, report_id: ReportId) -> Response:
 
     report, record, captures = with_session(ctx, load)
     tables = record_tables(record) if record is not None else []
+    current = max(report["documents"], key=lambda d: d.get("version") or 0, default=None)
+    link_cells(tables, current["content_url"] if current else None)
     failed = [c for c in report["checks_list"] if not c["ok"]]
     return render(request, "report.html", r=report, tables=tables, failed=failed,
                   captures=captures, sections=TEXT_SECTION_TITLES)
