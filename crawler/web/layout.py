@@ -115,15 +115,16 @@ def _value(record: dict[str, Any], key: Key, failed: dict[Key, list[str]]) -> Ce
     raw = ((record.get(table) or {}).get(row) or {}).get(column)
     text = format_number(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else (
         "" if raw is None else str(raw))
-    return CellView(text, key=key, failed=list(failed.get(key, [])), **_origin(record, key))
+    href, where = _origin(record, key)
+    return CellView(text, key=key, failed=list(failed.get(key, [])), href=href, where=where)
 
 
-def _origin(record: dict[str, Any], key: Key) -> dict[str, str | None]:
-    """href (filled in by :func:`link_cells`) and words for a value's recorded source."""
+def _origin(record: dict[str, Any], key: Key) -> tuple[str | None, str | None]:
+    """href (completed by :func:`link_cells`) and words for a value's recorded source."""
     table, row, column = key
     source = (((record.get("sources") or {}).get(table) or {}).get(row) or {}).get(column)
     if not isinstance(source, dict):
-        return {}
+        return None, None
     parts = []
     if "page" in source:
         parts.append(f"第{source['page']}页 page {source['page']}")
@@ -135,7 +136,7 @@ def _origin(record: dict[str, Any], key: Key) -> dict[str, str | None]:
             parts.append(f"{zh}{number} {name} {number}")
     if "confidence" in source:
         parts.append(f"OCR confidence {source['confidence']}")
-    return {"where": "; ".join(parts), "href": f"#page={source['page']}" if "page" in source else "#"}
+    return (f"#page={source['page']}" if "page" in source else "#"), "; ".join(parts)
 
 
 def link_cells(tables: list[TableView], original: str | None) -> list[TableView]:
