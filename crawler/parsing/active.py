@@ -128,7 +128,7 @@ def parse_active(lines: list[Line], mode: Mode, fallback: str) -> ActiveResult:
         result.row_templates[name] = template
         result.cells[name] = {f: c for f, c in zip(fields, placed.cells, strict=False) if c is not None}
         headers = dict(header) if centers is not None else {}
-        for f in fields:
+        for f in (f for f in fields if f == "amount"):  # 采购总金额: 元 or 万元, as printed
             unit = _unit(result.cells[name].get(f), headers.get(f))
             if unit:
                 result.units[f"{name}.{f}"] = unit

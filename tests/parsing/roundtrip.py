@@ -35,3 +35,16 @@ def failed_check_names(record: dict[str, Any]) -> list[str]:
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def cell_accuracy(record: dict[str, Any] | None, expected: dict[str, Any],
+                  tables: tuple[str, ...] = TABLES) -> tuple[int, int]:
+    """(cells of ``expected`` the record reproduces exactly, cells), blank cells included."""
+    right = total = 0
+    for table in tables:
+        for row, cells in expected[table].items():
+            for col, value in cells.items():
+                total += 1
+                got = ((record or {}).get(table) or {}).get(row, {}).get(col, "<missing>")
+                right += got == value and type(got) is type(value)
+    return right, total
