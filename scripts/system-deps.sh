@@ -9,6 +9,9 @@ command -v antiword >/dev/null 2>&1 || need+=(antiword)
 [ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
 # LibreOffice: renders the legacy .doc reports (crawler.testbed.reportgen.render_doc, make_doc_fixtures)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# OpenCV (used by RapidOCR, the OCR of scanned reports) loads libGL and GLib at import
+[ -e /lib/x86_64-linux-gnu/libGL.so.1 ] || [ -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || ldconfig -p 2>/dev/null | grep -q "libGL.so.1" || need+=(libgl1)
+ldconfig -p 2>/dev/null | grep -q "libglib-2.0.so.0" || need+=(libglib2.0-0)
 # Headless Chromium for the web app's browser tests (driven by Playwright), and a small CJK
 # font so its screenshots show Chinese instead of empty boxes
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
