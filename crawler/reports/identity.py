@@ -136,4 +136,11 @@ def decide(candidates: Sequence[tuple[str, str | None]], extra_agencies: Sequenc
     for source, name in extra_agencies:
         if agency is None and name and plausible_agency(_nfkc(name)):
             agency, agency_source = _nfkc(name), source
+    if agency is None:  # a title's name with an unusual ending, as long as it is not chrome
+        for source, title in candidates:
+            name, _ = title_parts(title)
+            if name and len(name) <= 40 and not is_chrome(name) and not any(
+                    w in name for w in ("当前位置", "首页", "正文", "标题", "来源", ">", "＞")):
+                agency, agency_source = name, source
+                break
     return Identity(agency, year, agency_source, year_source)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from crawler.exports import TABLES, ExportFilters, export_to
 from crawler.exports.writers import table_paths
+from crawler.reports.cross_year import with_cross_year
 from crawler.reports.regions import region_of
 from crawler.testbed.synthetic_archive import SyntheticArchive
 from storage.db import make_engine
@@ -74,8 +75,11 @@ def _check_values(rows: list[tuple[Any, ...]], truth: dict[int, Truth], *, typed
 
 
 def _check_checks(rows: list[tuple[Any, ...]], truth: dict[int, Truth], *, typed: bool) -> None:
+    by_year = {(t.agency, t.year): t.record for t in truth.values()}
     expected = [(rid, c["rule"], c["where"], c["ok"], c["expected"], c["actual"])
-                for rid, t in truth.items() for c in t.record["checks"]]
+                for rid, t in truth.items()  # in-year checks and those against last year's report
+                for c in with_cross_year(t.record, by_year.get((t.agency, t.year - 1)))["checks"]]
+    assert any(c[1].endswith("_prev") for c in expected), "no report has last year's in the archive"
     got = [(int(r[0]), r[3], r[4], r[5] if typed else r[5] == "true",
             r[6] if typed else int(r[6]), r[7] if typed else int(r[7])) for r in rows]
     assert sorted(got, key=repr) == sorted(expected, key=repr)
@@ -119,9 +123,11 @@ def test_jsonl_round_trip(small_archive: SyntheticArchive, truth: dict[int, Trut
     _export(small_archive, "jsonl", out)
     objects = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(o["report_id"] for o in objects) == sorted(truth)
+    by_year = {(t.agency, t.year): t.record for t in truth.values()}
     for obj in objects:
         t = truth[obj["report_id"]]
-        assert obj["parse"] == t.record  # types too: JSON ints stay ints, decimals floats
+        # types too: JSON ints stay ints, decimals floats; checks include last year's
+        assert obj["parse"] == with_cross_year(t.record, by_year.get((t.agency, t.year - 1)))
         assert {"report_id", "agency", "year", "title", "published_on", "source_urls", "documents",
                 "captures", "parse", "versions"} <= set(obj)
         assert len(obj["versions"]) == t.n_versions and obj["sha256"] == t.sha256

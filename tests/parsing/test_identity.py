@@ -80,6 +80,8 @@ def test_rules() -> None:
     assert plausible_agency("平罗县科学技术局") and plausible_agency("石嘴山高新技术产业开发区管理委员会")
     assert not plausible_agency("正文") and not plausible_agency("当前位置：首页>政务公开")
     assert publisher(["索引号：123 发布机构：固原市生态环境局 发文日期：2022-01-20"]) == "固原市生态环境局"
+    unusual = decide([("title", "中国人民银行银川中心支行2021年政府信息公开工作年度报告")])
+    assert (unusual.agency, unusual.agency_source) == ("中国人民银行银川中心支行", "title")
     decided = decide([("metadata", None), ("title", "正文2021年政府信息公开工作年度报告")],
                      [("signature", "银川市民政局")])
     assert (decided.agency, decided.agency_source, decided.year, decided.year_source) == \
