@@ -49,18 +49,6 @@ def cross_year_checks(this: Mapping[str, Any], last: Mapping[str, Any]) -> list[
     return out
 
 
-def previous_part(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The only cells of last year's record that the checks read (to keep little in memory)."""
-    applications = record.get("applications") or {}
-    active = record.get("active_disclosure") or {}
-    return {
-        "year": record.get("year"),
-        "applications": {"carried_forward": applications.get("carried_forward") or {}},
-        "active_disclosure": {row: {"in_force": (active.get(row) or {}).get("in_force")}
-                              for row in ("regulations", "normative_documents")},
-    }
-
-
 def with_cross_year(this: Mapping[str, Any], last: Mapping[str, Any] | None) -> dict[str, Any]:
     """A copy of ``this`` record whose ``checks`` also hold the cross-year checks."""
     out = dict(this)

@@ -35,7 +35,7 @@ from storage.models import (
     ReportVersion,
 )
 from storage.read import alerts as alert_events
-from storage.read import current_parse_id
+from storage.read import current_parse_id, previous_year_cells
 from storage.read.summaries import SummaryCache
 from storage.read.versions import records_to_compare, versions_of
 
@@ -213,14 +213,11 @@ class Queries:
 
     def previous_record(self, session: Session, agency: str | None,
                         year: int | None) -> dict[str, Any] | None:
-        """The parse record of the same agency's report of the year before, if any parsed."""
+        """The cells of the same agency's report of the year before that the cross-year checks
+        read, if that report parsed."""
         if not agency or year is None:
             return None
-        stmt = self._with_parse(select(ParseResult.record).select_from(Report)).where(
-            Report.agency == agency, Report.year == year - 1, ParseResult.status == "ok"
-        ).order_by(Report.id.desc()).limit(1)
-        record = session.scalar(stmt)
-        return record if isinstance(record, dict) else None
+        return previous_year_cells(session, {(agency, year - 1)}).get((agency, year - 1))
 
     def current_record(self, session: Session, report_id: int) -> dict[str, Any] | None:
         """The parse record of a report's current version, if it parsed."""
