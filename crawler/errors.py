@@ -9,15 +9,20 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     GovreportsError
     ├── ConfigError                     a setting, option or config file is wrong
     │   ├── AlertConfigError            crawler.alerts.config
+    │   ├── RegistryFileError           crawler.reports.registry: not a registry CSV
     │   └── CronError                   crawler.schedules.cron
     ├── InvalidInput                    a value given by the user is not acceptable   (400)
-    │   └── FilterError                 export filters and the web app's query parameters
+    │   ├── FilterError                 export filters and the web app's query parameters
+    │   └── UnknownDivision             crawler.reports.divisions: not an official division
     ├── NotFound                        no such report, version, document or agency   (404)
     ├── ArchiveUnavailable              the archive database cannot be opened         (503)
-    │   └── DatabaseUnavailable         storage.read.readonly
+    │   ├── DatabaseUnavailable         storage.read.readonly
+    │   └── DatabaseMissing             storage.db: a read command's SQLite file is not there
     ├── CrawlSetupError                 crawler.run.runner: a crawl cannot start
     ├── RunOpenError                    crawler.run.opening: a crawl run cannot be opened
     │   └── RunLockedError              another crawl of the same seeds is running
+    ├── ArchiveFolderError              crawler.archive.folder: the archive folder is unusable
+    ├── WaczError                       crawler.exports.wacz
     ├── ScheduleError                   crawler.schedules.store
     ├── BundleError                     crawler.exports.bundle
     ├── DeliveryError                   crawler.alerts.errors: a channel refused an alert

@@ -133,10 +133,15 @@ ALERTS_BACKOFF_BASE = 60.0
 ALERTS_BACKOFF_MAX = 3600.0
 DEADLINE_DEPARTMENT = (1, 31)
 DEADLINE_GOVERNMENT = (3, 31)
+GOVREPORTS_ALERT_CHANNELS: list[str] = []
+#: A baseline crawl (``crawl --baseline``): alert events are recorded, marked, never delivered.
+GOVREPORTS_ALERT_BASELINE = False
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).
 LOG_FORMAT = LOGS_FORMAT
 LOG_DATEFORMAT = LOGS_DATE_FORMAT
+#: ``kv`` (key=value lines) or ``json`` (JSON lines); both keep every structured field.
+GOVREPORTS_LOG_FORMAT = "kv"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -12,10 +12,37 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from crawler.errors import ArchiveUnavailable
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations (e.g. workers).
 MIGRATION_LOCK_KEY = 0x676F7672  # "govr"
+
+
+class DatabaseMissing(ArchiveUnavailable):
+    """The database a read command was pointed at does not exist (nothing was created)."""
+
+    hint = "Check --db or GOVREPORTS_DB, or crawl first to create it."
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def require_existing(url: str) -> None:
+    """Raise :class:`DatabaseMissing` when ``url`` names a SQLite file that is not there.
+
+    Other databases need no check: connecting to a PostgreSQL database that does not
+    exist fails without creating it.
+    """
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise DatabaseMissing(f"no archive database at {path.resolve()}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -259,6 +260,8 @@ class AlertEvent(Base):
     run_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(index=True)
     details: Mapped[dict[str, Any]]
+    #: Recorded by a baseline crawl (``crawl --baseline``): kept, never announced.
+    baseline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class AlertDelivery(Base):
@@ -331,3 +334,21 @@ class RunLock(Base):
     #: ``host:pid`` of the crawling process.
     holder: Mapped[str] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime]
+class Agency(Base):
+    """A registered agency: one that should publish an annual report (``govreports agencies import``)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    #: Other names the agency's reports are published under.
+    aliases: Mapped[list[str]]
+    #: Official six-digit administrative division code (行政区划代码) of the agency's area.
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    #: Administrative level, as given: e.g. province, prefecture, county, township, department.
+    level: Mapped[str] = mapped_column(String(32))
+    #: The agency it reports to (a registered name, or empty).
+    parent: Mapped[str | None] = mapped_column(String(255))
+    #: Where its disclosure portal is; a completed crawl of it is what makes a gap ``missing``.
+    portal_url: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[datetime]

@@ -47,7 +47,7 @@ def test_interrupted_crawl_resumes_and_loses_nothing(tmp_path: Path) -> None:
             time.sleep(0.2)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
-        assert process.returncode == 0, stderr[-3000:]
+        assert process.returncode == 4, stderr[-3000:]  # interrupted: its own exit code
         assert "Interrupted" in stdout and "--resume" in stdout
         [first] = runs(dirs.db_url)
         assert first.status == "interrupted"

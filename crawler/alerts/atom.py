@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.alerts.render import LANGS, describe, html_fragment, iso, title
 from crawler.version import software_version
 from storage.models import AlertEvent
-from storage.read.alerts import events
+from storage.read.alerts import announced_events
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_AUTHORITY = "govreports.invalid,2026"
@@ -34,14 +34,23 @@ def entry_id(key: str) -> str:
     return f"tag:{TAG_AUTHORITY}:event/{quote(key, safe=_TAG_SAFE)}"
 
 
-def newest_events(session: Session, limit: int) -> list[AlertEvent]:
-    """The ``limit`` newest events, newest first."""
-    return events(session, limit=limit)
+def newest_events(session: Session, limit: int, *, agency: str | None = None,
+                  agencies: Collection[str] | None = None, type_: str | None = None) -> list[AlertEvent]:
+    """The ``limit`` newest announced events (baseline ones never are), newest first.
+
+    ``agency``: name contains this text; ``agencies``: one of these names; ``type_``: one type.
+    """
+    return announced_events(session, limit=limit, agency=agency, agencies=agencies, type_=type_)
 
 
 def render_feed(events: Sequence[AlertEvent], *, self_url: str | None = None,
-                now: datetime | None = None) -> bytes:
-    """The Atom document (UTF-8 bytes) for ``events`` (given newest first)."""
+                now: datetime | None = None,
+                report_link: Callable[[AlertEvent], str | None] | None = None) -> bytes:
+    """The Atom document (UTF-8 bytes) for ``events`` (given newest first).
+
+    ``report_link``: the archived report page of an event (the web app's); it becomes the
+    entry's ``alternate`` link, and the government URL its ``via`` link.
+    """
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _sub(feed, "id", FEED_ID)
     _sub(feed, "title", FEED_TITLE)
@@ -53,7 +62,7 @@ def render_feed(events: Sequence[AlertEvent], *, self_url: str | None = None,
     if self_url:
         _sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
     for event in events:
-        feed.append(_entry(event))
+        feed.append(_entry(event, report_link(event) if report_link else None))
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -78,7 +87,7 @@ def write_feed(path: Path, events: Sequence[AlertEvent], *, self_url: str | None
     return True
 
 
-def _entry(event: AlertEvent) -> etree._Element:
+def _entry(event: AlertEvent, archived: str | None = None) -> etree._Element:
     entry = etree.Element(f"{{{ATOM_NS}}}entry")
     _sub(entry, "id", entry_id(event.key))
     _sub(entry, "title", title(event))
@@ -87,8 +96,10 @@ def _entry(event: AlertEvent) -> etree._Element:
     _sub(entry, "category", term=event.type)
     described = [describe(event, lang) for lang in LANGS]
     http_links = [url for url in described[0].links if url.lower().startswith(("http://", "https://"))]
+    if archived:
+        _sub(entry, "link", rel="alternate", href=archived, type="text/html")
     if http_links:
-        _sub(entry, "link", rel="alternate", href=http_links[0])
+        _sub(entry, "link", rel="via" if archived else "alternate", href=http_links[0])
     _sub(entry, "summary", " — ".join(d.headline for d in described))
     _sub(entry, "content", html_fragment(event), type="html")
     return entry

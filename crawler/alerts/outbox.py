@@ -19,8 +19,11 @@ from storage.models import ALERT_TYPES, AlertDelivery, AlertEvent
 
 def record_event(session: Session, *, key: str, type: str, agency: str, year: int,  # noqa: A002
                  report_id: int | None, run_id: int | None, details: dict[str, Any],
-                 channels: Sequence[str], now: datetime | None = None) -> AlertEvent | None:
+                 channels: Sequence[str], now: datetime | None = None,
+                 baseline: bool = False) -> AlertEvent | None:
     """Add the event ``key`` and a pending delivery per channel; None when ``key`` exists.
+
+    A ``baseline`` event (``crawl --baseline``) is recorded with no delivery at all.
 
     Does not commit: the caller's commit makes the change and its event durable together.
     """
@@ -30,10 +33,10 @@ def record_event(session: Session, *, key: str, type: str, agency: str, year: in
         return None
     moment = now or datetime.now(UTC)
     event = AlertEvent(key=key, type=type, agency=agency, year=year, report_id=report_id,
-                       run_id=run_id, created_at=moment, details=details)
+                       run_id=run_id, created_at=moment, details=details, baseline=baseline)
     session.add(event)
     session.flush()
-    for channel in dict.fromkeys(channels):
+    for channel in dict.fromkeys([] if baseline else channels):
         session.add(AlertDelivery(event_id=event.id, channel=channel, state="pending", attempts=0,
                                   next_attempt_at=moment))
     return event

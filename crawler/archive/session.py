@@ -95,11 +95,14 @@ class ArchiveSession:
         self.closed = False
         self._payload_refs: dict[str, KnownUrl | None] = {}
         self.alert_channels: list[str] = []
+        #: A baseline crawl: alert events are recorded, marked baseline, never delivered.
+        self.alert_baseline = False
+        self.alert_baseline = False
         self._changes: ChangeRecorder | None = None
 
     @classmethod
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
-             policy: RecrawlPolicy, alert_channels: list[str],
+             policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
              on_capture: Callable[[Request], None] | None = None) -> ArchiveSession:
         """A session writing into ``archive_dir`` for run ``run_id``."""
         session = cls(
@@ -117,6 +120,7 @@ class ArchiveSession:
             on_capture=on_capture,
         )
         session.alert_channels = list(alert_channels)
+        session.alert_baseline = alert_baseline
         return session
 
     @property
@@ -128,7 +132,8 @@ class ArchiveSession:
     def changes(self) -> ChangeRecorder:
         """Records report versions and alert events for this run."""
         if self._changes is None:
-            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels)
+            self._changes = ChangeRecorder(self.db, run_id=self.run_id, channels=self.alert_channels,
+                                           baseline=self.alert_baseline)
         return self._changes
 
     def is_settled(self, url: str) -> bool:

@@ -12,6 +12,7 @@ import click
 
 from crawler.cli.common import open_archive_db
 from crawler.config import default_archive_dir
+from crawler.exports.naming import NAME_STYLES
 from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters
 from crawler.exports.writers import FORMATS
 
@@ -36,6 +37,8 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
               help="Output file; csv/parquet also write STEM.values.EXT and STEM.checks.EXT beside it.")
 @click.option("--bundle", type=click.Path(), default=None,
               help="Write a research bundle (BagIt) to this folder, or zipped to FILE.zip.")
+@click.option("--wacz", type=click.Path(dir_okay=False), default=None,
+              help="Write the reports' captures as a WACZ web archive (FILE.wacz) for ReplayWeb.page or pywb.")
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None,
               help="Archive folder with blobs/ and warc/, for --bundle (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
 @click.option("--region", default=None, help="Agencies of this area or inside it, e.g. 固原市.")
@@ -47,10 +50,13 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
               help="Template of the parsed tables (unknown includes unparsed reports).")
 @click.option("--checks", type=click.Choice(CHECK_STATES), default=None,
               help="ok: every official check adds up; failed: at least one does not.")
+@click.option("--names", type=click.Choice(NAME_STYLES), default="default", show_default=True,
+              help="Column names: default (applications.granted.total) or stata (≤ 32 characters, "
+                   "no dots; the codebook maps one to the other).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True,
               help="Reports read from the database at a time.")
-def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle: str | None,
-                   archive_dir: str | None, batch_size: int, **filter_options: Any) -> None:
+def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle: str | None, wacz: str | None,
+                   archive_dir: str | None, batch_size: int, names: str, **filter_options: Any) -> None:
     """Export reports as tables (csv, jsonl, parquet, xlsx) or as a research bundle.
 
     Columns are documented in docs/exports.md. A progress bar shows on a terminal.
@@ -58,17 +64,22 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
     from crawler.exports.bundle import write_bundle
     from crawler.exports.query import count_reports
     from crawler.exports.run import export_to
+    from crawler.exports.wacz import write_wacz
 
-    if bundle is None and (fmt is None or out is None):
-        raise click.UsageError("give --format and --out, or --bundle DIR|FILE.zip")
-    if bundle is not None and (fmt is not None or out is not None):
-        raise click.UsageError("--bundle writes every format; leave out --format and --out")
+    if sum(x is not None for x in (bundle, wacz, out)) != 1 or (out is None) != (fmt is None):
+        raise click.UsageError("give one of: --format and --out, --bundle DIR|FILE.zip, or --wacz FILE.wacz")
     filters = ExportFilters(**filter_options)
     db = open_archive_db(db_url)
     session = db.session
     try:
         with progress_bar(count_reports(session, filters), "exporting") as progress:
-            if bundle is not None:
+            if wacz is not None:
+                packed = write_wacz(
+                    session, Path(wacz), filters, progress=progress, batch_size=batch_size,
+                    archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
+                message = (f"wrote a WACZ of {packed.reports} report(s), {packed.pages} page(s) and "
+                           f"{len(packed.warc_files)} WARC file(s) to {packed.path}")
+            elif bundle is not None:
                 result = write_bundle(
                     session, Path(bundle), filters, progress=progress, batch_size=batch_size,
                     archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
@@ -77,10 +88,9 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
             else:
                 assert fmt is not None and out is not None
                 exported = export_to(session, fmt, Path(out), filters, progress=progress,
-                                     batch_size=batch_size)
+                                     batch_size=batch_size, names=names)
                 message = (f"wrote {exported.reports} report(s) to "
                            + ", ".join(str(p) for p in exported.paths))
     finally:
         db.close()
     click.echo(message)
-

@@ -6,18 +6,22 @@ Defaults: ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``, else ``./govreports-data
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from crawler.cli import exit_codes
 from crawler.cli.common import DB_HELP, open_archive_db
 from crawler.cli.errors import GovreportsGroup
+from crawler.cli.exit_codes import crawl_exit_code
 from crawler.cli.parse import parse_command
 from crawler.cli.sample_portal import sample_portal_command
 from crawler.cli.schedule import schedule_group
 from crawler.cli.versions import diff_command, versions_command
 from crawler.config import default_archive_dir, default_db_url
+from crawler.run.logformat import LOG_FORMATS
 
 ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
 
@@ -63,13 +67,21 @@ def main() -> None:
               help="Judge report deadlines as of this day (default: today or $GOVREPORTS_TODAY).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Alert settings file (default: $GOVREPORTS_CONFIG or ./govreports.toml).")
+@click.option("--baseline", is_flag=True,
+              help="Record this crawl (a first crawl of a large portal) without announcing it: its alert "
+                   "events are kept, marked baseline, and never delivered or put in the feed.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="kv", show_default=True,
+              help="Run log and progress lines: key=value lines, or JSON lines.")
+@click.option("--progress-every", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds between progress lines on stderr when it is not a terminal.")
 @click.option("--schedule-id", type=int, default=None, hidden=True,
               help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
           max_pages: int | None, max_pages_per_host: int | None, resume: bool,
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
           no_parse: bool, local: bool, full: bool, today: datetime | None,
-          config_file: str | None, schedule_id: int | None) -> None:
+          config_file: str | None, baseline: bool, log_format: str, progress_every: float,
+          schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
     from crawler.alerts.config import load_settings
     from crawler.run.runner import CrawlOptions, run_crawl
@@ -94,21 +106,27 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         ca_file=ca_file,
         timeout=timeout,
         parse=not no_parse,
-        settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {}),
+        settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {})
+        | {"GOVREPORTS_PROGRESS_LOG_INTERVAL": progress_every},
         schedule_id=schedule_id,
+        log_format=log_format,
+        baseline=baseline,
         today=today.date() if today else None,
         alerts=alert_settings,
     )
     summary = run_crawl(options)
     click.echo(summary.render())
-    if summary.status == "interrupted":
+    code = crawl_exit_code(summary.status, summary.pages_ok)
+    if code == exit_codes.INTERRUPTED:
         click.echo("\nInterrupted. Continue with the same command plus --resume.")
+    elif code == exit_codes.NOTHING_FETCHED:
+        click.echo(f"\nError: not one page could be fetched; see `govreports errors --run {summary.run_id}` "
+                   "and check the seed URLs and this machine's network.", err=True)
+    elif code != exit_codes.OK:
+        click.echo(f"\nError: the crawl could not run; see the log in {options.archive_dir / 'logs'}", err=True)
     elif summary.status == "stopped":
         click.echo("\nStopped by --max-pages with pages left. Continue with the same command plus --resume.")
-    elif summary.status == "failed":
-        raise click.ClickException(
-            f"the crawl could not run; see the log in {options.archive_dir / 'logs'}"
-        )
+    sys.exit(code)
 
 
 @main.command()
@@ -194,9 +212,14 @@ from crawler.cli.serve import serve_command  # noqa: E402
 
 main.add_command(serve_command)
 
+from crawler.cli.agencies import agencies_group  # noqa: E402
 from crawler.cli.export import export_command  # noqa: E402
+from crawler.cli.runs import errors_command, runs_command  # noqa: E402
 from crawler.cli.synthetic import synthetic_archive_command  # noqa: E402
 
+main.add_command(agencies_group)
+main.add_command(runs_command)
+main.add_command(errors_command)
 main.add_command(export_command)
 main.add_command(synthetic_archive_command)
 

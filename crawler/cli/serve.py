@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
 
 from crawler.config import default_archive_dir, default_db_url
+from crawler.errors import ConfigError
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8700, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on.")
+              help="Port to listen on (0: a free port, shown when serving starts).")
 @click.option("--db", "db_url", default=None,
               help="Archive database URL (default: $GOVREPORTS_DB or ./govreports-data/govreports.db).")
 @click.option("--archive", "archive_dir", default=None, type=click.Path(path_type=Path),
@@ -29,6 +31,30 @@ def serve_command(host: str, port: int, db_url: str | None, archive_dir: Path | 
 
     url = db_url or default_db_url()
     app = create_app(url, archive_dir or default_archive_dir())
-    shown = "localhost" if host in ("127.0.0.1", "::1") else host
-    click.echo(f"serving {url} read-only on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): pick another --port "
+            "(0 takes a free one) or stop what is using it") from exc
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    config = uvicorn.Config(app, log_level=log_level, proxy_headers=False)
+    # announced after the bind: whoever reads this line can connect at once
+    click.echo(f"serving {url} read-only on http://{shown}:{bound_port}/ (Ctrl-C stops)", err=True)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free one), IPv4 or IPv6."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock

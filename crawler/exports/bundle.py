@@ -24,11 +24,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import GovreportsError
-from crawler.exports.datapackage import datapackage
+from crawler.exports.datapackage import datapackage, write_datapackage
 from crawler.exports.query import DEFAULT_BATCH, ExportedReport, ExportFilters
 from crawler.exports.readme import bundle_readme
 from crawler.exports.run import Progress, export_reports
-from crawler.exports.writers import CsvTables, JsonlTable, ParquetTables, TableWriter, table_paths
+from crawler.exports.writers import (
+    CsvTables,
+    JsonlTable,
+    ParquetTables,
+    TableWriter,
+    codebook_path,
+    table_paths,
+)
 from crawler.reports.media import extension_for
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
@@ -143,14 +150,14 @@ def _fill(session: Session, bag_dir: Path, filters: ExportFilters, archive_dir: 
     files: list[tuple[Path, str | None]] = []
     for out in (bag_dir / "reports.csv", bag_dir / "reports.parquet"):
         files += [(path, table) for table, path in table_paths(out).items()]
+        files.append((codebook_path(out), "codebook"))
     files.append((bag_dir / "reports.jsonl", None))
     version = software_version()
     package = datapackage(
         files, bag_dir, title="Government information disclosure annual reports (govreports export)",
         description=f"{count} reports exported by {version}; see README.md.",
         version=now.strftime("%Y.%m.%d"), created=now.isoformat(timespec="seconds"))
-    (bag_dir / "datapackage.json").write_text(
-        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_datapackage(package, bag_dir / "datapackage.json")
     run_ids = sorted(collector.run_ids)
     (bag_dir / "README.md").write_text(bundle_readme(
         session, reports=count, documents=collector.copied, warc_files=sorted(collector.warc_files),

@@ -124,9 +124,18 @@ CHECK_COLUMNS: tuple[Column, ...] = (
     Column("actual", "number", "the printed total"),
 )
 
+#: The text sections table (``sections``): one row per non-empty text section of a report.
+SECTION_COLUMNS: tuple[Column, ...] = (
+    *_REPORT_KEY,
+    Column("section", "string", "overview (section 一), problems (五) or other (六)"),
+    Column("heading", "string", "the section's official heading, e.g. 一、总体情况"),
+    Column("text", "string", "the section's text as parsed from the document"),
+)
+
 #: Table name -> columns, in the order files are written.
 TABLES: dict[str, tuple[Column, ...]] = {
     "reports": WIDE_COLUMNS,
     "values": VALUE_COLUMNS,
     "checks": CHECK_COLUMNS,
+    "sections": SECTION_COLUMNS,
 }

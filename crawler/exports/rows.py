@@ -9,6 +9,7 @@ from typing import Any
 
 from crawler.exports.columns import CELL_TABLES, CELLS, REPORT_FIELDS
 from crawler.exports.query import ExportedReport
+from crawler.reports.form import TEXT_SECTION_TITLES
 
 REPORT_FIELD_NAMES = tuple(c.name for c in REPORT_FIELDS)
 
@@ -35,6 +36,15 @@ def check_rows(report: ExportedReport) -> Iterator[tuple[Any, ...]]:
     for check in (report.parse or {}).get("checks") or []:
         yield (report.report_id, report.agency, report.year, check.get("rule"), check.get("where"),
                check.get("ok"), check.get("expected"), check.get("actual"))
+
+
+def section_rows(report: ExportedReport) -> Iterator[tuple[Any, ...]]:
+    """(report_id, agency, year, section, heading, text) for every non-empty text section."""
+    sections = (report.parse or {}).get("sections") or {}
+    for section, (heading, _english) in TEXT_SECTION_TITLES.items():
+        text = sections.get(section)
+        if text:
+            yield (report.report_id, report.agency, report.year, section, heading, text)
 
 
 def json_object(report: ExportedReport) -> dict[str, Any]:

@@ -44,10 +44,12 @@ def export_reports(session: Session, filters: ExportFilters, writers: Sequence[T
 
 
 def export_to(session: Session, fmt: str, out: Path, filters: ExportFilters | None = None, *,
-              progress: Progress | None = None, batch_size: int = DEFAULT_BATCH) -> ExportResult:
-    """Export the selected reports as ``fmt`` (csv, jsonl, parquet, xlsx) to ``out``."""
+              progress: Progress | None = None, batch_size: int = DEFAULT_BATCH,
+              names: str = "default") -> ExportResult:
+    """Export the selected reports as ``fmt`` (csv, jsonl, parquet, xlsx) to ``out``,
+    column names in style ``names`` (``default`` or ``stata``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    writer = open_writer(fmt, out)
+    writer = open_writer(fmt, out, names)
     count = export_reports(session, filters or ExportFilters(), [writer], progress=progress,
                            batch_size=batch_size)
     return ExportResult(count, list(writer.paths))

@@ -1,9 +1,9 @@
 """Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
 
 Each writer takes reports one at a time (:meth:`TableWriter.add`) and keeps at most a batch
-of rows in memory. ``PATH`` gets the wide per-report table; tables ``values`` and ``checks``
-go beside it as ``STEM.values.EXT`` and ``STEM.checks.EXT`` (CSV, Parquet), or as sheets
-(XLSX). JSONL is one nested object per report.
+of rows in memory. ``PATH`` gets the wide per-report table; tables ``values``, ``checks``,
+``sections`` and the ``codebook`` go beside it as ``STEM.NAME.EXT`` (CSV, Parquet), or as
+sheets (XLSX). JSONL is one nested object per report.
 """
 
 from __future__ import annotations
@@ -15,9 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from crawler.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
 from crawler.exports.columns import TABLES, Column
+from crawler.exports.naming import header, renamed
 from crawler.exports.query import ExportedReport
-from crawler.exports.rows import check_rows, json_default, json_object, value_rows, wide_row
+from crawler.exports.rows import (
+    check_rows,
+    json_default,
+    json_object,
+    section_rows,
+    value_rows,
+    wide_row,
+)
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 #: Rows per sheet in Excel (1,048,576 minus the header); more go to "values (2)"…
@@ -38,12 +47,18 @@ class TableWriter(Protocol):
 
 def table_paths(out: Path) -> dict[str, Path]:
     """Where the tables go for ``--out out``: reports at ``out``, the others beside it."""
-    return {"reports": out, "values": out.with_name(f"{out.stem}.values{out.suffix}"),
-            "checks": out.with_name(f"{out.stem}.checks{out.suffix}")}
+    return {name: out if name == "reports" else out.with_name(f"{out.stem}.{name}{out.suffix}")
+            for name in TABLES}
+
+
+def codebook_path(out: Path) -> Path:
+    """Where the codebook goes for ``--out out``: ``STEM.codebook.EXT``."""
+    return out.with_name(f"{out.stem}.codebook{out.suffix}")
 
 
 def _rows(report: ExportedReport) -> dict[str, Iterator[Any] | list[list[Any]]]:
-    return {"reports": [wide_row(report)], "values": value_rows(report), "checks": check_rows(report)}
+    return {"reports": [wide_row(report)], "values": value_rows(report), "checks": check_rows(report),
+            "sections": section_rows(report)}
 
 
 def _csv_text(value: Any) -> Any:
@@ -59,24 +74,29 @@ def _csv_text(value: Any) -> Any:
 
 
 class CsvTables:
-    """Three CSV files, UTF-8 with a byte-order mark (Excel reads the Chinese correctly)."""
+    """The tables and the codebook as CSV, UTF-8 with a byte-order mark (Excel reads the Chinese)."""
 
-    def __init__(self, out: Path) -> None:
-        self.paths = list(table_paths(out).values())
+    def __init__(self, out: Path, names: str = "default") -> None:
+        self.paths = [*table_paths(out).values(), codebook_path(out)]
         self._handles: list[IO[str]] = []
         self._writers: dict[str, Any] = {}
         for name, path in table_paths(out).items():
             handle = path.open("w", encoding="utf-8-sig", newline="")
             self._handles.append(handle)
             writer = csv.writer(handle)
-            writer.writerow([c.name for c in TABLES[name]])
+            writer.writerow(header(name, TABLES[name], names))
             self._writers[name] = writer
+        with codebook_path(out).open("w", encoding="utf-8-sig", newline="") as handle:
+            codebook = csv.writer(handle)
+            codebook.writerow([c.name for c in CODEBOOK_COLUMNS])
+            codebook.writerows(codebook_rows())
 
     def add(self, report: ExportedReport) -> None:
         self._writers["reports"].writerow([_csv_text(v) for v in wide_row(report)])
         self._writers["values"].writerows(value_rows(report))  # numbers and text; None is ""
         self._writers["checks"].writerows(
             (*row[:5], _csv_text(row[5]), *row[6:]) for row in check_rows(report))
+        self._writers["sections"].writerows(section_rows(report))
 
     def close(self) -> None:
         for handle in self._handles:
@@ -86,7 +106,7 @@ class CsvTables:
 class JsonlTable:
     """One JSON object per line and report: the fields, documents, captures, versions, parse."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, names: str = "default") -> None:
         self.paths = [out]
         self._handle = out.open("w", encoding="utf-8")
 
@@ -109,14 +129,18 @@ def arrow_schema(columns: tuple[Column, ...]) -> Any:
 
 
 class ParquetTables:
-    """Three Parquet files with typed columns; rows are buffered column-wise, a row group each
-    :data:`PARQUET_GROUP_CELLS` cells."""
+    """The tables and the codebook as Parquet with typed columns; rows are buffered
+    column-wise, a row group each :data:`PARQUET_GROUP_CELLS` cells."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, names: str = "default") -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.paths = list(table_paths(out).values())
-        self._schemas = {name: arrow_schema(cols) for name, cols in TABLES.items()}
+        self.paths = [*table_paths(out).values(), codebook_path(out)]
+        self._schemas = {name: arrow_schema(renamed(name, cols, names)) for name, cols in TABLES.items()}
+        codebook = list(zip(*codebook_rows(), strict=True))
+        pq.write_table(pa.table([pa.array(column, pa.string()) for column in codebook],
+                                schema=arrow_schema(CODEBOOK_COLUMNS)), str(codebook_path(out)))
         self._writers = {name: pq.ParquetWriter(str(path), self._schemas[name], compression="zstd")
                          for name, path in table_paths(out).items()}
         self._columns: dict[str, list[list[Any]]] = {
@@ -155,27 +179,52 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
-class XlsxWorkbook:
-    """One workbook with sheets reports, values and checks, streamed (openpyxl write-only)."""
+#: Column widths (characters) for columns of long text; others fit their header.
+XLSX_WIDTHS = {"agency": 28, "title": 48, "source_url": 48, "text": 80, "heading": 24,
+               "description": 60, "row_zh": 36, "column_zh": 24, "section_zh": 30, "name": 44,
+               "cell_key": 44}
 
-    def __init__(self, out: Path) -> None:
+
+def xlsx_width(name: str) -> float:
+    """A column's width in Excel characters: long-text columns wider, others their header."""
+    return XLSX_WIDTHS.get(name, min(max(len(name) + 2, 10), 40))
+
+
+class XlsxWorkbook:
+    """One workbook with sheets reports, values, checks, sections and codebook, streamed
+    (openpyxl write-only); each sheet has a frozen header row, a filter and column widths."""
+
+    def __init__(self, out: Path, names: str = "default") -> None:
         from openpyxl import Workbook
 
         self.paths = [out]
         self._out = out
+        self._names = names
         self._book = Workbook(write_only=True)
         self._sheets: dict[str, Any] = {}
         self._rows: dict[str, int] = {}
         self._parts: dict[str, int] = {}
+        self._done: list[tuple[Any, int, int]] = []  # (sheet, columns, rows) to give filters
         for name in TABLES:
             self._new_sheet(name)
 
+    def _sheet(self, title: str, header_names: list[str]) -> Any:
+        from openpyxl.utils import get_column_letter
+
+        sheet = self._book.create_sheet(title)
+        sheet.freeze_panes = "A2"  # before the first row: write-only sheets write views first
+        for i, name in enumerate(header_names, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = xlsx_width(name)
+        sheet.append(header_names)
+        return sheet
+
     def _new_sheet(self, name: str) -> None:
+        if name in self._sheets:
+            self._done.append((self._sheets[name], len(TABLES[name]), self._rows[name]))
         part = self._parts.get(name, 0) + 1
         self._parts[name] = part
-        sheet = self._book.create_sheet(name if part == 1 else f"{name} ({part})")
-        sheet.append([c.name for c in TABLES[name]])
-        self._sheets[name] = sheet
+        self._sheets[name] = self._sheet(name if part == 1 else f"{name} ({part})",
+                                         header(name, TABLES[name], self._names))
         self._rows[name] = 0
 
     def add(self, report: ExportedReport) -> None:
@@ -187,14 +236,25 @@ class XlsxWorkbook:
                 self._rows[name] += 1
 
     def close(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self._done += [(self._sheets[name], len(TABLES[name]), self._rows[name]) for name in TABLES]
+        codebook = self._sheet("codebook", [c.name for c in CODEBOOK_COLUMNS])
+        rows = codebook_rows()
+        for row in rows:
+            codebook.append(list(row))
+        self._done.append((codebook, len(CODEBOOK_COLUMNS), len(rows)))
+        for sheet, width, count in self._done:  # written with the sheet's tail, at save
+            sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{count + 1}"
         self._book.save(str(self._out))
 
 
-def open_writer(fmt: str, out: Path) -> TableWriter:
-    """The writer for ``fmt`` (one of :data:`FORMATS`) writing to ``out``."""
+def open_writer(fmt: str, out: Path, names: str = "default") -> TableWriter:
+    """The writer for ``fmt`` (one of :data:`FORMATS`) writing to ``out``, columns named in
+    style ``names`` (``crawler.exports.naming``)."""
     makers: dict[str, Any] = {"csv": CsvTables, "jsonl": JsonlTable, "parquet": ParquetTables,
                               "xlsx": XlsxWorkbook}
     if fmt not in makers:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    writer: TableWriter = makers[fmt](out)
+    writer: TableWriter = makers[fmt](out, names)
     return writer

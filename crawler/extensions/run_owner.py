@@ -132,7 +132,8 @@ class RunOwner:
             db=db, archive_dir=archive_dir, run_id=opened.run_id,
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
             policy=policy_class(settings).from_archive(settings, db, hosts),
-            alert_channels=channels, on_capture=answered,
+            alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),
+            on_capture=answered,
         )
         owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
                     alerts=alerts, today=today,
@@ -140,7 +141,8 @@ class RunOwner:
                     stale_after=stale_after)
         remove_stale_temp_dirs()  # of parse workers and converters killed with an earlier crawl
         owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"),
-                            settings.get("LOG_LEVEL") or "INFO")
+                            settings.get("LOG_LEVEL") or "INFO",
+                            structure=settings.get("GOVREPORTS_LOG_FORMAT") or "kv")
         write_marker(archive_dir, seeds, opened.run_id)
         logger.info("crawl run %s", "resumed" if opened.resumed else "started",
                     extra={"run_id": opened.run_id, "crashed_before": list(opened.crashed)})
@@ -150,14 +152,18 @@ class RunOwner:
         crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
         return owner
 
-    def start_run_log(self, log_format: str | None, date_format: str | None, level: str) -> None:
-        """Copy this process's log lines to ``ARCHIVE/logs/run-N.log`` while the run is open."""
+    def start_run_log(self, log_format: str | None, date_format: str | None, level: str,
+                      structure: str = "kv") -> None:
+        """Copy this process's log lines to ``ARCHIVE/logs/run-N.log`` while the run is open,
+        as ``key=value`` lines or (``structure="json"``, ``crawl --log-format json``) JSON lines."""
         from crawler.logs import KeyValueFormatter
+        from crawler.run.logformat import JsonLinesFormatter
 
         log_dir = self.archive_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_dir / f"run-{self.run_id}.log", encoding="utf-8")
-        handler.setFormatter(KeyValueFormatter(log_format or None, date_format or None))
+        handler.setFormatter(JsonLinesFormatter() if structure == "json"
+                             else KeyValueFormatter(log_format or None, date_format or None))
         handler.setLevel(level)
         logging.getLogger().addHandler(handler)
         self._log_handler = handler
@@ -248,7 +254,8 @@ class RunOwner:
         """After a completed crawl: reports gone from its hosts, agencies past their deadline."""
         spider = self.crawler.spider
         hosts: set[str] = getattr(spider, "hosts", set())
-        recorder = ChangeRecorder(self.db, run_id=self.run_id, channels=self.session.alert_channels)
+        recorder = ChangeRecorder(self.db, run_id=self.run_id, channels=self.session.alert_channels,
+                                  baseline=self.session.alert_baseline)
         events = recorder.detect_removals(hosts=hosts, listed_urls=getattr(spider, "listed_urls", set()),
                                           revalidated=getattr(spider, "revalidated", {}))
         events += recorder.detect_overdue(hosts=hosts, today=self.today, deadlines=self.deadlines)

@@ -71,10 +71,13 @@ class DocumentOutcome:
 class ChangeRecorder:
     """Writes report versions and their alert events for one crawl run."""
 
-    def __init__(self, db: ArchiveDB, *, run_id: int, channels: Sequence[str]) -> None:
+    def __init__(self, db: ArchiveDB, *, run_id: int, channels: Sequence[str],
+                 baseline: bool = False) -> None:
         self.db = db
         self.run_id = run_id
         self.channels = list(channels)
+        #: A baseline crawl: events are recorded (marked baseline) and never delivered.
+        self.baseline = baseline
         run = db.get_run(run_id)
         self.run_started_at = run.started_at if run is not None else datetime.now(UTC)
 
@@ -235,7 +238,7 @@ class ChangeRecorder:
             agency=agency if agency is not None else report.agency if report else "",
             year=year if year is not None else report.year if report else 0,
             report_id=report.id if report else None, run_id=self.run_id, details=details,
-            channels=self.channels,
+            channels=self.channels, baseline=self.baseline,
         )
         if event is not None:
             events.append(key)

@@ -228,6 +228,18 @@ def _ad_field_labels() -> dict[tuple[str, str], str]:
 _AD_FIELD_LABELS = _ad_field_labels()
 
 
+def row_column_labels(table: str, row: str, column: str) -> tuple[str, str]:
+    """The printed (row label, column label) of a cell, e.g. ``("（一）予以公开", "自然人")``."""
+    if table == "active_disclosure":
+        label = _AD_FIELD_LABELS.get((row, column))
+        return tuple(label.split("·", 1)) if label else (row, column)  # type: ignore[return-value]
+    if table == "applications":
+        return application_row_label(row), APPLICANT_LABELS.get(column, column)
+    if table == "review_litigation":
+        return REVIEW_GROUP_LABELS.get(row, row), REVIEW_COLUMN_LABELS.get(column, column)
+    return row, column
+
+
 def cell_label(table: str, row: str, column: str) -> str:
     """A cell's printed labels, e.g. ``三 （一）予以公开 · 自然人``."""
     if table == "active_disclosure":

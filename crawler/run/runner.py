@@ -18,6 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.alerts.config import AlertSettings
+from crawler.archive.folder import ArchiveFolderError, prepare_archive_folder
 from crawler.errors import GovreportsError
 from crawler.extensions.run_owner import RunOwner, today_from
 from crawler.reports.changes import Deadlines
@@ -56,6 +57,10 @@ class CrawlOptions:
     alerts: AlertSettings | None = None
     #: The day overdue reports are judged on (default: today, or $GOVREPORTS_TODAY).
     today: date | None = None
+    #: Record this crawl's alert events as a baseline: kept, marked, never announced.
+    baseline: bool = False
+    #: Format of the run log and of progress log lines: ``kv`` or ``json`` (JSON lines).
+    log_format: str = "kv"
 
     @property
     def alert_channels(self) -> list[str]:
@@ -88,6 +93,8 @@ def build_settings(options: CrawlOptions) -> Settings:
         "GOVREPORTS_PARSE": options.parse,
         "GOVREPORTS_PROGRESS": options.progress,
         "GOVREPORTS_ALERTS": options.alerts,
+        "GOVREPORTS_ALERT_BASELINE": options.baseline,
+        "GOVREPORTS_LOG_FORMAT": options.log_format,
         "GOVREPORTS_TODAY": options.today.isoformat() if options.today else "",
         "GOVREPORTS_SCHEDULE_ID": options.schedule_id or 0,
         "GOVREPORTS_RUN_SETTINGS": _recorded_settings(options),
@@ -131,11 +138,10 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     options.today = today_for(options)
     if not options.seeds:
         raise CrawlSetupError("no seed URLs given: pass one or more URLs, or --seeds FILE")
-    options.archive_dir = Path(options.archive_dir).resolve()
     try:
-        options.archive_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrawlSetupError(f"cannot create archive folder {options.archive_dir}: {exc}") from exc
+        options.archive_dir = prepare_archive_folder(options.archive_dir)
+    except ArchiveFolderError as exc:
+        raise CrawlSetupError(str(exc)) from exc
     try:
         migrate(options.db_url)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user

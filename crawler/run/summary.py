@@ -30,6 +30,8 @@ class CrawlSummary:
     report_documents: int
     errors: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
+    #: Responses that were not errors (status below 400, no error kind), 304s included.
+    pages_ok: int = 0
     alerts: dict[str, int] = field(default_factory=dict)
     #: The alert delivery pass after the crawl (None when no channel is configured).
     delivery: DeliverySummary | None = None
@@ -81,6 +83,8 @@ def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str)
             in_run = Capture.run_id == run_id
             pages = session.scalar(select(func.count()).where(in_run, Capture.status.is_not(None))) or 0
             documents = session.scalar(select(func.count(distinct(Capture.sha256))).where(in_run)) or 0
+            pages_ok = session.scalar(select(func.count()).where(
+                in_run, Capture.status < 400, Capture.error_kind.is_(None))) or 0
             errors: dict[str, int] = {}
             for kind, count in session.execute(
                 select(Capture.error_kind, func.count(distinct(Capture.url)))
@@ -129,6 +133,7 @@ def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str)
         report_documents=int(report_documents),
         errors=errors,
         not_modified=int(not_modified),
+        pages_ok=int(pages_ok),
         alerts=alerts,
         archive_dir=archive_dir,
         db_url=db.url,

@@ -17,6 +17,7 @@ from crawler.reports.changes import Deadlines
 from crawler.version import software_version
 from crawler.web import api, pages
 from crawler.web.context import WebContext
+from crawler.web.head import HeadAsGet
 from crawler.web.queries import Queries
 from storage.read.readonly import ReadOnlyDB
 
@@ -45,6 +46,7 @@ def create_app(db_url: str, archive_dir: Path | None = None, *,
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_security_headers)
+    app.add_middleware(HeadAsGet)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(GovreportsError, _govreports_error)  # type: ignore[arg-type]

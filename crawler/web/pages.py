@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler.alerts.atom import newest_events, render_feed
 from crawler.alerts.render import TYPE_LABELS
 from crawler.reports.form import TEXT_SECTION_TITLES
+from crawler.reports.regions import in_region
 from crawler.web import documents, schemas
-from crawler.web.api import ReportId, VersionNumber, columns
+from crawler.web.api import AlertType, ReportId, VersionNumber, columns
 from crawler.web.context import WebContext, context, page_links, with_session
 from crawler.web.csvout import csv_response
 from crawler.web.filters import (
@@ -29,15 +32,18 @@ from crawler.web.filters import (
 )
 from crawler.web.layout import link_cells, record_tables
 from crawler.web.queries import agency_path, report_path
-from storage.models import ALERT_TYPES
+from storage.models import ALERT_TYPES, AlertEvent
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 FEED_SIZE = 100
+#: Query parameters the Atom feed understands.
+FEED_PARAMS = frozenset({"agency", "region", "type"})
 TIMELINESS = {
     "on_time": ("按时", "on time"),
     "late": ("逾期", "late"),
     "unknown": ("日期不明", "date unknown"),
-    "missing": ("缺报", "missing"),
+    "missing": ("缺报", "missing: registered, portal crawled after the deadline"),
+    "not_found": ("存档未见", "not found in archive"),
     "not_due": ("未到期", "not yet due"),
 }
 SORT_LABELS = {
@@ -229,8 +235,34 @@ def alerts_page(request: Request, ctx: Ctx) -> Response:
             summary="Atom feed of the newest alert events",
             responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}},
                              "description": "Atom 1.0 feed"}})
-def alerts_feed(request: Request, ctx: Ctx) -> Response:
-    """The newest alert events as an Atom 1.0 feed."""
-    self_url = str(request.url_for("alerts_feed"))
-    body = with_session(ctx, lambda s: render_feed(newest_events(s, FEED_SIZE), self_url=self_url))
-    return Response(body, media_type="application/atom+xml")
+def alerts_feed(request: Request, ctx: Ctx,
+                agency: Annotated[str | None, Query(max_length=200,
+                                                    description="Agencies whose name contains this.")] = None,
+                region: Annotated[str | None, Query(max_length=200, description=(
+                    "Agencies of this area or inside it (e.g. 固原市), as read from their names."))] = None,
+                type: Annotated[AlertType | None, Query(description="One alert type.")] = None,  # noqa: A002
+                ) -> Response:
+    """The newest announced alert events (filtered by agency, region, type) as an Atom 1.0 feed.
+
+    Each entry links to the archived report page, or for an overdue report to the agency's
+    page (``alternate``), and to the government URL (``via``). Unknown parameters: 400.
+    """
+    unknown = sorted(set(request.query_params) - FEED_PARAMS)
+    if unknown:
+        raise HTTPException(400, f"unknown parameter(s): {', '.join(unknown)}; "
+                                 f"allowed: {', '.join(sorted(FEED_PARAMS))}")
+    self_url = str(request.url)
+
+    def link(event: AlertEvent) -> str:  # the archived report, or the agency's years (overdue)
+        if event.report_id:
+            return str(request.url_for("report_page", report_id=event.report_id))
+        return str(request.url_for("agency_page", agency=event.agency))
+
+    def feed(session: Session) -> bytes:
+        names = None
+        if region:
+            names = [a for a in session.scalars(select(AlertEvent.agency).distinct()) if in_region(a, region)]
+        events = newest_events(session, FEED_SIZE, agency=agency, agencies=names, type_=type)
+        return render_feed(events, self_url=self_url, report_link=link)
+
+    return Response(with_session(ctx, feed), media_type="application/atom+xml")

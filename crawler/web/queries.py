@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from crawler.alerts.render import describe, label
 from crawler.errors import NotFound
 from crawler.reports.changes import Deadlines
+from crawler.reports.compliance import Evidence, absent_status
 from crawler.reports.cross_year import with_cross_year
 from crawler.reports.form import RULE_LABELS, TEXT_SECTION_TITLES, cell_label, check_where_label
 from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import check_cells
+from storage.agencies import compliance_evidence
 from storage.models import (
     AlertEvent,
     Capture,
@@ -168,9 +170,10 @@ class Queries:
             return "unknown"
         return "on_time" if published_on <= self.deadline(agency, year) else "late"
 
-    def absent(self, agency: str, year: int) -> str:
-        """A year without a report: ``missing`` once its deadline has passed, else ``not_due``."""
-        return "missing" if self.today() > self.deadline(agency, year) else "not_due"
+    def absent(self, agency: str, year: int, evidence: Evidence) -> str:
+        """A year without a report: ``not_due``, ``missing`` (registered agency, portal fully
+        crawled after the deadline) or ``not_found`` (only absent from the archive)."""
+        return absent_status(agency, self.deadline(agency, year), self.today(), evidence)
 
     def report_row(self, r: Any) -> Row:
         """A list row from a result mapping of :meth:`_report_select`."""
@@ -376,10 +379,11 @@ class Queries:
             by_year.setdefault(row["year"], row)
         first = min(by_year)
         last = max(max(by_year), self.latest_due_year(agency))
+        evidence = compliance_evidence(session)
         years = []
         for year in range(last, first - 1, -1):
             report = by_year.get(year)
-            status = report["timeliness"] if report is not None else self.absent(agency, year)
+            status = report["timeliness"] if report is not None else self.absent(agency, year, evidence)
             years.append({"year": year, "deadline": self.deadline(agency, year),
                           "timeliness": status, "report": report})
         return {"agency": agency, "region": region_of(agency),
@@ -399,11 +403,12 @@ class Queries:
         reports = {r.agency: r for r in session.execute(
             select(Report.agency, Report.id, Report.status, Report.published_on)
             .where(Report.year == chosen))}
+        evidence = compliance_evidence(session)
         rows = []
         for a in agencies:
             report = reports.get(a["agency"])
             status = (self.timeliness(a["agency"], chosen, report.published_on)
-                      if report is not None else self.absent(a["agency"], chosen))
+                      if report is not None else self.absent(a["agency"], chosen, evidence))
             rows.append({
                 "agency": a["agency"], "region": a["region"], "has_report": report is not None,
                 "report_id": report.id if report else None,
@@ -416,7 +421,10 @@ class Queries:
             })
         summary = {"year": chosen, "known": len(rows),
                    "with_report": sum(1 for r in rows if r["has_report"]),
-                   "without_report": sum(1 for r in rows if not r["has_report"]), "years": years}
+                   "without_report": sum(1 for r in rows if not r["has_report"]),
+                   "missing": sum(1 for r in rows if r["timeliness"] == "missing"),
+                   "not_found": sum(1 for r in rows if r["timeliness"] == "not_found"),
+                   "registered": len(set(evidence.registered.values())), "years": years}
         if has_report is not None:
             rows = [r for r in rows if r["has_report"] == has_report]
         rows.sort(key=lambda r: (r["has_report"], r["agency"]))

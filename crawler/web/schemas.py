@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Timeliness = Literal["on_time", "late", "unknown", "missing", "not_due"]
+Timeliness = Literal["on_time", "late", "unknown", "missing", "not_found", "not_due"]
 Number = int | float
 
 
@@ -279,12 +279,18 @@ class CoverageRow(BaseModel):
 
 
 class CoverageSummary(BaseModel):
-    """How many known agencies have a report for the year."""
+    """How many known agencies (a report for any year in the archive) have one for the year."""
 
     year: int
-    known: int
-    with_report: int
-    without_report: int
+    known: int = Field(description="Agencies with a report for any year in the archive.")
+    with_report: int = Field(description="Known agencies with a report for this year in the archive.")
+    without_report: int = Field(description="Known agencies with no report for this year in the archive "
+                                "(missing + not_found + not yet due).")
+    missing: int = Field(description="Of those, registered agencies whose portal was fully crawled after "
+                         "the deadline: a report that should exist and was not there.")
+    not_found: int = Field(description="Of those, past the deadline but not judged: unregistered agency, "
+                           "or no completed crawl of its portal after the deadline.")
+    registered: int = Field(description="Agencies in the registry (govreports agencies import).")
     years: list[int] = Field(description="Years that have at least one report.")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,3 +55,16 @@ def deliveries_by_event(session: Session, event_ids: Sequence[int]) -> dict[int,
         for delivery in rows:
             found[delivery.event_id].append(delivery)
     return found
+
+
+def announced_events(session: Session, *, limit: int, agency: str | None = None,
+                     agencies: Collection[str] | None = None, type_: str | None = None) -> list[AlertEvent]:
+    """The Atom feed's events: newest first, never those of a baseline crawl.
+
+    ``agency``: name contains this text; ``agencies``: one of these names; ``type_``: one type.
+    """
+    query = select(AlertEvent).where(AlertEvent.baseline.is_(False), *_conditions(type_, agency, None))
+    if agencies is not None:
+        query = query.where(AlertEvent.agency.in_(list(agencies)))
+    query = query.order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc()).limit(limit)
+    return list(session.scalars(query))

@@ -14,7 +14,8 @@ from storage.models import Base
 
 TABLES = {"sites", "crawl_runs", "captures", "documents", "reports", "report_documents",
           "report_versions", "url_states", "alert_events", "alert_deliveries", "schedules",
-          "parse_results", "frontier", "run_locks"}
+          "parse_results", "frontier", "run_locks", "agencies"}
+VIEWS = {"current_reports", "report_values", "report_checks", "agency_summary"}
 
 
 def _head(url: str) -> str | None:
@@ -27,6 +28,7 @@ def test_migrate_from_empty_then_again(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
+        assert set(inspect(engine).get_view_names()) == VIEWS
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         assert current is not None and current == _head(db_url)

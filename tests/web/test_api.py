@@ -312,7 +312,8 @@ def test_agency_detail_years(client: httpx.Client, web_archive: WebArchive, db: 
         report = have.get(entry["year"])
         if report is None:
             assert entry["report"] is None
-            assert entry["timeliness"] == ("missing" if date.today() > due else "not_due")
+            # no registry in this archive: a gap is only "not found in archive", never "missing"
+            assert entry["timeliness"] == ("not_found" if date.today() > due else "not_due")
         elif report.published_on is not None:
             assert entry["report"]["id"] == report.id
             assert entry["timeliness"] == ("on_time" if report.published_on <= due else "late")
@@ -328,12 +329,14 @@ def test_coverage_of_a_year(client: httpx.Client, db: Session) -> None:
     known = set(db.scalars(select(Report.agency).distinct()))
     have = {r.agency: r.id for r in db.scalars(select(Report).where(Report.year == 2022))}
     body = client.get("/api/v1/coverage", params={"year": 2022}).json()
-    assert body["summary"] == {"year": 2022, "known": len(known), "with_report": len(have),
-                               "without_report": len(known) - len(have),
-                               "years": sorted(set(db.scalars(select(Report.year))), reverse=True)}
     _, items = all_items(client, "/api/v1/coverage", {"year": 2022, "has_report": "false"})
+    not_found = sum(1 for i in items if i["timeliness"] == "not_found")
+    assert body["summary"] == {"year": 2022, "known": len(known), "with_report": len(have),
+                               "without_report": len(known) - len(have), "missing": 0,
+                               "not_found": not_found, "registered": 0,
+                               "years": sorted(set(db.scalars(select(Report.year))), reverse=True)}
     assert {i["agency"] for i in items} == known - set(have)
-    assert all(i["report_id"] is None and i["timeliness"] in ("missing", "not_due") for i in items)
+    assert all(i["report_id"] is None and i["timeliness"] in ("not_found", "not_due") for i in items)
     _, items = all_items(client, "/api/v1/coverage", {"year": 2022, "has_report": "true"})
     assert {i["agency"]: i["report_id"] for i in items} == have
     default = client.get("/api/v1/coverage").json()["summary"]

@@ -163,8 +163,12 @@ def test_coverage_page(client: httpx.Client, db: Session) -> None:
     covered = {tr.cssselect("td a")[0].text_content() for tr in doc.cssselect("tr.covered")}
     uncovered = {tr.cssselect("td a")[0].text_content() for tr in doc.cssselect("tr.uncovered")}
     assert covered == have and uncovered == known - have
-    summary = doc.cssselect("#coverage-summary")[0].text_content()
-    assert str(len(known)) in summary and str(len(have)) in summary
+    summary = " ".join(doc.cssselect("#coverage-summary")[0].text_content().split())
+    share = f"{len(have)} ({round(100 * len(have) / len(known), 1)}%)"  # the share WITH a report
+    gap = len(known) - len(have)
+    assert f"known agencies {len(known)}" in summary and f"with a 2021 report {share}" in summary
+    assert f"no 2021 report in the archive {gap} ({round(100 * gap / len(known), 1)}%)" in summary
+    assert "缺报" not in " ".join(td.text_content() for td in doc.cssselect("tbody td"))  # no registry
 
 
 def test_alerts_page(client: httpx.Client, db: Session) -> None:

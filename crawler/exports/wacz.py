@@ -1,0 +1,94 @@
+"""A WACZ (Web Archive Collection Zipped) of the selected reports, for ReplayWeb.page and pywb.
+
+The WARC files holding the reports' captures, a CDXJ index of them, ``pages/pages.jsonl``
+(one page per captured report document, titled with the report's title) and a
+``datapackage.json`` with every file's sha256, written by Webrecorder's own ``wacz`` package
+(``wacz create``), so the layout is the one replay tools expect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crawler.errors import GovreportsError
+from crawler.exports.query import DEFAULT_BATCH, ExportedReport, ExportFilters
+from crawler.exports.run import Progress, export_reports
+
+
+class WaczError(GovreportsError):
+    """The WACZ cannot be written; the message says what to do."""
+
+
+@dataclass
+class WaczResult:
+    """What went into the WACZ."""
+
+    path: Path
+    reports: int
+    pages: int
+    warc_files: list[str] = field(default_factory=list)
+
+
+class PageCollector:
+    """A writer noting each report's successful captures (its pages) and their WARC files."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+        self.pages: dict[tuple[str, str], dict[str, Any]] = {}
+        self.warc_files: set[str] = set()
+
+    def add(self, report: ExportedReport) -> None:
+        for capture in report.captures:
+            if not capture["warc_file"] or not capture["status"] or capture["status"] >= 300:
+                continue
+            self.warc_files.add(capture["warc_file"])
+            ts = capture["fetched_at"].isoformat().replace("+00:00", "Z")
+            self.pages.setdefault((capture["url"], ts), {
+                "url": capture["url"], "ts": ts, "title": report.title,
+                "id": f"report-{report.report_id}-{capture['sha256'][:12]}"})
+
+    def close(self) -> None:
+        """Nothing to close: pages are written once all reports are seen."""
+
+
+def write_wacz(session: Session, target: Path, filters: ExportFilters | None = None, *,
+               archive_dir: Path, progress: Progress | None = None,
+               batch_size: int = DEFAULT_BATCH) -> WaczResult:
+    """Write the WACZ of the selected reports to ``target`` (``.wacz``)."""
+    from wacz.main import main as wacz_main
+
+    if target.suffix.lower() != ".wacz":
+        raise WaczError(f"{target}: a WACZ file name ends in .wacz")
+    collector = PageCollector()
+    count = export_reports(session, filters or ExportFilters(), [collector], progress=progress,
+                           batch_size=batch_size)
+    if not collector.pages:
+        raise WaczError("no archived capture among the selected reports; widen the filters")
+    warcs = [archive_dir / "warc" / name for name in sorted(collector.warc_files)]
+    missing = [str(p) for p in warcs if not p.is_file()]
+    if missing:
+        raise WaczError(f"WARC file {missing[0]} is missing; pass the archive folder with --archive")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govreports-wacz-") as work:
+        pages = Path(work) / "pages.jsonl"
+        with pages.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"format": "json-pages-1.0", "id": "pages",
+                                     "title": "govreports reports"}) + "\n")
+            for page in collector.pages.values():
+                handle.write(json.dumps(page, ensure_ascii=False) + "\n")
+        with contextlib.redirect_stdout(sys.stderr):  # wacz reports its steps on stdout
+            code = wacz_main(["create", "-o", str(target), "-p", str(pages), "--hash-type", "sha256",
+                              "--title", "Government information disclosure annual reports (govreports)",
+                              "--desc", f"{count} reports: their captures as archived by govreports",
+                              *map(str, warcs)])
+    if code != 0 or not target.is_file():
+        raise WaczError(f"wacz could not write {target} (exit {code})")
+    return WaczResult(target, count, len(collector.pages), [p.name for p in warcs])
