@@ -66,8 +66,12 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
     from crawler.exports.run import export_to
     from crawler.exports.wacz import write_wacz
 
-    if sum(x is not None for x in (bundle, wacz, out)) != 1 or (out is None) != (fmt is None):
-        raise click.UsageError("give one of: --format and --out, --bundle DIR|FILE.zip, or --wacz FILE.wacz")
+    if bundle is not None and (fmt is not None or out is not None):
+        raise click.UsageError("--bundle writes every format; leave out --format and --out")
+    if wacz is not None and (fmt is not None or out is not None or bundle is not None):
+        raise click.UsageError("--wacz writes the web archive only; leave out --format, --out and --bundle")
+    if bundle is None and wacz is None and (fmt is None or out is None):
+        raise click.UsageError("give --format and --out, or --bundle DIR|FILE.zip, or --wacz FILE.wacz")
     filters = ExportFilters(**filter_options)
     db = open_archive_db(db_url)
     session = db.session
