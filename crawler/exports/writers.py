@@ -1,5 +1,8 @@
 """Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
 
+Text cells that a spreadsheet would run as a formula are neutralised
+(:mod:`crawler.exports.cells`): CSV cells get a leading apostrophe, XLSX writes text as text.
+
 Each writer takes reports one at a time (:meth:`TableWriter.add`) and keeps at most a batch
 of rows in memory. ``PATH`` gets the wide per-report table; tables ``values`` and ``checks``
 go beside it as ``STEM.values.EXT`` and ``STEM.checks.EXT`` (CSV, Parquet), or as sheets
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from crawler.exports.cells import neutralize
 from crawler.exports.columns import TABLES, Column
 from crawler.exports.query import ExportedReport
 from crawler.exports.rows import check_rows, json_default, json_object, value_rows, wide_row
@@ -55,7 +59,7 @@ def _csv_text(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    return neutralize(value)
 
 
 class CsvTables:
@@ -74,9 +78,10 @@ class CsvTables:
 
     def add(self, report: ExportedReport) -> None:
         self._writers["reports"].writerow([_csv_text(v) for v in wide_row(report)])
-        self._writers["values"].writerows(value_rows(report))  # numbers and text; None is ""
+        self._writers["values"].writerows(  # numbers and text; None is ""
+            [neutralize(v) for v in row] for row in value_rows(report))
         self._writers["checks"].writerows(
-            (*row[:5], _csv_text(row[5]), *row[6:]) for row in check_rows(report))
+            [_csv_text(v) for v in row] for row in check_rows(report))
 
     def close(self) -> None:
         for handle in self._handles:
@@ -155,6 +160,21 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
+def _excel_row(sheet: Any, row: Any) -> list[Any]:
+    """Cells of one row; text is always a string cell, never a formula (``=…`` included)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list[Any] = []
+    for value in row:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl would make "=…" a formula
+            cells.append(cell)
+        else:
+            cells.append(_excel_value(value))
+    return cells
+
+
 class XlsxWorkbook:
     """One workbook with sheets reports, values and checks, streamed (openpyxl write-only)."""
 
@@ -183,7 +203,8 @@ class XlsxWorkbook:
             for row in rows:
                 if self._rows[name] >= XLSX_MAX_ROWS:
                     self._new_sheet(name)
-                self._sheets[name].append([_excel_value(v) for v in row])
+                sheet = self._sheets[name]
+                sheet.append(_excel_row(sheet, row))
                 self._rows[name] += 1
 
     def close(self) -> None:
