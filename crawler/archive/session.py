@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from crawler.archive.policy import FullPolicy, RecrawlPolicy
 from crawler.discovery.urls import host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
-from crawler.fetch.content_encoding import ContentDecodingError, decode_content
+from crawler.fetch.content_encoding import ContentDecodingError, DecodedTooLarge, decode_content
 from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
@@ -49,6 +49,10 @@ class FetchRecord:
     blocked_reason: str | None
     #: A 304 answer: the payload is the archived one of ``sha256`` (a revisit record points at it).
     not_modified: bool = False
+    #: Why nothing was stored (``too_large``: the decoded body is over the size limit).
+    refused: str | None = None
+    #: The payload with its content encoding removed (what the blob holds).
+    payload: bytes | None = None
 
 
 def _header(headers: object, name: str) -> str:
@@ -83,7 +87,8 @@ class ArchiveSession:
 
     def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
                  insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
-                 on_capture: Callable[[Request], None] | None = None) -> None:
+                 on_capture: Callable[[Request], None] | None = None,
+                 max_size: int = 0) -> None:
         self.db = db
         self.blobs = blobs
         self.warc = warc
@@ -92,6 +97,8 @@ class ArchiveSession:
         self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
         #: Called with the request just before its capture is committed (same transaction).
         self.on_capture = on_capture
+        #: Decoded payloads over this many bytes are refused (``DOWNLOAD_MAXSIZE``; 0: no limit).
+        self.max_size = max_size
         self.closed = False
         self._payload_refs: dict[str, KnownUrl | None] = {}
         self.alert_channels: list[str] = []
@@ -100,7 +107,8 @@ class ArchiveSession:
     @classmethod
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
              policy: RecrawlPolicy, alert_channels: list[str],
-             on_capture: Callable[[Request], None] | None = None) -> ArchiveSession:
+             on_capture: Callable[[Request], None] | None = None,
+             max_size: int = 0) -> ArchiveSession:
         """A session writing into ``archive_dir`` for run ``run_id``."""
         session = cls(
             db=db,
@@ -115,6 +123,7 @@ class ArchiveSession:
             insecure_hosts=insecure_hosts,
             policy=policy,
             on_capture=on_capture,
+            max_size=max_size,
         )
         session.alert_channels = list(alert_channels)
         return session
@@ -168,8 +177,16 @@ class ArchiveSession:
         known = self.known.get(request.url)
         if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
             return self._record_not_modified(request, response, record, known)
+        max_size = request.meta.get("download_maxsize", self.max_size)
         try:
-            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"))
+            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"),
+                                     max_size)
+        except DecodedTooLarge as exc:  # a decompression bomb: nothing is stored
+            record.kind, record.error_kind, record.error_message = "error", "too_large", str(exc)
+            record.sha256 = None
+            capture_id = self.db.add_capture(record)
+            return FetchRecord(capture_id, None, len(response.body), content_type, None, None,
+                               None, refused="too_large")
         except ContentDecodingError as exc:
             record.error_kind, record.error_message = "bad_content_encoding", str(exc)
             payload = response.body
@@ -228,7 +245,8 @@ class ArchiveSession:
                 capture_kind=record.kind, warc_file=location.filename,
                 warc_offset=location.offset, warc_record_id=location.record_id,
                 fetched_at=fetched_at)
-        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem,
+                           None, payload=payload)
 
     def _earlier_copy(self, sha256: str, known: KnownUrl | None) -> KnownUrl | None:
         """A full response record already holding these bytes, if any (same URL first)."""

@@ -133,6 +133,7 @@ class RunOwner:
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
             policy=policy_class(settings).from_archive(settings, db, hosts),
             alert_channels=channels, on_capture=answered,
+            max_size=settings.getint("DOWNLOAD_MAXSIZE"),
         )
         owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
                     alerts=alerts, today=today,
