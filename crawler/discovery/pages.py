@@ -22,6 +22,7 @@ _AGENCY_WORDS = re.compile(r"(人民政府|政府|局|委员会|管委会|办公
 _SITE_META = ("SiteName", "sitename", "og:site_name")
 #: Links read from one page (a link flood beyond this is ignored and counted).
 MAX_LINKS_PER_PAGE = 5000
+_LINK_NODES = "//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]"
 #: Characters of a link's text kept (the text only ranks and names links).
 MAX_LINK_TEXT = 1000
 
@@ -107,23 +108,26 @@ class Page:
 
     def text(self) -> str:
         """The visible text of the body."""
-        return " ".join(self.selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+        root = self.selector.root
+        if not hasattr(root, "xpath"):
+            return ""
+        return " ".join(root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
 
     def links(self) -> list[Link]:
         """Links (a, area, frame, iframe) with absolute URL and visible text, at most
         ``max_links``; :attr:`links_dropped` counts the rest."""
         result: list[Link] = []
         base = self.base_url()
-        nodes = self.selector.xpath("//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]")
-        self.links_dropped = max(0, len(nodes) - self.max_links)
-        for node in nodes[: self.max_links]:
+        found = int(float(self.selector.xpath(f"count({_LINK_NODES})").get() or 0))
+        self.links_dropped = max(0, found - self.max_links)
+        for node in self.selector.xpath(f"({_LINK_NODES})[position() <= {int(self.max_links)}]"):
             if node.root.tag in ("iframe", "frame"):
                 result.append(Link(urljoin(base, node.attrib["src"].strip()), ""))
                 continue
             href = node.attrib.get("href", "").strip()
             if not href or href.startswith("#"):
                 continue
-            text = normalize_space(" ".join(node.xpath(".//text()").getall())[: MAX_LINK_TEXT * 4])
+            text = normalize_space(" ".join(node.root.xpath(".//text()"))[: MAX_LINK_TEXT * 4])
             text = text or normalize_space(node.attrib.get("title", "")[: MAX_LINK_TEXT * 4])
             result.append(Link(urljoin(base, href), text[:MAX_LINK_TEXT]))
         return result

@@ -132,13 +132,38 @@ def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: f
     )
 
 
+_OUT_OF_MEMORY = ParseOutcome("too_large", "parsing this document needs more memory than the "
+                                           "parse worker's limit (GOVREPORTS_PARSE_MEMORY)")
+#: The worker's address-space ceiling (0: none), set by :func:`_limit_memory`.
+_ceiling = 0
+
+
+def _hit_memory_limit() -> bool:
+    """True when this process's peak address space reached its ceiling (less 32 MB).
+
+    Libraries report failed allocations in their own words (lxml: "unknown error"), so an
+    error is read as running out of memory when the peak says so.
+    """
+    if not _ceiling:
+        return False
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024 >= _ceiling - (32 << 20)
+    except (OSError, ValueError, IndexError):
+        return False
+    return False
+
+
 def _safe_parse(args: tuple[Any, ...]) -> ParseOutcome:
     try:
         return _parse(*args)
     except MemoryError:
-        return ParseOutcome("too_large", "parsing this document needs more memory than the "
-                                         "parse worker's limit (GOVREPORTS_PARSE_MEMORY)")
+        return _OUT_OF_MEMORY
     except Exception as exc:  # report any crash as data, never kill the caller
+        if _hit_memory_limit():
+            return _OUT_OF_MEMORY
         return ParseOutcome("corrupt", f"the parser failed on this document: {type(exc).__name__}: {exc}")
 
 
@@ -153,6 +178,7 @@ def _address_space() -> int:
 
 def _limit_memory(memory_limit: int) -> None:
     """Cap the address space at what the worker has now plus ``memory_limit``."""
+    global _ceiling
     if memory_limit <= 0:
         return
     ceiling = _address_space() + memory_limit
@@ -160,6 +186,7 @@ def _limit_memory(memory_limit: int) -> None:
     if hard != resource.RLIM_INFINITY:
         ceiling = min(ceiling, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    _ceiling = ceiling
 
 
 def _limit_cpu(seconds: float) -> None:
@@ -191,7 +218,10 @@ def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
         except (EOFError, OSError):
             return
         _limit_cpu(float(args[-1]) + CPU_GRACE)  # args end with the document's timeout
-        conn.send((job, _safe_parse(args)))
+        outcome = _safe_parse(args)
+        conn.send((job, outcome))
+        if outcome is _OUT_OF_MEMORY:  # start afresh: the heap may be fragmented, the peak is spent
+            return
 
 
 def _preload() -> None:
@@ -236,6 +266,8 @@ class _Worker:
                         continue
                     if time.monotonic() > deadline:  # answered, but only after the limit
                         break
+                    if outcome.status == "too_large":  # the worker ends itself after this
+                        self._stop()
                     return outcome  # type: ignore[no-any-return]
             except (EOFError, OSError, BrokenPipeError):
                 return self._died()

@@ -11,6 +11,8 @@ Output is discarded as it is counted: at most one chunk is held.
 
 from __future__ import annotations
 
+import base64
+import re
 import struct
 import zipfile
 import zlib
@@ -88,7 +90,11 @@ def _zlib_header(head: bytes) -> bool:
 
 
 def check_pdf_streams(data: bytes, per_stream: int, total: int) -> int:
-    """Total bytes the PDF's Flate streams inflate to; ParseFailure ``too_large`` past a limit."""
+    """Total bytes the PDF's Flate streams inflate to; ParseFailure ``too_large`` past a limit.
+
+    A stream's filters are read from its dictionary; ASCII85 and ASCIIHex layers in front of
+    FlateDecode are undone first (they only shrink), so wrapping a bomb in them does not hide it.
+    """
     inflated = 0
     position = 0
     while True:
@@ -105,9 +111,48 @@ def check_pdf_streams(data: bytes, per_stream: int, total: int) -> int:
             start += 1
         else:
             continue
-        if not _zlib_header(data[start:start + 2]):
+        filters = _filters(data[max(0, found - _DICT_WINDOW):found])
+        if filters is None:  # no /Filter seen: check it if it looks like zlib
+            filters = ["FlateDecode"] if _zlib_header(data[start:start + 2]) else []
+        if "FlateDecode" not in filters and "Fl" not in filters:
             continue
-        size = _inflated_size(data, start, min(per_stream, total - inflated), raw=False,
+        body, offset = data, start
+        for name in filters:
+            if name in ("ASCII85Decode", "A85"):
+                body, offset = _ascii85(body, offset), 0
+            elif name in ("ASCIIHexDecode", "AHx"):
+                body, offset = _ascii_hex(body, offset), 0
+            else:
+                break
+        size = _inflated_size(body, offset, min(per_stream, total - inflated), raw=False,
                               what="a PDF stream")
         inflated += size
         position = start + 1
+
+
+_DICT_WINDOW = 1024
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+
+
+def _filters(window: bytes) -> list[str] | None:
+    """The filter names of the dictionary ending in ``window`` (None when it names none)."""
+    matches = list(_FILTER.finditer(window))
+    if not matches:
+        return None
+    found = matches[-1]
+    return [name.decode("latin-1") for name in re.findall(rb"/([A-Za-z0-9]+)", found.group(1))]
+
+
+def _ascii85(data: bytes, start: int) -> bytes:
+    end = data.find(b"~>", start)
+    chunk = data[start:end if end >= 0 else len(data)]
+    try:
+        return base64.a85decode(re.sub(rb"\s+", b"", chunk).removeprefix(b"<~"))
+    except ValueError:
+        return b""
+
+
+def _ascii_hex(data: bytes, start: int) -> bytes:
+    end = data.find(b">", start)
+    digits = re.sub(rb"[^0-9A-Fa-f]", b"", data[start:end if end >= 0 else len(data)])
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
