@@ -24,12 +24,14 @@ from urllib.parse import urlsplit
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
+from crawler.errors import FetchError
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
 
 
-class PrivateAddressRefused(DNSLookupError):
+class PrivateAddressRefused(FetchError, DNSLookupError):
     """A host is (or resolves to) an address the crawl may not connect to."""
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 
+from crawler.errors import FetchError
+
 #: Bytes a decompressor may produce per call.
 CHUNK = 64 * 1024
-
-from crawler.errors import FetchError
 
 
 class ContentDecodingError(FetchError, ValueError):
