@@ -15,7 +15,9 @@ crawler follows:
 * ``/redirect-off``: 302 to ``--target``; ``/refresh-off``: a meta refresh to it;
 * ``/redirect-chain``: 302 to ``/redirect-hop`` (in scope), which 302s to ``--target``;
 * ``/redirect-metadata``: 302 to ``http://169.254.169.254/latest/meta-data/``;
-* ``/redirect-private``: 302 to ``http://10.0.0.1/``.
+* ``/redirect-private``: 302 to ``http://10.0.0.1/``;
+* ``/same-plain.html``, ``/same-plain-again.html``: the same page; ``/same-gzip.html``: it
+  gzip-encoded (the same decoded bytes, a different payload on the wire).
 
 ``/hits`` answers with a JSON count of requests per path (to prove what was not fetched).
 """
@@ -23,6 +25,7 @@ crawler follows:
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 import threading
@@ -36,7 +39,11 @@ PAGE = "<html><head><title>{title}</title></head><body>{body}</body></html>"
 #: Cases a seed page links to (the crawler finds them as an attacker's portal would offer them).
 CASES = ("bomb.html", "bomb-br.html", "drip.html", "short.html", "hugeline.html",
          "hanweb-trap.html", "flood.html", "redirect-off", "refresh-off", "redirect-chain",
-         "redirect-metadata", "redirect-private")
+         "redirect-metadata", "redirect-private", "same-plain.html", "same-gzip.html",
+         "same-plain-again.html")
+#: One page, sent plain at two URLs and gzip-encoded at a third (identical-payload dedup).
+SAME = ("<html><head><title>同一页面</title></head><body>" + "内容" * 2000
+        + "</body></html>").encode()
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
@@ -139,6 +146,10 @@ class HostileHandler(BaseHTTPRequestHandler):
             self._redirect("http://169.254.169.254/latest/meta-data/")
         elif path == "/redirect-private":
             self._redirect("http://10.0.0.1/")
+        elif path in ("/same-plain.html", "/same-plain-again.html"):
+            self._send(200, SAME)
+        elif path == "/same-gzip.html":
+            self._send(200, gzip.compress(SAME, mtime=0), {"Content-Encoding": "gzip"})
         else:
             self._send(404, b"not found")
 

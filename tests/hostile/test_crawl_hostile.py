@@ -93,3 +93,28 @@ def test_huge_pages_and_link_floods_are_read_within_caps(hostile_crawl: dict[str
         assert {kind for _, kind in retried} <= {"timeout"}, case
     flood_pages = [url for url in outcomes if "/flood/" in url]
     assert 0 < len(flood_pages) <= 40  # the links were read; the host budget held
+
+
+@pytest.mark.slow
+def test_identical_payload_dedup_compares_like_with_like(hostile_crawl: dict[str, object]) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    base = str(hostile_crawl["base"])
+    rows = {c.url: c for c in captures(str(hostile_crawl["db_url"])) if "/same-" in c.url}
+    assert len({c.sha256 for c in rows.values()}) == 1  # one decoded payload, one blob
+    warc = Path(str(hostile_crawl["root"])) / "archive" / "warc"
+
+    def record(url: str) -> tuple[str, str | None]:
+        capture = rows[base + url]
+        with (warc / str(capture.warc_file)).open("rb") as handle:
+            handle.seek(int(capture.warc_offset or 0))
+            found = next(iter(ArchiveIterator(handle)))
+            return found.rec_type, found.rec_headers.get_header("WARC-Payload-Digest")
+
+    kinds = {url: record(url) for url in ("same-plain.html", "same-plain-again.html",
+                                          "same-gzip.html")}
+    # the gzip answer is a different payload on the wire: a response of its own
+    assert kinds["same-gzip.html"][0] == "response"
+    plain = sorted(kinds[u] for u in ("same-plain.html", "same-plain-again.html"))
+    assert [kind for kind, _ in plain] == ["response", "revisit"]  # plain twice: one revisit
+    assert plain[0][1] == plain[1][1] != kinds["same-gzip.html"][1]
