@@ -71,3 +71,5 @@ def test_remote_control_and_telnet_are_off() -> None:
     extensions = settings.getdict("EXTENSIONS")
     assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
     assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
+    # and the resolver that refuses non-public answers is the one Scrapy installs
+    assert settings.get("TWISTED_DNS_RESOLVER") == "crawler.fetch.addresses.PublicAddressResolver"

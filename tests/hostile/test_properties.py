@@ -98,6 +98,7 @@ def test_page_functions(text: str) -> None:
 
 @pytest.mark.parametrize(("name", "call"), [
     ("hanweb proxy in 1 M CJK chars", lambda: find_jpage(PAGE_URL, "政" * 1_000_000 + "dataproxy.jsp")),
+    ("1 M CJK chars, no proxy", lambda: find_jpage(PAGE_URL, "政" * 1_000_000)),
     ("1 M opening brackets as a title", lambda: parse_report_title("(" * 1_000_000 + "年度报告")),
     ("unterminated records", lambda: parse_jpage_response("<record><![CDATA[x" * 200_000)),
     ("10 M-char line", lambda: analyze_page(PAGE_URL, ("年度报告政府信息公开" * 1_000_000).encode(), "utf-8")),
