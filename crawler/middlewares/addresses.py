@@ -31,6 +31,10 @@ class PrivateAddressMiddleware:
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
         return cls(crawler)
 
+    def record_refusal(self, request: Request, reason: str) -> None:
+        """Record the refused request as a ``private_address`` capture."""
+        archive_session(self.crawler).record_failure(request, "private_address", reason)
+
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         if not is_ip_literal(host):
@@ -38,7 +42,7 @@ class PrivateAddressMiddleware:
         reason = AddressPolicy.for_crawler(self.crawler).refusal(host, host)
         if reason is None:
             return None
-        archive_session(self.crawler).record_failure(request, "private_address", reason)
+        self.record_refusal(request, reason)
         request.meta[META_FAILURE_RECORDED] = True
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("govreports/refused/private_address")

@@ -1,4 +1,4 @@
-"""Leftovers of killed crawls (blob temp files, conversion folders, job files) are swept."""
+"""Leftovers of killed crawls (blob temp files, remote-control job files) are swept."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from scrapy.settings import Settings
 
 from crawler.extensions.leftovers import sweep_job_files
-from crawler.parsing.tempdirs import PREFIX, sweep_doc_dirs
 from storage.blobs import LocalBlobStore
 
 
@@ -37,16 +35,6 @@ def test_blob_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
     assert store.sweep_temporary() == 2
     assert not dead.exists() and not old.exists()
     assert live.exists() and fresh.exists() and kept.exists()
-
-
-def test_doc_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
-    dead = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_dead_pid()}-", dir=tmp_path))
-    (dead / "input.doc").write_bytes(b"x")
-    live = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=tmp_path))
-    assert sweep_doc_dirs(root=str(tmp_path)) == 1
-    assert not dead.exists() and live.exists()
-    assert sweep_doc_dirs(pid=os.getpid(), root=str(tmp_path)) == 1  # a worker just stopped
-    assert not live.exists()
 
 
 def test_job_files_of_dead_portal_crawls_are_removed(tmp_path: Path) -> None:
