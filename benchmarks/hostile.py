@@ -57,7 +57,9 @@ def _limit() -> None:
 
 def _run(argv: list[str], *, tree: str | None, cap: float, cwd: Path,
          output: Path | None = None) -> tuple[int | None, float, float]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # a request for a non-loopback host goes to a dead local proxy, never off the machine
+    env = dict(os.environ, PYTHONUNBUFFERED="1", http_proxy="http://127.0.0.1:9",
+               https_proxy="http://127.0.0.1:9", no_proxy="127.0.0.1,localhost")
     if tree:  # ``python -m`` puts the working folder first on sys.path: run inside the tree
         env["PYTHONPATH"] = tree
         cwd = Path(tree)

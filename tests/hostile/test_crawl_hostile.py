@@ -13,6 +13,10 @@ from tests.hostile.server import HostileServer
 #: Generous bounds for the whole crawl (the unbounded crawler took 2.2 GB and never finished).
 MAX_SECONDS = 150
 MAX_RSS_MB = 900
+#: A safety net: were the scope or address checks broken, a request for a non-loopback host
+#: would go to this dead local "proxy" (nothing listens on port 9), never off the machine.
+NO_WAY_OUT = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+              "no_proxy": "127.0.0.1,localhost"}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
                 [*GOVREPORTS, "crawl", server.base_url, "--db", db_url, "--archive",
                  str(root / "archive"), "--local", "--timeout", "3", "--no-parse",
                  "--max-pages-per-host", "40"],
-                timeout=MAX_SECONDS + 60)
+                timeout=MAX_SECONDS + 60, env=NO_WAY_OUT)
             hits = dict(server.hits)
         target_hits = target.hits  # type: ignore[attr-defined]
     return {"measured": measured, "db_url": db_url, "root": root, "base": server.base_url,
