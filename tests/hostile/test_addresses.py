@@ -74,10 +74,9 @@ class _Process:
 
 
 def test_resolver_refuses_a_name_resolving_to_a_private_address(tmp_path: Path) -> None:
-    from twisted.internet import reactor
-
     crawler = _crawler(tmp_path, "http://127.0.0.1:8000/")
-    resolver = PublicAddressResolver.from_crawler(_Process(crawler), reactor)
+    # no reactor is installed here (later in-process crawls choose theirs); no lookup is made
+    resolver = PublicAddressResolver.from_crawler(_Process(crawler), reactor=object())
     # the filter the resolver applies to every answer, cached or not (no lookup, no connect)
     with pytest.raises(PrivateAddressRefused) as caught:
         resolver._check("10.0.0.7", "portal.example.gov.cn")
