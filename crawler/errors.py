@@ -31,7 +31,9 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     │   ├── NotAReport                  crawler.parsing.record
     │   └── ParseFailure                crawler.parsing.outcome
     └── FetchError                      a response could not be used
-        └── ContentDecodingError        crawler.fetch.content_encoding
+        ├── ContentDecodingError        crawler.fetch.content_encoding
+        │   └── DecodedTooLarge         the decoded body is over DOWNLOAD_MAXSIZE
+        └── PrivateAddressRefused       crawler.fetch.addresses: not a public address
 """
 
 from __future__ import annotations

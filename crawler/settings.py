@@ -37,6 +37,16 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_PARSE_TIMEOUT``: seconds the parse worker may spend on one document.
 * ``GOVREPORTS_PROGRESS``, ``GOVREPORTS_PROGRESS_INTERVAL``: the progress line and its period (s).
 * ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``: exponential backoff between retries (s).
+* ``GOVREPORTS_ALLOW_PRIVATE``: connect to private, loopback, link-local and reserved
+  addresses too (default False: only the seeds' own hosts may be on such addresses).
+* ``GOVREPORTS_PARSE_MEMORY``: bytes of memory the parse worker may use (default 1 GB);
+  a document needing more is ``too_large``.
+* ``GOVREPORTS_MAX_LINKS_PER_PAGE``: links read from one page (a link flood is cut there).
+
+Security settings (threats and defences: docs/security.md): redirects are checked against
+the crawl's scope hop by hop, names are resolved by a resolver that refuses non-public
+addresses, content decoding is bounded by ``DOWNLOAD_MAXSIZE``, and Scrapy's telnet console
+and remote-control endpoint are off.
 
 Alert delivery defaults (``ALERTS_*``; the ``[alerts]`` tables of the settings file and the
 ``GOVREPORTS_WEBHOOK_*`` / ``GOVREPORTS_SMTP_*`` variables override them, docs/alerts.md), and
@@ -86,17 +96,32 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.RetryBackoffMiddleware": 549,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.decompression.BoundedHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.redirect_scope.ScopedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirect_scope.ScopedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.archive.WireArchiveMiddleware": 950,
+    "crawler.middlewares.addresses.PrivateAddressMiddleware": 960,
 }
 #: The frontier lives in the archive database (crash-safe; see crawler/frontier/).
 SCHEDULER = "crawler.frontier.scheduler.DatabaseScheduler"
 EXTENSIONS = {
     "crawler.extensions.run_owner.RunOwner": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
+    "crawler.extensions.leftovers.LeftoverCleanup": 100,
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.logs.StructuredLogs": 0,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+# No way into a running crawl: no telnet console, no remote-control HTTP endpoint (and so
+# no token files in the user's state folder).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# Names resolving to private, loopback, link-local or reserved addresses are refused.
+TWISTED_DNS_RESOLVER = "crawler.fetch.addresses.PublicAddressResolver"
 ITEM_PIPELINES = {
     "pipelines.archive.ReportArchivePipeline": 300,
 }
@@ -136,6 +161,9 @@ DEADLINE_GOVERNMENT = (3, 31)
 GOVREPORTS_ALERT_CHANNELS: list[str] = []
 #: A baseline crawl (``crawl --baseline``): alert events are recorded, marked, never delivered.
 GOVREPORTS_ALERT_BASELINE = False
+GOVREPORTS_ALLOW_PRIVATE = False
+GOVREPORTS_MAX_LINKS_PER_PAGE = 5000
+GOVREPORTS_PARSE_MEMORY = 1024 * 1024 * 1024
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).

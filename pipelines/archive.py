@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 class ReportArchivePipeline:
     """Record reports and their documents; parse each new document once.
 
-    Settings: ``GOVREPORTS_PARSE`` (bool), ``GOVREPORTS_PARSE_TIMEOUT`` (seconds, default 60).
+    Settings: ``GOVREPORTS_PARSE`` (bool), ``GOVREPORTS_PARSE_TIMEOUT`` (seconds, default 60),
+    ``GOVREPORTS_PARSE_MEMORY`` (bytes the parse worker may use, default 1 GB; 0: no limit).
     """
 
     def __init__(self, crawler: Crawler, session: ArchiveSession, *, parse: bool,
@@ -40,6 +41,10 @@ class ReportArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportArchivePipeline:
+        from crawler.parsing.api import DEFAULT_MEMORY_LIMIT, set_worker_limits
+
+        set_worker_limits(memory_limit=crawler.settings.getint("GOVREPORTS_PARSE_MEMORY",
+                                                               DEFAULT_MEMORY_LIMIT))
         owner = crawler.get_extension(RunOwner)
         if owner is None:
             raise RuntimeError("the report pipeline needs the RunOwner extension")

@@ -19,3 +19,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -
   .venv/bin/python -m pip install --quiet -e '.[test,distributed]'
   echo "$want" > "$stamp"
 fi
+
+# pywb (the replay test, tests/hostile/test_pywb_replay.py) pins libraries the crawler cannot
+# share (redis<3, brotlipy, which shadows brotli), so it gets a virtualenv of its own.
+PYWB_VERSION="2.10.0"
+if ! .venv-pywb/bin/python -c "import pywb, sys; sys.exit(pywb.__version__ != '$PYWB_VERSION')" 2>/dev/null; then
+  echo "setup: installing pywb $PYWB_VERSION into .venv-pywb (for the replay test)" >&2
+  "$PYTHON" -m venv .venv-pywb
+  .venv-pywb/bin/python -m pip install --quiet "pywb==$PYWB_VERSION"
+fi

@@ -17,12 +17,14 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.archive.session import ArchiveSession
-from crawler.discovery.lists import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
-from crawler.discovery.pages import Page
+from crawler.discovery.analysis import analyze_page, jpage_links
+from crawler.discovery.lists import jpage_group_url
 from crawler.discovery.scope import CrawlScope
 from crawler.discovery.urls import (
     canonicalize,
@@ -41,7 +43,7 @@ from crawler.middlewares.archive import (
     META_FAILURE_RECORDED,
     META_SHA256,
 )
-from crawler.reports.titles import has_report_body, link_score, parse_report_title
+from crawler.reports.titles import link_score, parse_report_title
 
 #: Magic numbers of the document formats reports come in.
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
@@ -236,10 +238,6 @@ class PortalSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------------------
 
-    def _decode(self, response: Response) -> str:
-        charset = response.meta.get(META_CHARSET) or "utf-8"
-        return response.body.decode(charset, errors="replace")
-
     def _http_error(self, response: Response) -> bool:
         self._note_fetch(response.meta, [response.url, *response.meta.get("redirect_urls", [])],
                          response.status)
@@ -249,39 +247,44 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"govreports/errors/http_{response.status}")  # type: ignore[union-attr]
         return True
 
-    def parse_page(self, response: Response) -> Iterator[Request | ReportItem]:
-        """An HTML page: is it a report? Then follow its links, lists and attachments."""
+    async def parse_page(self, response: Response) -> AsyncIterator[Request | ReportItem]:
+        """An HTML page: is it a report? Then follow its links, lists and attachments.
+
+        The page is read in a thread (:func:`crawler.discovery.analysis.analyze_page`), so a
+        huge or hostile page never stalls the reactor.
+        """
         if self._http_error(response):
             return
-        if not response.meta.get(META_CHARSET):
+        charset = response.meta.get(META_CHARSET)
+        if not charset:
             # Not a page after all (a document served where a page was linked).
-            yield from self.parse_document(response)
+            for item in self.parse_document(response):
+                yield item
             return
-        page = Page(response.url, self._decode(response))
-        report = page.report_title()
-        context: dict[str, Any] | None = None
-        if report is not None:
-            published = page.published_on()
-            context = {
-                "title": report.title,
-                "agency": report.agency or page.site_agency() or host_of(response.url),
-                "year": report.year,
-                "published_on": published.isoformat() if published else None,
-            }
-            if has_report_body(page.text()):
-                yield self._report_item(response, context, role="page")
-        for link in page.links():
+        analysis = await maybe_deferred_to_future(deferToThread(
+            analyze_page, response.url, response.body, charset, max_links=self._max_links))
+        self._count_dropped_links(analysis.links_dropped)
+        context = analysis.context
+        if context is not None and analysis.is_report:
+            yield self._report_item(response, context, role="page")
+        for link in analysis.links:
             request = self._follow(link.url, link.text, referrer_report=context)
             if request is not None:
                 yield request
-        scripts = page.scripts()
-        for url in trs_page_urls(response.url, scripts):
+        for url in analysis.trs_urls:
             request = self._follow(url, "", base_priority=40)
             if request is not None:
                 yield request
-        jpage = find_jpage(response.url, scripts or page.text())
-        if jpage is not None:
-            yield self._jpage_request(jpage.__dict__, start=1, list_url=response.url)
+        if analysis.jpage is not None:
+            yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)
+
+    @property
+    def _max_links(self) -> int:
+        return self.crawler.settings.getint("GOVREPORTS_MAX_LINKS_PER_PAGE", 5000)
+
+    def _count_dropped_links(self, dropped: int) -> None:
+        if dropped:
+            self.crawler.stats.inc_value("govreports/skipped/links_over_cap", dropped)  # type: ignore[union-attr]
 
     def _jpage_request(self, query: dict[str, Any], *, start: int, list_url: str) -> Request:
         from crawler.discovery.lists import JpageQuery
@@ -291,21 +294,22 @@ class PortalSpider(scrapy.Spider):
                            errback=self.on_error, priority=200,
                            meta={"jpage": query, "jpage_start": start, "list_url": list_url})
 
-    def parse_jpage(self, response: Response) -> Iterator[Request | ReportItem]:
+    async def parse_jpage(self, response: Response) -> AsyncIterator[Request | ReportItem]:
         """One group of a Hanweb jpage list: follow its records, then ask for the next group."""
         if self._http_error(response):
             return
-        group = parse_jpage_response(self._decode(response))
         list_url = response.meta["list_url"]
-        for record in group.records:
-            for link in Page(list_url, f"<html><body>{record}</body></html>").links():
-                request = self._follow(link.url, link.text, base_priority=20)
-                if request is not None:
-                    yield request
+        links, total, n_records = await maybe_deferred_to_future(deferToThread(
+            jpage_links, list_url, response.body, response.meta.get(META_CHARSET) or "utf-8",
+            max_links=self._max_links))
+        for link in links:
+            request = self._follow(link.url, link.text, base_priority=20)
+            if request is not None:
+                yield request
         query, start = response.meta["jpage"], response.meta["jpage_start"]
         next_start = start + query["group_size"]
-        more = group.total is not None and next_start <= group.total
-        full = group.total is None and len(group.records) >= query["group_size"]
+        more = total is not None and next_start <= total
+        full = total is None and n_records >= query["group_size"]
         if (more or full) and next_start // query["group_size"] < MAX_JPAGE_GROUPS:
             yield self._jpage_request(query, start=next_start, list_url=list_url)
 

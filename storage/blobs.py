@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 20
+#: Temporary files (a blob being written) are named ``.tmp-<pid>-…`` after their writer.
+TEMP_PREFIX = ".tmp-"
+#: A temporary file without a (live) writer is removed by :meth:`LocalBlobStore.sweep_temporary`;
+#: one whose writer cannot be told (an older name) only once it is this old (seconds).
+STALE_AFTER = 3600.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class LocalBlobStore:
         if path.exists() and path.stat().st_size == len(data):
             return StoredBlob(digest, len(data), path, new=False)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -76,3 +81,43 @@ class LocalBlobStore:
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
         return hasher.hexdigest() == _check_digest(sha256)
+
+    def sweep_temporary(self, *, now: float | None = None) -> int:
+        """Remove temporary files left by killed writers; return how many were removed.
+
+        A file named after a process that no longer runs is removed; a file of a live process
+        (another crawl writing into the same archive) is kept.
+        """
+        import time
+
+        removed = 0
+        moment = time.time() if now is None else now
+        for path in self.root.glob(f"*/*/{TEMP_PREFIX}*"):
+            writer = _writer_pid(path.name[len(TEMP_PREFIX):])
+            try:
+                stale = (not _alive(writer) if writer is not None
+                         else moment - path.stat().st_mtime > STALE_AFTER)
+                if stale:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+
+def _writer_pid(rest: str) -> int | None:
+    head = rest.split("-", 1)[0]
+    return int(head) if head.isdigit() and "-" in rest else None
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this id runs (or exists under another user)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

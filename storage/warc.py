@@ -6,6 +6,8 @@ A file starts with a ``warcinfo`` record; a new file is started once ``max_bytes
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass
@@ -33,6 +35,24 @@ class WarcLocation:
     offset: int
     length: int
     record_id: str
+    #: The record's ``WARC-Payload-Digest`` (labelled, e.g. ``sha1:…`` base32), when it has one.
+    payload_digest: str | None = None
+
+
+def wire_digest(payload: bytes) -> str:
+    """The ``WARC-Payload-Digest`` a response record with this payload (as sent: content
+    encoding still applied) gets: ``sha1:`` and the base32 SHA-1, warcio's and pywb's scheme."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")  # noqa: S324
+
+
+def record_payload_digest(path: Path, offset: int) -> str | None:
+    """The ``WARC-Payload-Digest`` of the record at ``offset`` of ``path`` (None if absent)."""
+    with Path(path).open("rb") as handle:
+        handle.seek(offset)
+        for record in ArchiveIterator(handle):
+            digest = record.rec_headers.get_header("WARC-Payload-Digest")
+            return str(digest) if digest else None
+    return None
 
 
 def _warc_date(moment: datetime) -> str:
@@ -108,6 +128,7 @@ class WarcWriter:
             offset=offset,
             length=handle.tell() - offset,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
         )
 
     def write_exchange(self, *, url: str, method: str, request_headers: list[tuple[str, str]],
@@ -148,20 +169,26 @@ class WarcWriter:
 
     def write_revisit(self, *, url: str, refers_to: WarcLocation, refers_to_uri: str,
                       refers_to_date: datetime, payload_digest: str, status: int, reason: str,
-                      http_version: str, response_headers: list[tuple[str, str]],
+                      http_version: str, response_headers: list[tuple[str, str]] | None,
                       fetched_at: datetime, not_modified: bool = False) -> WarcLocation:
         """Write a revisit record pointing at an earlier response with the same payload.
 
-        ``payload_digest`` is the sha256 hex digest of the payload already archived. The
-        profile is identical-payload-digest, or server-not-modified for a 304 answer to a
-        conditional request (``not_modified``).
+        ``payload_digest`` is the ``WARC-Payload-Digest`` of the record referred to, exactly
+        as that record carries it (``sha1:`` base32 for records this writer wrote): replay
+        tools find the original by URL, date and this digest. The profile is
+        identical-payload-digest, or server-not-modified for a 304 answer to a conditional
+        request (``not_modified``). ``response_headers`` None writes no HTTP headers, so a
+        replay takes status and headers from the original (a 304 replays as the archived 200).
         """
         writer, handle = self._ready()
         protocol = http_version if http_version.startswith("HTTP/") else f"HTTP/{http_version}"
-        kept = [(k, v) for k, v in response_headers if k.lower() not in _FRAMING_HEADERS]
+        http_headers = None
+        if response_headers is not None:
+            kept = [(k, v) for k, v in response_headers if k.lower() not in _FRAMING_HEADERS]
+            http_headers = StatusAndHeaders(_status_line(status, reason), kept, protocol=protocol)
         record = writer.create_revisit_record(
-            url, f"sha256:{payload_digest}", refers_to_uri, _warc_date(refers_to_date),
-            http_headers=StatusAndHeaders(_status_line(status, reason), kept, protocol=protocol),
+            url, payload_digest, refers_to_uri, _warc_date(refers_to_date),
+            http_headers=http_headers,
         )
         record.rec_headers.replace_header("WARC-Date", _warc_date(fetched_at))
         record.rec_headers.add_header("WARC-Refers-To", refers_to.record_id)

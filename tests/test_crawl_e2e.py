@@ -98,9 +98,11 @@ def test_every_capture_matches_its_blob_and_warc_record(crawled: tuple[CrawlDirs
         kind, refers_to, digest = _record_type(dirs.archive, capture.warc_file, capture.warc_offset)
         if kind == "revisit":  # the same bytes at another URL: stored once, pointed at
             revisits += 1
-            assert digest == f"sha256:{capture.sha256}"
             capture = by_record[refers_to]
-            assert capture.sha256 == digest.removeprefix("sha256:")
+            # the digest of the record pointed at, in its scheme (pywb looks it up so)
+            assert digest == _record_type(dirs.archive, str(capture.warc_file),
+                                          int(capture.warc_offset or 0))[2]
+            assert digest is not None and digest.startswith("sha1:")
         assert kind in ("response", "revisit")
         headers = capture.headers or {}
         encoded += any(k.lower() == "content-encoding" for k in headers)

@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 from crawler.archive.policy import FullPolicy, RecrawlPolicy
 from crawler.discovery.urls import host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
-from crawler.fetch.content_encoding import ContentDecodingError, decode_content
+from crawler.fetch.content_encoding import ContentDecodingError, DecodedTooLarge, decode_content
 from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
-from storage.warc import WarcLocation, WarcWriter
+from storage.warc import WarcLocation, WarcWriter, record_payload_digest, wire_digest
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -49,6 +49,10 @@ class FetchRecord:
     blocked_reason: str | None
     #: A 304 answer: the payload is the archived one of ``sha256`` (a revisit record points at it).
     not_modified: bool = False
+    #: Why nothing was stored (``too_large``: the decoded body is over the size limit).
+    refused: str | None = None
+    #: The payload with its content encoding removed (what the blob holds).
+    payload: bytes | None = None
 
 
 def _header(headers: object, name: str) -> str:
@@ -83,7 +87,8 @@ class ArchiveSession:
 
     def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
                  insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
-                 on_capture: Callable[[Request], None] | None = None) -> None:
+                 on_capture: Callable[[Request], None] | None = None,
+                 max_size: int = 0) -> None:
         self.db = db
         self.blobs = blobs
         self.warc = warc
@@ -92,18 +97,24 @@ class ArchiveSession:
         self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
         #: Called with the request just before its capture is committed (same transaction).
         self.on_capture = on_capture
+        #: Decoded payloads over this many bytes are refused (``DOWNLOAD_MAXSIZE``; 0: no limit).
+        self.max_size = max_size
         self.closed = False
         self._payload_refs: dict[str, KnownUrl | None] = {}
+        #: Response records written by this session, by their wire payload digest.
+        self._wire_refs: dict[str, KnownUrl] = {}
+        #: WARC-Payload-Digest of response records, by record id (read once from the WARC).
+        self._digests: dict[str, str | None] = {}
         self.alert_channels: list[str] = []
         #: A baseline crawl: alert events are recorded, marked baseline, never delivered.
-        self.alert_baseline = False
         self.alert_baseline = False
         self._changes: ChangeRecorder | None = None
 
     @classmethod
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
              policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
-             on_capture: Callable[[Request], None] | None = None) -> ArchiveSession:
+             on_capture: Callable[[Request], None] | None = None,
+             max_size: int = 0) -> ArchiveSession:
         """A session writing into ``archive_dir`` for run ``run_id``."""
         session = cls(
             db=db,
@@ -118,6 +129,7 @@ class ArchiveSession:
             insecure_hosts=insecure_hosts,
             policy=policy,
             on_capture=on_capture,
+            max_size=max_size,
         )
         session.alert_channels = list(alert_channels)
         session.alert_baseline = alert_baseline
@@ -173,8 +185,16 @@ class ArchiveSession:
         known = self.known.get(request.url)
         if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
             return self._record_not_modified(request, response, record, known)
+        max_size = request.meta.get("download_maxsize", self.max_size)
         try:
-            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"))
+            payload = decode_content(response.body, _header(response.headers, "Content-Encoding"),
+                                     max_size)
+        except DecodedTooLarge as exc:  # a decompression bomb: nothing is stored
+            record.kind, record.error_kind, record.error_message = "error", "too_large", str(exc)
+            record.sha256 = None
+            capture_id = self.db.add_capture(record)
+            return FetchRecord(capture_id, None, len(response.body), content_type, None, None,
+                               None, refused="too_large")
         except ContentDecodingError as exc:
             record.error_kind, record.error_message = "bad_content_encoding", str(exc)
             payload = response.body
@@ -198,10 +218,13 @@ class ArchiveSession:
             blob_path=str(stored.path),
         )
         fetched_at = record.fetched_at or datetime.now(UTC)
-        earlier = self._earlier_copy(stored.sha256, known) if response.status == 200 else None
-        if earlier is not None:  # the same bytes are archived already (here or at another URL)
+        wire = wire_digest(response.body)
+        earlier = self._identical_payload(stored.sha256, wire, known) if response.status == 200 \
+            else None
+        digest = wire if earlier is not None else None
+        if earlier is not None and digest is not None:  # the same payload is archived already
             location = self._write_revisit(request, response, earlier, fetched_at,
-                                           not_modified=False)
+                                           not_modified=False, digest=digest)
         else:
             location = self.warc.write_exchange(
                 url=request.url,
@@ -216,6 +239,8 @@ class ArchiveSession:
                 fetched_at=fetched_at,
                 peer_ip=str(response.ip_address) if response.ip_address else None,
             )
+            if location.payload_digest:
+                self._digests[location.record_id] = location.payload_digest
         record.sha256, record.size = stored.sha256, stored.size
         record.warc_file, record.warc_offset = location.filename, location.offset
         record.warc_record_id = location.record_id
@@ -226,14 +251,29 @@ class ArchiveSession:
             state = replace(state, payload_capture_id=earlier.capture_id)
         capture_id = self._add_capture(request, record, state)
         if earlier is None and response.status == 200:
-            self._payload_refs[stored.sha256] = KnownUrl(
+            self._wire_refs[wire] = KnownUrl(
                 url=request.url, kind="other", status=200, etag=None, last_modified=None,
                 sha256=stored.sha256, capture_id=capture_id, capture_url=request.url,
                 size=stored.size, content_type=record.content_type, charset=charset,
                 capture_kind=record.kind, warc_file=location.filename,
                 warc_offset=location.offset, warc_record_id=location.record_id,
                 fetched_at=fetched_at)
-        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem, None)
+        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem,
+                           None, payload=payload)
+
+    def _identical_payload(self, sha256: str, wire: str, known: KnownUrl | None
+                           ) -> KnownUrl | None:
+        """A response record with the very payload sent (same wire digest), if any.
+
+        Like with like: the same decoded bytes sent gzip-encoded once and plain once are two
+        payloads, so neither is a revisit of the other.
+        """
+        if wire in self._wire_refs:
+            return self._wire_refs[wire]
+        candidate = self._earlier_copy(sha256, known)
+        if candidate is not None and self._record_digest(candidate) == wire:
+            return candidate
+        return None
 
     def _earlier_copy(self, sha256: str, known: KnownUrl | None) -> KnownUrl | None:
         """A full response record already holding these bytes, if any (same URL first)."""
@@ -247,7 +287,8 @@ class ArchiveSession:
                              known: KnownUrl) -> FetchRecord:
         """A 304: a server-not-modified revisit record and a capture of the archived payload."""
         location = self._write_revisit(request, response, known,
-                                       record.fetched_at or datetime.now(UTC), not_modified=True)
+                                       record.fetched_at or datetime.now(UTC), not_modified=True,
+                                       digest=self._record_digest(known))
         record.sha256, record.size = known.sha256, known.size
         record.content_type, record.charset = known.content_type, known.charset
         record.kind = known.capture_kind or ("page" if known.charset else "document")
@@ -264,8 +305,27 @@ class ArchiveSession:
         return FetchRecord(capture_id, known.sha256, known.size or 0, content_type, known.charset,
                            None, None, not_modified=True)
 
+    def _record_digest(self, known: KnownUrl) -> str | None:
+        """The ``WARC-Payload-Digest`` of the response record holding ``known``'s payload."""
+        record_id = known.warc_record_id
+        if record_id is None or not known.warc_file:
+            return None
+        if record_id not in self._digests:
+            try:
+                self._digests[record_id] = record_payload_digest(
+                    self.warc.directory / known.warc_file, known.warc_offset or 0)
+            except OSError:
+                self._digests[record_id] = None
+        return self._digests[record_id]
+
     def _write_revisit(self, request: Request, response: Response, known: KnownUrl,
-                       fetched_at: datetime, *, not_modified: bool) -> WarcLocation:
+                       fetched_at: datetime, *, not_modified: bool, digest: str | None
+                       ) -> WarcLocation:
+        """A revisit record carrying the digest of the record it refers to (same scheme).
+
+        A 304's revisit keeps no HTTP headers of its own, so replay shows the archived 200;
+        the 304's headers stay on the capture row.
+        """
         assert known.sha256 and known.warc_record_id
         return self.warc.write_revisit(
             url=request.url,
@@ -273,11 +333,11 @@ class ArchiveSession:
                                    known.warc_record_id),
             refers_to_uri=known.capture_url or request.url,
             refers_to_date=known.fetched_at or fetched_at,
-            payload_digest=known.sha256,
+            payload_digest=digest or f"sha256:{known.sha256}",
             status=response.status,
             reason="",
             http_version=getattr(response, "protocol", None) or "HTTP/1.1",
-            response_headers=_header_pairs(response.headers),
+            response_headers=None if not_modified else _header_pairs(response.headers),
             fetched_at=fetched_at,
             not_modified=not_modified,
         )

@@ -61,6 +61,9 @@ def main() -> None:
 @click.option("--timeout", type=float, default=None, help="Download timeout in seconds (default 30).")
 @click.option("--no-parse", is_flag=True, help="Archive only; do not parse reports as they arrive.")
 @click.option("--local", is_flag=True, help="Turn politeness delays off (for servers on this machine).")
+@click.option("--allow-private", is_flag=True,
+              help="Also connect to private, loopback, link-local and reserved addresses "
+                   "(by default only the seeds' own hosts may be on them).")
 @click.option("--full", is_flag=True,
               help="Download everything again: no conditional requests, no settled pages skipped.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -79,7 +82,7 @@ def main() -> None:
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
           max_pages: int | None, max_pages_per_host: int | None, resume: bool,
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
-          no_parse: bool, local: bool, full: bool, today: datetime | None,
+          no_parse: bool, local: bool, allow_private: bool, full: bool, today: datetime | None,
           config_file: str | None, baseline: bool, log_format: str, progress_every: float,
           schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
@@ -107,6 +110,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         timeout=timeout,
         parse=not no_parse,
         settings=(dict(LOCAL_SETTINGS) if local else {}) | (FULL_SETTINGS if full else {})
+        | ({"GOVREPORTS_ALLOW_PRIVATE": True} if allow_private else {})
         | {"GOVREPORTS_PROGRESS_LOG_INTERVAL": progress_every},
         schedule_id=schedule_id,
         log_format=log_format,

@@ -4,6 +4,10 @@
   ``createPageHTML(countPage, currentPage, "index", "html")`` (or ``var countPage = N``).
 * Hanweb (大汉) jpage: the list comes from a POST to ``/module/web/jpage/dataproxy.jsp`` with the
   column's parameters, answered as ``<datastore><recordset><record><![CDATA[<li>…]]>``.
+
+Hostile pages: every function here runs in time linear in its input (no regex that
+backtracks over a long run of characters) and reads at most :data:`MAX_SCAN_CHARS`
+characters; a data-proxy answer gives at most :data:`MAX_RECORDS` records.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ _CREATE_PAGE = re.compile(
 )
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 _CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
-_DATAPROXY = re.compile(r"""['"]?([^'"\s]*dataproxy\.jsp[^'"\s]*)['"]?""", re.I)
+_DATAPROXY = re.compile(r"dataproxy\.jsp", re.I)
+_TOKEN_RIGHT = re.compile(r"""[^'"\s]*""")
+#: The longest proxy URL read around ``dataproxy.jsp`` (each side).
+_MAX_TOKEN = 2048
 _JPAGE_FIELDS = (
     "col",
     "appid",
@@ -31,13 +38,19 @@ _JPAGE_FIELDS = (
 )
 _FIELD_VALUE = r"""(?<![\w$.])['"]?{name}['"]?\s*[:=]\s*['"]?([^'",}}\s&]*)"""
 _PER_PAGE = re.compile(r"""['"]?perpage['"]?\s*[:=]\s*['"]?(\d+)""", re.I)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_RECORD_START = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
+_RECORD_END = re.compile(r"\]\]>\s*</record>", re.I)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 MAX_TRS_PAGES = 500
+#: Characters of a page (or data-proxy answer) the adapters read; the rest is ignored.
+MAX_SCAN_CHARS = 2_000_000
+#: Records read from one data-proxy answer.
+MAX_RECORDS = 1000
 
 
 def trs_page_urls(page_url: str, html: str, *, max_pages: int = MAX_TRS_PAGES) -> list[str]:
     """URLs of the other pages of a TRS list, from its ``createPageHTML`` call."""
+    html = html[:MAX_SCAN_CHARS]
     match = _CREATE_PAGE.search(html)
     if match:
         count, _current, prefix, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
@@ -63,10 +76,11 @@ class JpageQuery:
 
 def find_jpage(page_url: str, html: str) -> JpageQuery | None:
     """The jpage data-proxy query embedded in a Hanweb column page, if any."""
-    proxy = _DATAPROXY.search(html)
-    if proxy is None:
+    html = html[:MAX_SCAN_CHARS]
+    proxy_url = _proxy_token(html)
+    if proxy_url is None:
         return None
-    proxy_path = proxy.group(1).split("?")[0]
+    proxy_path = proxy_url.split("?")[0]
     fields: dict[str, str] = {}
     for name in _JPAGE_FIELDS:
         match = re.search(_FIELD_VALUE.format(name=name), html)
@@ -77,6 +91,24 @@ def find_jpage(page_url: str, html: str) -> JpageQuery | None:
     per_page_match = _PER_PAGE.search(html)
     per_page = int(per_page_match.group(1)) if per_page_match else 15
     return JpageQuery(urljoin(page_url, proxy_path), fields, per_page, per_page * 3)
+
+
+def _proxy_token(html: str) -> str | None:
+    """The quoted or space-delimited token around the first ``dataproxy.jsp`` (bounded)."""
+    found = _DATAPROXY.search(html)
+    if found is None:
+        return None
+    begin = found.start()
+    floor = max(0, begin - _MAX_TOKEN)
+    while begin > floor and not _is_delimiter(html[begin - 1]):
+        begin -= 1
+    right = _TOKEN_RIGHT.match(html, found.end(), found.end() + _MAX_TOKEN)
+    assert right is not None  # the pattern matches the empty string
+    return html[begin:found.start()] + found.group(0) + right.group(0)
+
+
+def _is_delimiter(char: str) -> bool:
+    return char in "'\"" or char.isspace()
 
 
 def jpage_group_url(query: JpageQuery, start: int) -> str:
@@ -94,9 +126,19 @@ class JpageGroup:
 
 
 def parse_jpage_response(body: str) -> JpageGroup:
-    """Split a ``<datastore>`` answer into its record snippets."""
+    """Split a ``<datastore>`` answer into its record snippets (one pass, at most
+    :data:`MAX_RECORDS`)."""
+    body = body[:MAX_SCAN_CHARS]
     total_match = _TOTAL.search(body)
-    return JpageGroup(
-        records=[m.group(1) for m in _RECORD.finditer(body)],
-        total=int(total_match.group(1)) if total_match else None,
-    )
+    records: list[str] = []
+    position = 0
+    while len(records) < MAX_RECORDS:
+        start = _RECORD_START.search(body, position)
+        if start is None:
+            break
+        end = _RECORD_END.search(body, start.end())
+        if end is None:  # an unterminated record: nothing more to read
+            break
+        records.append(body[start.end():end.start()])
+        position = end.end()
+    return JpageGroup(records=records, total=int(total_match.group(1)) if total_match else None)

@@ -1,4 +1,8 @@
-"""Read what a government web page says about itself: title, date, agency, links, text."""
+"""Read what a government web page says about itself: title, date, agency, links, text.
+
+Hostile pages: the base URL is worked out once per page, at most ``max_links`` links are
+read (:data:`MAX_LINKS_PER_PAGE` by default), and nothing here backtracks over long runs.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ _DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "Maketi
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _AGENCY_WORDS = re.compile(r"(人民政府|政府|局|委员会|管委会|办公室|厅|部|委|署|院|中心|办)$")
 _SITE_META = ("SiteName", "sitename", "og:site_name")
+#: Links read from one page (a link flood beyond this is ignored and counted).
+MAX_LINKS_PER_PAGE = 5000
+_LINK_NODES = "//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]"
+#: Characters of a link's text kept (the text only ranks and names links).
+MAX_LINK_TEXT = 1000
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,13 @@ def parse_date(text: str | None) -> date | None:
 class Page:
     """A decoded HTML page with the questions the spider asks of it."""
 
-    def __init__(self, url: str, text: str) -> None:
+    def __init__(self, url: str, text: str, *, max_links: int = MAX_LINKS_PER_PAGE) -> None:
         self.url = url
         self.selector = Selector(text=text, base_url=url)
+        self.max_links = max_links
+        #: Links left unread because the page had more than ``max_links`` (after :meth:`links`).
+        self.links_dropped = 0
+        self._base_url: str | None = None
 
     def title_candidates(self) -> list[str]:
         """Titles in order of trust: metadata, then headings, then the <title> element."""
@@ -95,26 +108,36 @@ class Page:
 
     def text(self) -> str:
         """The visible text of the body."""
-        return " ".join(self.selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+        root = self.selector.root
+        if not hasattr(root, "xpath"):
+            return ""
+        return " ".join(root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
 
     def links(self) -> list[Link]:
-        """Every link (a, area, frame, iframe) with its absolute URL and visible text."""
+        """Links (a, area, frame, iframe) with absolute URL and visible text, at most
+        ``max_links``; :attr:`links_dropped` counts the rest."""
         result: list[Link] = []
-        for node in self.selector.xpath("//a[@href]|//area[@href]"):
+        base = self.base_url()
+        found = int(float(self.selector.xpath(f"count({_LINK_NODES})").get() or 0))
+        self.links_dropped = max(0, found - self.max_links)
+        for node in self.selector.xpath(f"({_LINK_NODES})[position() <= {int(self.max_links)}]"):
+            if node.root.tag in ("iframe", "frame"):
+                result.append(Link(urljoin(base, node.attrib["src"].strip()), ""))
+                continue
             href = node.attrib.get("href", "").strip()
             if not href or href.startswith("#"):
                 continue
-            text = normalize_space(" ".join(node.xpath(".//text()").getall()))
-            text = text or normalize_space(node.attrib.get("title", ""))
-            result.append(Link(urljoin(self.base_url(), href), text))
-        for node in self.selector.xpath("//iframe[@src]|//frame[@src]"):
-            result.append(Link(urljoin(self.base_url(), node.attrib["src"].strip()), ""))
+            text = normalize_space(" ".join(node.root.xpath(".//text()"))[: MAX_LINK_TEXT * 4])
+            text = text or normalize_space(node.attrib.get("title", "")[: MAX_LINK_TEXT * 4])
+            result.append(Link(urljoin(base, href), text[:MAX_LINK_TEXT]))
         return result
 
     def base_url(self) -> str:
         """The URL relative links resolve against (a <base href> wins over the page URL)."""
-        base = self.selector.xpath("//base/@href").get()
-        return urljoin(self.url, base.strip()) if base else self.url
+        if self._base_url is None:
+            base = self.selector.xpath("//base/@href").get()
+            self._base_url = urljoin(self.url, base.strip()) if base else self.url
+        return self._base_url
 
     def scripts(self) -> str:
         """All inline script text (where TRS and Hanweb hide their lists)."""

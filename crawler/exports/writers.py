@@ -1,5 +1,8 @@
 """Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
 
+Text cells that a spreadsheet would run as a formula are neutralised
+(:mod:`crawler.exports.cells`): CSV cells get a leading apostrophe, XLSX writes text as text.
+
 Each writer takes reports one at a time (:meth:`TableWriter.add`) and keeps at most a batch
 of rows in memory. ``PATH`` gets the wide per-report table; tables ``values``, ``checks``,
 ``sections`` and the ``codebook`` go beside it as ``STEM.NAME.EXT`` (CSV, Parquet), or as
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from crawler.exports.cells import neutralize
 from crawler.exports.codebook import CODEBOOK_COLUMNS, codebook_rows
 from crawler.exports.columns import TABLES, Column
 from crawler.exports.naming import header, renamed
@@ -70,7 +74,7 @@ def _csv_text(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    return neutralize(value)
 
 
 class CsvTables:
@@ -93,10 +97,12 @@ class CsvTables:
 
     def add(self, report: ExportedReport) -> None:
         self._writers["reports"].writerow([_csv_text(v) for v in wide_row(report)])
-        self._writers["values"].writerows(value_rows(report))  # numbers and text; None is ""
+        self._writers["values"].writerows(  # numbers and text; None is ""
+            [neutralize(v) for v in row] for row in value_rows(report))
         self._writers["checks"].writerows(
-            (*row[:5], _csv_text(row[5]), *row[6:]) for row in check_rows(report))
-        self._writers["sections"].writerows(section_rows(report))
+            [_csv_text(v) for v in row] for row in check_rows(report))
+        self._writers["sections"].writerows(
+            [neutralize(v) for v in row] for row in section_rows(report))
 
     def close(self) -> None:
         for handle in self._handles:
@@ -179,6 +185,22 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
+def _excel_row(sheet: Any, row: Any) -> list[Any]:
+    """Cells of one row; text is always a string cell, never a formula (``=…`` included)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list[Any] = []
+    for value in row:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # openpyxl would make "=…" a formula
+            cells.append(cell)
+        else:
+            cells.append(_excel_value(value))
+    return cells
+
+
+
 #: Column widths (characters) for columns of long text; others fit their header.
 XLSX_WIDTHS = {"agency": 28, "title": 48, "source_url": 48, "text": 80, "heading": 24,
                "description": 60, "row_zh": 36, "column_zh": 24, "section_zh": 30, "name": 44,
@@ -232,7 +254,8 @@ class XlsxWorkbook:
             for row in rows:
                 if self._rows[name] >= XLSX_MAX_ROWS:
                     self._new_sheet(name)
-                self._sheets[name].append([_excel_value(v) for v in row])
+                sheet = self._sheets[name]
+                sheet.append(_excel_row(sheet, row))
                 self._rows[name] += 1
 
     def close(self) -> None:

@@ -134,6 +134,7 @@ class RunOwner:
             policy=policy_class(settings).from_archive(settings, db, hosts),
             alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),
             on_capture=answered,
+            max_size=settings.getint("DOWNLOAD_MAXSIZE"),
         )
         owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
                     alerts=alerts, today=today,

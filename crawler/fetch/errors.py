@@ -17,12 +17,15 @@ kind                      raised as
                           ``ConnectionDone``, ``ResponseFailed``, ``ResponseNeverReceived``
 ``data_loss``             ``ResponseDataLossError``, Twisted ``_DataLoss``, ``PotentialDataLoss``
 ``tls``                   OpenSSL errors, certificate failures
-``too_large``             a download cancelled over ``DOWNLOAD_MAXSIZE``
+``too_large``             a download cancelled over ``DOWNLOAD_MAXSIZE``, or its decoded body
+                          over it (a decompression bomb)
 ``cancelled``             ``DownloadCancelledError``, ``defer.CancelledError`` (other reasons)
 ``unsupported_scheme``    ``UnsupportedURLSchemeError``, ``NotSupported``
 ``robots_disallowed``,    ``IgnoreRequest`` from robots.txt, redirect loops, challenge pages,
 ``redirect_loop``,        other ignore reasons
 ``blocked``, ``ignored``
+``out_of_scope``          a redirect hop outside the crawl's scope (docs/security.md)
+``private_address``       ``PrivateAddressRefused``: a non-public address (docs/security.md)
 ``other``                 anything else
 ========================  ==============================================================
 """
@@ -36,6 +39,8 @@ from twisted.internet import error as net_error
 from twisted.web import _newclient
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.fetch.addresses import PrivateAddressRefused
+
 try:  # pragma: no cover - OpenSSL is always present with scrapy
     from OpenSSL.SSL import Error as SSLError
 except ImportError:  # pragma: no cover
@@ -43,7 +48,7 @@ except ImportError:  # pragma: no cover
 
 ERROR_KINDS = ("dns", "timeout", "connection_refused", "connection_lost", "data_loss", "tls",
                "too_large", "cancelled", "unsupported_scheme", "robots_disallowed",
-               "redirect_loop", "blocked", "ignored", "other")
+               "redirect_loop", "blocked", "ignored", "out_of_scope", "private_address", "other")
 
 
 def _scrapy(name: str) -> tuple[type[BaseException], ...]:
@@ -81,7 +86,23 @@ def _ignored_kind(message: str) -> str:
         return "redirect_loop"
     if "challenge" in message.lower():
         return "blocked"
+    if message.startswith("too large") or "DOWNLOAD_MAXSIZE" in message:
+        return "too_large"
+    if message.startswith("out of scope"):
+        return "out_of_scope"
+    if message.startswith("private address"):
+        return "private_address"
     return "ignored"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (Scrapy wraps Twisted's)."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found and len(found) < 10:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 def error_kind(exc: BaseException) -> str:
@@ -89,6 +110,8 @@ def error_kind(exc: BaseException) -> str:
     message = str(exc)
     if isinstance(exc, IgnoreRequest):
         return _ignored_kind(message)
+    if any(isinstance(e, PrivateAddressRefused) for e in _chain(exc)):
+        return "private_address"
     inner = _unwrap(exc)
     for cause in inner:
         if isinstance(cause, SSLError) or "certificate" in str(cause).lower() or "SSL" in type(cause).__name__:

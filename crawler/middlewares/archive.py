@@ -2,7 +2,10 @@
 
 ``WireArchiveMiddleware`` sits next to the downloader (order 950), so it sees each response
 before redirects are followed, retries are made or bodies are decompressed: what it archives
-is what the server sent.
+is what the server sent. It decodes the content encoding once, within ``DOWNLOAD_MAXSIZE``
+(a decompression bomb is recorded as ``too_large`` and goes no further), and passes the
+decoded response on, so :class:`~crawler.middlewares.decompression.BoundedHttpCompressionMiddleware`
+has nothing left to do for it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from crawler.archive.session import ArchiveSession
 from crawler.extensions.run_owner import RunOwner
@@ -51,6 +55,9 @@ class WireArchiveMiddleware:
         assert stats is not None
         stats.inc_value("govreports/fetches")
         stats.inc_value("govreports/bytes", len(response.body))
+        if fetched.refused:
+            request.meta[META_FAILURE_RECORDED] = True
+            raise IgnoreRequest(f"too large: the decoded body of {request.url} exceeds DOWNLOAD_MAXSIZE")
         request.meta[META_CAPTURE_ID] = fetched.capture_id
         request.meta[META_SHA256] = fetched.sha256
         request.meta[META_CHARSET] = fetched.charset
@@ -65,6 +72,8 @@ class WireArchiveMiddleware:
         if fetched.blocked_reason:
             request.meta[META_FAILURE_RECORDED] = True
             raise IgnoreRequest(f"challenge page: {fetched.blocked_reason} at {request.url}")
+        if fetched.payload is not None and response.headers.get("Content-Encoding"):
+            return _decoded(response, fetched.payload)
         return response
 
     @staticmethod
@@ -87,9 +96,24 @@ class WireArchiveMiddleware:
         return None
 
 
+def archive_session(crawler: Crawler) -> ArchiveSession:
+    """The crawl's archive session (held by its run owner)."""
+    return _run_owner(crawler).session
+
+
 def _run_owner(crawler: Crawler) -> RunOwner:
     owner = crawler.get_extension(RunOwner)
     if owner is None:
         raise RuntimeError("govreports middlewares need the RunOwner extension "
                            "(crawler.extensions.run_owner.RunOwner in EXTENSIONS)")
     return owner
+
+
+def _decoded(response: Response, payload: bytes) -> Response:
+    """``response`` with its content encoding removed (the archived payload as body)."""
+    headers = Headers(response.headers)
+    del headers[b"Content-Encoding"]
+    headers.pop(b"Content-Length", None)
+    cls = responsetypes.from_args(headers=headers, url=response.url, body=payload)
+    kwargs: dict[str, object] = {"encoding": None} if issubclass(cls, TextResponse) else {}
+    return response.replace(cls=cls, body=payload, headers=headers, **kwargs)

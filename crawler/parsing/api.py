@@ -3,12 +3,18 @@
 Extraction and reading run in a forked worker process, reused from one document to the next,
 that is killed (and replaced) when a document overruns its time limit, so a pathological
 file cannot hang the caller (e.g. the crawl).
+
+The worker also runs under resource limits (:func:`set_worker_limits`): an address-space
+limit (``resource.setrlimit(RLIMIT_AS)``: what it had when it started plus the memory limit,
+default 1 GB) and a CPU-time limit per document (``RLIMIT_CPU``). Running out of memory
+gives ``too_large``, out of CPU time ``timeout``; the caller goes on either way.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 import threading
 import time
@@ -22,6 +28,10 @@ from crawler.parsing.outcome import ParseFailure, ParseOutcome
 from crawler.parsing.record import NotAReport, build_record
 
 MAX_BYTES = 100 * 1024 * 1024
+#: Memory the parse worker may use beyond what it had when it started (bytes).
+DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024
+#: CPU seconds a document may take in the worker on top of its wall-clock timeout.
+CPU_GRACE = 5.0
 
 
 def parse_file(
@@ -122,14 +132,75 @@ def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: f
     )
 
 
+_OUT_OF_MEMORY = ParseOutcome("too_large", "parsing this document needs more memory than the "
+                                           "parse worker's limit (GOVREPORTS_PARSE_MEMORY)")
+#: The worker's address-space ceiling (0: none), set by :func:`_limit_memory`.
+_ceiling = 0
+
+
+def _hit_memory_limit() -> bool:
+    """True when this process's peak address space reached its ceiling (less 32 MB).
+
+    Libraries report failed allocations in their own words (lxml: "unknown error"), so an
+    error is read as running out of memory when the peak says so.
+    """
+    if not _ceiling:
+        return False
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024 >= _ceiling - (32 << 20)
+    except (OSError, ValueError, IndexError):
+        return False
+    return False
+
+
 def _safe_parse(args: tuple[Any, ...]) -> ParseOutcome:
     try:
         return _parse(*args)
+    except MemoryError:
+        return _OUT_OF_MEMORY
     except Exception as exc:  # report any crash as data, never kill the caller
+        if _hit_memory_limit():
+            return _OUT_OF_MEMORY
         return ParseOutcome("corrupt", f"the parser failed on this document: {type(exc).__name__}: {exc}")
 
 
-def _serve(conn: Any) -> None:
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (Linux), 0 when unknown."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit_memory(memory_limit: int) -> None:
+    """Cap the address space at what the worker has now plus ``memory_limit``."""
+    global _ceiling
+    if memory_limit <= 0:
+        return
+    ceiling = _address_space() + memory_limit
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    _ceiling = ceiling
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Let the next document use at most ``seconds`` more CPU time (then SIGXCPU ends us)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(used + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
     """The worker's loop: parse each job sent down the pipe, until the pipe closes."""
     # A forked child inherits the parent's signal handlers (Scrapy's graceful-shutdown ones):
     # restore the defaults so that terminate() at exit really ends the worker, and leave
@@ -139,12 +210,18 @@ def _serve(conn: Any) -> None:
     from crawler.run.children import die_with_parent
 
     die_with_parent()  # a crawler killed with -9 takes its worker with it
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    _limit_memory(memory_limit)
     while True:
         try:
             job, args = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send((job, _safe_parse(args)))
+        _limit_cpu(float(args[-1]) + CPU_GRACE)  # args end with the document's timeout
+        outcome = _safe_parse(args)
+        conn.send((job, outcome))
+        if outcome is _OUT_OF_MEMORY:  # start afresh: the heap may be fragmented, the peak is spent
+            return
 
 
 def _preload() -> None:
@@ -172,6 +249,7 @@ class _Worker:
         self._proc: Any = None
         self._conn: Any = None
         self._jobs = 0
+        self.memory_limit = DEFAULT_MEMORY_LIMIT
 
     def run(self, args: tuple[Any, ...], timeout: float) -> ParseOutcome:
         with self._lock:
@@ -188,21 +266,38 @@ class _Worker:
                         continue
                     if time.monotonic() > deadline:  # answered, but only after the limit
                         break
+                    if outcome.status == "too_large":  # the worker ends itself after this
+                        self._stop()
                     return outcome  # type: ignore[no-any-return]
             except (EOFError, OSError, BrokenPipeError):
-                self._stop()
-                return ParseOutcome("corrupt", "the parser process died on this document")
+                return self._died()
             self._stop()
             return ParseOutcome(
                 "timeout", f"parsing took longer than {timeout:g} s and was stopped; try a longer timeout"
             )
+
+    def _died(self) -> ParseOutcome:
+        """The worker ended mid-document: say why (CPU limit, memory limit or a crash)."""
+        proc = self._proc
+        if proc is not None:
+            proc.join(5)
+        code = proc.exitcode if proc is not None else None
+        self._stop()
+        if code == -signal.SIGXCPU:
+            return ParseOutcome("timeout", "parsing used up the CPU-time limit and was stopped")
+        if code in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
+            return ParseOutcome("too_large", f"the parser process died on this document "
+                                             f"(signal {-code}), most likely out of memory "
+                                             "(GOVREPORTS_PARSE_MEMORY)")
+        return ParseOutcome("corrupt", "the parser process died on this document")
 
     def _start(self) -> None:
         self._stop()
         _preload()
         ctx: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         parent, child = ctx.Pipe(duplex=True)
-        self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="govreports-parse")
+        self._proc = ctx.Process(target=_serve, args=(child, self.memory_limit), daemon=True,
+                                 name="govreports-parse")
         self._proc.start()
         child.close()
         self._conn, self._jobs = parent, 0
@@ -216,8 +311,20 @@ class _Worker:
             self._proc.join(5)
         self._proc = self._conn = None
 
+    def set_memory_limit(self, memory_limit: int) -> None:
+        """Use ``memory_limit`` from the next worker on (the running one is replaced)."""
+        with self._lock:
+            if memory_limit != self.memory_limit:
+                self.memory_limit = memory_limit
+                self._stop()
+
 
 _WORKER = _Worker()
+
+
+def set_worker_limits(*, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+    """The parse worker's memory limit in bytes (0: none); setting ``GOVREPORTS_PARSE_MEMORY``."""
+    _WORKER.set_memory_limit(memory_limit)
 
 
 def _in_worker(

@@ -1,7 +1,9 @@
 """DOCX files: body paragraphs and tables in order, merged cells expanded (python-docx XML).
 
-The archive is inspected before anything is decompressed: a member whose declared size is
-beyond ``max_uncompressed`` (a zip bomb) is refused.
+The archive is inspected before python-docx reads it: declared sizes beyond
+``max_uncompressed`` are refused at once, and then every member is inflated with a running
+count (:func:`crawler.parsing.inflate.check_zip_members`), so a zip whose headers lie about
+its sizes is refused too (``too_large``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import zipfile
 from io import BytesIO
 from typing import Any
 
+from crawler.parsing.inflate import check_zip_members
 from crawler.parsing.layout import Cell, Doc, Line, Source, paragraph
 from crawler.parsing.outcome import ParseFailure
 
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 200
 
 
@@ -41,6 +44,7 @@ def check_zip(data: bytes, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
             )
     if "word/document.xml" not in names:
         raise ParseFailure("corrupt", "the archive has no word/document.xml")
+    check_zip_members(data, max_uncompressed)
 
 
 def docx_document(data: bytes) -> Doc:

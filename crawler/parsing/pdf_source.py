@@ -1,7 +1,10 @@
 """PDFs: characters with their boxes (pypdfium2), grouped into lines and cells by geometry.
 
 Blank table cells leave no text in a PDF, so cells keep their x positions and the table
-readers match them to column centres.
+readers match them to column centres. Before pdfium reads a file, its Flate streams are
+inflated with a running count (:func:`crawler.parsing.inflate.check_pdf_streams`): a stream
+inflating past :data:`MAX_STREAM_BYTES` (a 1 GiB content stream in a 1 MB file) is
+``too_large``.
 """
 
 from __future__ import annotations
@@ -11,8 +14,13 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.parsing.inflate import check_pdf_streams
 from crawler.parsing.layout import Cell, Doc, Line, Source
 from crawler.parsing.outcome import ParseFailure
+
+#: Bytes one PDF stream, and all of them together, may inflate to (checked before pdfium).
+MAX_STREAM_BYTES = 256 * 1024 * 1024
+MAX_STREAMS_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass
@@ -34,6 +42,7 @@ def pdf_document(data: bytes) -> Doc:
     import pypdfium2.raw as raw
 
     truncated = b"%%EOF" not in data[-8192:]
+    check_pdf_streams(data, MAX_STREAM_BYTES, MAX_STREAMS_BYTES)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

@@ -24,7 +24,11 @@ _NOTICE_BEFORE = re.compile(
     r"关于(?:做好|开展|印发|报送|编制|发布|认真|进一步|组织)|通知|要点|解读|图解|模板|格式|通报"
 )
 _FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar|html?)$", re.I)
-_TRAILING_NOISE = re.compile(r"[（(][^）)]*[）)]$|[-_|].*$")
+#: A bracketed or dash-led tail ("（PDF）", "-XX县人民政府"); a bracket run stops at the next
+#: bracket, so a title of many opening brackets is read in linear time.
+_TRAILING_NOISE = re.compile(r"[（(][^（()）]*[）)]$|[-_|].*$")
+#: Titles are read up to this many characters (longer text is not a title but a page).
+MAX_TITLE_CHARS = 500
 #: Words that suggest a link or page leads towards reports.
 _LINK_HINTS: tuple[tuple[str, int], ...] = (
     ("年度报告", 60),
@@ -71,7 +75,8 @@ def parse_report_title(title: str) -> ReportTitle | None:
 
     A notice about reports ("关于做好2021年政府信息公开工作年度报告编制工作的通知") is not one.
     """
-    compact = _FILE_EXTENSION.sub("", normalize_space(title))
+    compact = _FILE_EXTENSION.sub("", normalize_space((title or "")[: MAX_TITLE_CHARS * 4]))
+    compact = compact[:MAX_TITLE_CHARS]
     compact = _TRAILING_NOISE.sub("", compact) if _REPORT_CORE.search(compact) else compact
     core = _REPORT_CORE.search(compact)
     if core is None:
@@ -117,7 +122,8 @@ def is_report_notice(title: str) -> bool:
 
 def link_score(url: str, text: str) -> int:
     """Priority of a link (higher is crawled sooner), from its URL and anchor text."""
-    haystack = f"{url} {normalize_space(text)}".lower()
+    text = text[: MAX_TITLE_CHARS * 4]
+    haystack = f"{url[:4096]} {normalize_space(text)}".lower()
     score = sum(weight for word, weight in _LINK_HINTS if word.lower() in haystack)
     score += sum(weight for word, weight in _LINK_PENALTIES if word.lower() in haystack)
     if parse_report_title(text):

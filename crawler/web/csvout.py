@@ -1,6 +1,6 @@
 """CSV downloads of lists: UTF-8 with a byte-order mark (Excel reads Chinese), streamed.
 
-Text cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) get a
+Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or CR; :mod:`crawler.exports.cells`) get a
 leading apostrophe, so a hostile crawled title cannot execute in Excel.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
+from crawler.exports.cells import neutralize
+
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> str:
@@ -30,7 +31,7 @@ def cell(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return str(neutralize(value))
     return str(value)
 
 

@@ -102,7 +102,7 @@ def test_revisit_points_at_original(tmp_path: Path) -> None:
     revisit = writer.write_revisit(
         url=URL + "?again", refers_to=first, refers_to_uri=URL,
         refers_to_date=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-        payload_digest=hashlib.sha256(body).hexdigest(), status=200, reason="",
+        payload_digest=first.payload_digest or "", status=200, reason="",
         http_version="HTTP/1.1", response_headers=[("Content-Type", "application/pdf")],
         fetched_at=datetime(2026, 11, 24, tzinfo=UTC),
     )
@@ -115,3 +115,29 @@ def test_revisit_points_at_original(tmp_path: Path) -> None:
     assert record.rec_type == "revisit"
     assert record.rec_headers.get_header("WARC-Refers-To") == first.record_id
     assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == URL
+
+
+def test_revisit_carries_the_digest_of_the_record_it_points_at(tmp_path: Path) -> None:
+    from storage.warc import record_payload_digest, wire_digest
+
+    writer = WarcWriter(tmp_path)
+    body = b"%PDF-1.4 same bytes"
+    first = _exchange(writer, body, [("Content-Type", "application/pdf")])
+    assert first.payload_digest == wire_digest(body)
+    assert record_payload_digest(tmp_path / first.filename, first.offset) == first.payload_digest
+    revisit = writer.write_revisit(
+        url=URL, refers_to=first, refers_to_uri=URL,
+        refers_to_date=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        payload_digest=first.payload_digest or "", status=304, reason="",
+        http_version="HTTP/1.1", response_headers=None,
+        fetched_at=datetime(2026, 11, 24, tzinfo=UTC), not_modified=True,
+    )
+    writer.close()
+    path = tmp_path / revisit.filename
+    assert _warcio_check([path]).returncode == 0
+    with path.open("rb") as handle:
+        handle.seek(revisit.offset)
+        record = next(iter(ArchiveIterator(handle)))
+    assert record.rec_headers.get_header("WARC-Payload-Digest") == first.payload_digest
+    assert record.rec_headers.get_header("WARC-Payload-Digest").startswith("sha1:")
+    assert not record.http_headers  # replay takes the archived 200's status and headers

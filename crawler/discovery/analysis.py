@@ -1,0 +1,70 @@
+"""Everything the spider asks of one HTML page, in one call it can run off the reactor.
+
+:func:`analyze_page` decodes the page, reads its title, report body, links (at most
+``max_links``), TRS paging and Hanweb jpage query. It is a plain function so the spider
+runs it in a thread (a huge or hostile page then slows one worker thread, never the
+reactor: downloads, timeouts and SIGTERM go on) and tests call it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.discovery.lists import JpageQuery, find_jpage, parse_jpage_response, trs_page_urls
+from crawler.discovery.pages import MAX_LINKS_PER_PAGE, Link, Page
+from crawler.discovery.urls import host_of
+from crawler.reports.titles import has_report_body
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """What a page says: the report it is (context), its links and its list adapters."""
+
+    #: title, agency, year, published_on when the page is titled as a report, else None.
+    context: dict[str, Any] | None
+    #: True when the page carries the report itself (its tables), not just a link to it.
+    is_report: bool
+    links: list[Link] = field(default_factory=list)
+    links_dropped: int = 0
+    trs_urls: list[str] = field(default_factory=list)
+    jpage: JpageQuery | None = None
+
+
+def analyze_page(url: str, body: bytes, charset: str, *,
+                 max_links: int = MAX_LINKS_PER_PAGE) -> PageAnalysis:
+    """Read an HTML page (bytes in ``charset``) the way the spider needs it."""
+    page = Page(url, body.decode(charset, errors="replace"), max_links=max_links)
+    report = page.report_title()
+    context: dict[str, Any] | None = None
+    is_report = False
+    if report is not None:
+        published = page.published_on()
+        context = {
+            "title": report.title,
+            "agency": report.agency or page.site_agency() or host_of(url),
+            "year": report.year,
+            "published_on": published.isoformat() if published else None,
+        }
+        is_report = has_report_body(page.text())
+    links = page.links()
+    scripts = page.scripts()
+    return PageAnalysis(
+        context=context, is_report=is_report, links=links, links_dropped=page.links_dropped,
+        trs_urls=trs_page_urls(url, scripts),
+        jpage=find_jpage(url, scripts or page.text()),
+    )
+
+
+def jpage_links(list_url: str, body: bytes, charset: str, *,
+                max_links: int = MAX_LINKS_PER_PAGE) -> tuple[list[Link], int | None, int]:
+    """Links of one Hanweb data-proxy answer (at most ``max_links``), its stated total and
+    how many records it held."""
+    group = parse_jpage_response(body.decode(charset, errors="replace"))
+    links: list[Link] = []
+    for record in group.records:
+        if len(links) >= max_links:
+            break
+        links += Page(list_url, f"<html><body>{record}</body></html>",
+                      max_links=max_links - len(links)).links()
+    return links, group.total, len(group.records)

@@ -1,0 +1,84 @@
+"""Clean up what killed crawls left behind, when the next crawl starts.
+
+A crawl killed with SIGKILL runs no clean-up code, so each crawl, as it opens, removes:
+
+* ``.tmp-<pid>-…`` files in the blob store whose writer no longer runs;
+* (conversion folders of dead processes are removed by
+  :func:`crawler.run.children.remove_stale_temp_dirs`, run by the run owner;)
+* Scrapy remote-control job files (they hold an access token) of ``portal`` crawls whose
+  process no longer runs (left by versions that had the endpoint on).
+
+Settings: ``GOVREPORTS_ARCHIVE`` (where the blobs are), ``REMOTE_CONTROL_JOBS_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from crawler.config import default_archive_dir
+from storage.blobs import LocalBlobStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+
+def sweep_job_files(settings: BaseSettings, spider_name: str = "portal") -> int:
+    """Remove remote-control job files of ``spider_name`` crawls whose process is gone."""
+    try:
+        from scrapy.utils._remote_control import job_files_dir
+    except ImportError:  # a Scrapy without the remote-control endpoint
+        return 0
+    removed = 0
+    folder = job_files_dir(settings)
+    for path in folder.glob("*.json") if folder.is_dir() else ():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            pid = int(data.get("pid", 0))
+        except (OSError, ValueError, TypeError):
+            continue
+        if data.get("spider") == spider_name and pid and not _alive(pid):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class LeftoverCleanup:
+    """Scrapy extension: sweep leftovers of killed crawls as the crawl opens."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LeftoverCleanup:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self) -> None:
+        settings = self.crawler.settings
+        archive = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir())
+        counts = {
+            "blob_temp_files": LocalBlobStore(archive / "blobs").sweep_temporary(),
+            "job_files": sweep_job_files(settings),
+        }
+        if any(counts.values()):
+            logger.info("removed leftovers of killed crawls", extra=counts)
