@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 _ASSIGN = re.compile(
-    r"""(?:\b(?:var|let|const)\s+|(?<![\w$.])(?:window\.)?)([A-Za-z_$][\w$]*)\s*=(?!=)\s*"""
-    r"""(?:'([^'\n]*)'|"([^"\n]*)"|(-?\d+(?:\.\d+)?)\b|([A-Za-z_$][\w$.]*)\s*[;,\n/)])"""
+    r"""(?:\b(?:var|let|const)\s+|(?:^|(?<=[\s;{(,]))(?:window\.)?)([A-Za-z_$][\w$]*)\s*=(?!=)\s*"""
+    r"""(?:'([^'\n]*)'|"([^"\n]*)"|(-?\d+(?:\.\d+)?)\b|([A-Za-z_$][\w$.]*)\s*[;,\n/)])""",
+    re.M,
 )
 _STRING = re.compile(r"""^\s*(?:'([^']*)'|"([^"]*)"|`([^`$]*)`)\s*$""", re.S)
 _NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
