@@ -31,7 +31,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     │   ├── NotAReport                  crawler.parsing.record
     │   └── ParseFailure                crawler.parsing.outcome
     └── FetchError                      a response could not be used
-        └── ContentDecodingError        crawler.fetch.content_encoding
+        ├── ContentDecodingError        crawler.fetch.content_encoding
+        └── RenderError                 crawler.discovery.rendering: Chromium could not render a page
 """
 
 from __future__ import annotations

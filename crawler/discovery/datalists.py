@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.discovery.pages import Link, Page, parse_date
-from crawler.discovery.paging import PAGE_PARAMS
 from crawler.discovery.scripts import (
     as_int,
     balanced,
@@ -30,6 +29,7 @@ from crawler.discovery.scripts import (
     split_arguments,
     split_concatenation,
 )
+from crawler.discovery.urls import PAGE_PARAMS
 from crawler.reports.titles import normalize_space
 
 #: Never ask one data list for more pages than this.
@@ -43,6 +43,13 @@ _OFFSET_PARAMS = ("start", "offset", "startrecord", "startRecord", "begin", "fro
 _SIZE_PARAMS = ("pagesize", "page_size", "size", "limit", "rows", "perpage", "per_page", "pagecount",
                 "num", "ps", "length")
 _NOT_DATA = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|ico|woff2?|ttf)(?:$|\?)|hm\.baidu|cnzz|google", re.I)
+#: Requests that are not lists: visit counters, statistics, logins, comments, weather…
+_NOT_A_LIST = re.compile(
+    r"visit|count(?!ry)|click|hits?\b|stat|/log|track|login|logout|user|captcha|verify|comment|vote|share|"
+    r"weather|favorite|score|online", re.I)
+#: Words of list APIs (a request without a page parameter must have one of them).
+_LIST_WORDS = re.compile(r"list|page|query|search|column|channel|article|info|doc|data|content|catalog|"
+                         r"lm|xxgk|gk|record|item|news|nb|report", re.I)
 _TITLE_KEY = re.compile(r"title|^name$|subject|^bt$|wjbt|^mc$|^label$|标题|headline|caption", re.I)
 _LINK_KEY = re.compile(r"url|link|href|path|^src$|address|lj$", re.I)
 _DATE_KEY = re.compile(r"date|time|^rq$|fbrq|fbsj|publish|pubdate|created|^day$", re.I)
@@ -222,14 +229,17 @@ def _query(page_url: str, target: str | None, method: str, params: dict[str, str
            json_body: bool) -> DataQuery | None:
     if not target or _NOT_DATA.search(target) or target.startswith(("javascript:", "#")):
         return None
-    absolute = urljoin(page_url, target)
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    try:
+        absolute = urljoin(page_url, target)
+        split = urlsplit(absolute)
+    except ValueError:
+        return None  # not a URL (an unbalanced IPv6 bracket…)
+    if split.scheme not in ("http", "https"):
         return None
     if absolute.split("#")[0] == page_url.split("#")[0]:
         return None
     page_param: str | None = None
     offset = False
-    split = urlsplit(absolute)
     if method == "GET" and split.query:
         # the URL's own parameters join the query's, so the page number can be changed
         from_url = {k: unquote(v) for k, _, v in (p.partition("=") for p in split.query.split("&") if p)}
@@ -248,6 +258,11 @@ def _query(page_url: str, target: str | None, method: str, params: dict[str, str
             if key in _OFFSET_PARAMS or key.lower() in (p.lower() for p in _OFFSET_PARAMS):
                 page_param, offset = key, True
                 break
+    path = urlsplit(absolute).path
+    if _NOT_A_LIST.search(path):
+        return None
+    if page_param is None and not _LIST_WORDS.search(path + " " + " ".join(params)):
+        return None
     size = next((as_int(v) for k, v in params.items() if k.lower() in _SIZE_PARAMS and as_int(v)), None)
     page = 1
     return DataQuery(absolute, method if method in ("GET", "POST") else "GET", params, json_body, page_param,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -45,6 +46,14 @@ def parse_date(text: str | None) -> date | None:
         return None
     try:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def _join(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None when it is not a usable URL (``http://[::1``)."""
+    try:
+        return urljoin(base, href)
     except ValueError:
         return None
 
@@ -95,10 +104,18 @@ class Page:
 
     def text(self) -> str:
         """The visible text of the body."""
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
         return " ".join(self.selector.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
 
     def links(self) -> list[Link]:
         """Every link (a, area, frame, iframe) with its absolute URL and visible text."""
+        return list(self._links)
+
+    @cached_property
+    def _links(self) -> list[Link]:
         result: list[Link] = []
         for node in self.selector.xpath("//a[@href]|//area[@href]"):
             href = node.attrib.get("href", "").strip()
@@ -106,17 +123,26 @@ class Page:
                 continue
             text = normalize_space(" ".join(node.xpath(".//text()").getall()))
             text = text or normalize_space(node.attrib.get("title", ""))
-            result.append(Link(urljoin(self.base_url(), href), text))
+            text = text or normalize_space(" ".join(node.xpath(".//img/@alt").getall()))
+            absolute = _join(self.base_url(), href)
+            if absolute is not None:
+                result.append(Link(absolute, text))
         for node in self.selector.xpath("//iframe[@src]|//frame[@src]"):
-            result.append(Link(urljoin(self.base_url(), node.attrib["src"].strip()), ""))
+            absolute = _join(self.base_url(), node.attrib["src"].strip())
+            if absolute is not None:
+                result.append(Link(absolute, ""))
         return result
 
     def base_url(self) -> str:
         """The URL relative links resolve against (a <base href> wins over the page URL)."""
         base = self.selector.xpath("//base/@href").get()
-        return urljoin(self.url, base.strip()) if base else self.url
+        return (_join(self.url, base.strip()) or self.url) if base else self.url
 
     def scripts(self) -> str:
         """All inline script text (where TRS and Hanweb hide their lists)."""
+        return self._scripts
+
+    @cached_property
+    def _scripts(self) -> str:
         return "\n".join(self.selector.xpath("//script/text()").getall())
 

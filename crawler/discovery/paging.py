@@ -35,15 +35,10 @@ from crawler.discovery.scripts import (
     script_variables,
     split_arguments,
 )
+from crawler.discovery.urls import PAGE_PARAMS
 
 #: Never name more pages than this for one list.
 MAX_LIST_PAGES = 500
-#: Query parameters that carry a page number (compared in lower case).
-PAGE_PARAMS = (
-    "page", "pageno", "page_no", "pagenum", "pagenumber", "pageindex", "page_index", "currentpage",
-    "current_page", "curpage", "cur_page", "currpage", "curr", "pn", "p", "pno", "pi", "pg", "pageid",
-    "intpage", "nowpage", "page_num", "offsetpage",
-)
 _NEXT = ("下一页", "下页", "后一页", "后页", "下一頁", "next", ">", ">>", "›", "»", "＞", "下一页>", "下一页>>")
 _LAST = ("尾页", "末页", "最后一页", "最末页", "尾頁", "last", ">|", "»|")
 _FIRST = ("首页", "第一页", "首頁", "first", "|<")
@@ -62,6 +57,11 @@ _CURRENT_VARS = ("currentPage", "curPage", "pageIndex", "page_index", "cur_page"
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(", re.I)
 _KKPAGER = re.compile(r"kkpager\s*\.\s*(?:generPageHtml|init)\s*\(\s*\{", re.I)
 _LAYPAGE = re.compile(r"laypage(?:\.render)?\s*\(\s*\{", re.I)
+_SCRIPT_FILE = re.compile(
+    r"""['"]([^'"\s+]*?(?:index|list|page|default)[_-]?)['"]\s*\+\s*\(?\s*[\w$.]+\s*(?:[-+]\s*1\s*)?\)?\s*\+\s*"""
+    r"""['"](\.(?:s?html?|jsp|aspx?|php))['"]""",
+    re.I,
+)
 _SCRIPT_QUERY = re.compile(r"""['"]([^'"\s]*?[?&]([A-Za-z_]+)=)['"]\s*\+""")
 _DIGITS = re.compile(r"\d+")
 _FILE_NUMBER = re.compile(r"^(.*?)(\d+)(\D*)$")
@@ -72,7 +72,7 @@ class PageSeries:
     """The pages of one list: page 1's URL, how page ``n`` is named, which page this is.
 
     ``pattern`` holds ``{n}`` where page ``n`` puts ``n + offset``. ``count`` is the number
-    of pages when the page states it (never for a guessed series).
+    of pages when the page states it; a guessed series only uses it to stop.
     """
 
     first_url: str
@@ -97,6 +97,8 @@ class PageSeries:
         following = self.current + 1
         if following > max_pages:
             return []
+        if self.guessed and self.count is not None and following + self.offset > self.count:
+            return []  # past the stated count, whether the site numbers from 0 or from 1
         urls = [self.url(following)]
         if self.guessed and self.current == 1:
             # index_N numbered from 1 instead of 0: page 2 may be index_2 rather than index_1
@@ -106,6 +108,13 @@ class PageSeries:
 
 def find_paging(page: Page, *, max_pages: int = MAX_LIST_PAGES) -> PageSeries | None:
     """The series ``page`` belongs to, if it shows any sign of paging."""
+    try:
+        return _find_paging(page, max_pages)
+    except ValueError:  # a pager naming something that is not a URL (``http://[::1``…)
+        return None
+
+
+def _find_paging(page: Page, max_pages: int) -> PageSeries | None:
     scripts = page.scripts()
     variables = script_variables(scripts)
     text = page.text()
@@ -113,19 +122,20 @@ def find_paging(page: Page, *, max_pages: int = MAX_LIST_PAGES) -> PageSeries | 
     script_count = _count_from_variables(variables)
     series = (_from_create_page(page.url, scripts, variables)
               or _from_kkpager(page.url, scripts, variables)
-              or _from_links(page.url, page.links(), stated_current)
-              or _from_script_query(page.url, scripts))
+              or _from_links(page.url, page.links() + _option_links(page), stated_current)
+              or _from_script_query(page.url, scripts)
+              or _from_script_file(page.url, scripts, stated_count or script_count))
     if series is None:
         series = _guess(page.url, stated_count or script_count)
         if series is None:
             return None
     count = series.count
-    if count is None and not series.guessed:
-        count = stated_count or script_count or _laypage_count(scripts, variables)
+    if count is None:
+        count = stated_count or script_count or (None if series.guessed else _laypage_count(scripts, variables))
     current = series.current or stated_current or _current_from_variables(variables) or 1
     if count is not None:
         count = max(1, min(count, max_pages))
-        if current > count:
+        if current > count and not series.guessed:
             count = None
     return PageSeries(series.first_url, series.pattern, series.offset, current, count, series.source,
                       series.guessed)
@@ -219,9 +229,42 @@ def _from_script_query(url: str, scripts: str) -> PageSeries | None:
         value = _query_value(url, name)
         current = as_int(value) or 1
         pattern = _set_query(base, name, "{n}")
-        return PageSeries(_without_query(base, name) if current == 1 else url, pattern, 0, current, None,
-                          "script-url")
+        return PageSeries(_without_query(base, name), pattern, 0, current, None, "script-url")
     return None
+
+
+def _from_script_file(url: str, scripts: str, count: int | None) -> PageSeries | None:
+    """A script that builds page file names: ``location.href = 'index_' + n + '.html'``.
+
+    Whether ``n`` counts from 0 or 1 is not known, so the series is taken as a guess: page
+    by page, both numberings tried for page 2, bounded by the stated count.
+    """
+    match = _SCRIPT_FILE.search(scripts)
+    if match is None or not count or count < 2:
+        return None
+    prefix, ext = match.group(1), match.group(2)
+    stem = prefix.rstrip("_-")
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    own = re.fullmatch(re.escape(prefix) + r"(\d+)" + re.escape(ext), name)
+    number = int(own.group(1)) if own else 0
+    first = urljoin(url, f"{stem}{ext}")
+    return PageSeries(first, urljoin(url, f"{prefix}{{n}}{ext}"), -1, number + 1, count, "script-file",
+                      guessed=True)
+
+
+def _option_links(page: Page) -> list[Link]:
+    """Page-jump ``<select>`` options (``<option value="index_2.html">3</option>``) as links."""
+    found: list[Link] = []
+    for node in page.selector.xpath("//select/option[@value]"):
+        text = "".join(node.xpath(".//text()").getall()).strip()
+        value = node.attrib["value"].strip()
+        match = re.fullmatch(r"第?\s*(\d{1,4})\s*页?", text)
+        if match and value and not value.isdigit() and not value.startswith(("javascript:", "#")):
+            try:
+                found.append(Link(urljoin(page.base_url(), value), match.group(1)))
+            except ValueError:
+                continue
+    return found
 
 
 # -- pager links --------------------------------------------------------------------------------
@@ -394,18 +437,23 @@ def _current_from_variables(variables: dict[str, str]) -> int | None:
 
 
 def _guess(url: str, count: int | None) -> PageSeries | None:
-    """No link or script names the pages, but the page says it has several: try ``index_N``."""
+    """No link or script names the pages, but the page says it has several: try ``index_N``.
+
+    ``index.html`` is page 1; ``index_N`` is taken as counted from 0 (TRS), and the first
+    page also offers ``index_2`` in case the site counts from 1 (see :meth:`PageSeries.next_urls`).
+    """
     if not count or count < 2:
         return None
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1]
-    stem, _, ext = name.partition(".")
-    if name and stem.lower() not in ("index", "default", "list"):
+    match = re.fullmatch(r"(index|default|list)(?:_(\d{1,4}))?(?:\.(\w+))?", name, re.I) if name else None
+    if name and match is None:
         return None
-    ext = ext or "html"
-    stem = stem or "index"
+    stem = match.group(1) if match else "index"
+    number = int(match.group(2)) if match and match.group(2) else 0
+    ext = (match.group(3) if match else None) or "html"
     first = urljoin(url, f"{stem}.{ext}")
-    return PageSeries(first, urljoin(url, f"{stem}_{{n}}.{ext}"), -1, 1, None, "text", guessed=True)
+    return PageSeries(first, urljoin(url, f"{stem}_{{n}}.{ext}"), -1, number + 1, None, "text", guessed=True)
 
 
 # -- URL helpers --------------------------------------------------------------------------------

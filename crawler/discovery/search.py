@@ -10,7 +10,7 @@ query URLs for :data:`SEARCH_TERMS` in the site's own encoding (GBK sites get GB
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from crawler.discovery.pages import Page
@@ -34,7 +34,7 @@ class SearchForm:
 
     action: str
     field: str
-    params: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    params: tuple[tuple[str, str], ...] = ()
     charset: str = "utf-8"
 
 
@@ -46,9 +46,12 @@ def find_search_form(page: Page, *, charset: str = "utf-8") -> SearchForm | None
         method = (form.attrib.get("method") or "get").strip().lower()
         if method != "get":
             continue
-        action = urljoin(page.base_url(), (form.attrib.get("action") or "").strip() or page.url)
-        if urlsplit(action).scheme not in ("http", "https"):
-            continue
+        try:
+            action = urljoin(page.base_url(), (form.attrib.get("action") or "").strip() or page.url)
+            if urlsplit(action).scheme not in ("http", "https"):
+                continue
+        except ValueError:
+            continue  # not a URL
         text_inputs: list[str] = []
         params: list[tuple[str, str]] = []
         for node in form.xpath(".//input[@name]|.//select[@name]"):
@@ -102,7 +105,10 @@ def _from_script(page: Page, charset: str) -> SearchForm | None:
     prefix = match.group(1)
     action, _, query = prefix.partition("?")
     params = [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p) if k != match.group(2)]
-    return SearchForm(urljoin(page.base_url(), action), match.group(2), tuple(params), charset)
+    try:
+        return SearchForm(urljoin(page.base_url(), action), match.group(2), tuple(params), charset)
+    except ValueError:
+        return None
 
 
 def search_urls(form: SearchForm, terms: tuple[str, ...] = SEARCH_TERMS) -> list[str]:

@@ -123,3 +123,8 @@ def test_not_data_requests_and_not_data_answers() -> None:
     assert parse_data_answer("<!DOCTYPE html><html><body>nope</body></html>", COLUMN).records == []
     assert parse_data_answer("{broken", COLUMN).records == []
     assert parse_data_answer(json.dumps({"list": [{"title": "只有标题没有链接的条目"}]}), COLUMN).records == []
+
+
+def test_counters_and_logins_are_not_lists() -> None:
+    assert queries("""$.ajax({url: '/module/visitcount/articlehits.jsp', data: {articleid: 998}});
+        $.post('/interface/user/login.do', {name: 'a'}); $.getJSON('/weather/today.json');""") == []

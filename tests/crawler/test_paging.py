@@ -52,7 +52,7 @@ CASES = [
     ("number_file.html", "http://x.gov.cn/zfxxgk/nb/2.html", "links", 5,
      ["http://x.gov.cn/zfxxgk/nb/1.html", "http://x.gov.cn/zfxxgk/nb/3.html",
       "http://x.gov.cn/zfxxgk/nb/4.html", "http://x.gov.cn/zfxxgk/nb/5.html"]),
-    ("text_only_index.html", "http://x.gov.cn/zwgk/nb/index.html", "text", None,
+    ("text_only_index.html", "http://x.gov.cn/zwgk/nb/index.html", "text", 3,
      ["http://x.gov.cn/zwgk/nb/index_1.html", "http://x.gov.cn/zwgk/nb/index_2.html"]),
     ("pagination_p_param.html", "http://x.gov.cn/xxgk/nb/?p=2", "links", None,
      ["http://x.gov.cn/xxgk/nb/?p=3"]),
@@ -105,3 +105,45 @@ def test_gbk_escapes_in_the_query_stay_intact() -> None:
     assert found is not None
     assert found.next_urls() == ["http://x.gov.cn/s.jsp?keyword=%C4%EA%B1%A8&page=2",
                                  "http://x.gov.cn/s.jsp?keyword=%C4%EA%B1%A8&page=3"]
+
+
+def test_a_guessed_series_goes_on_from_whichever_numbering_existed() -> None:
+    html = (FIXTURES / "text_only_index.html").read_text(encoding="utf-8")
+    found = find_paging(Page("http://x.gov.cn/zwgk/nb/index_2.html", html))
+    assert found is not None and found.guessed
+    assert found.next_urls() == ["http://x.gov.cn/zwgk/nb/index_3.html"]
+    last = find_paging(Page("http://x.gov.cn/zwgk/nb/index_3.html", html))
+    assert last is not None and last.next_urls() == []
+    assert find_paging(Page("http://x.gov.cn/zwgk/nb/t20230201_55.html", html)) is None
+
+
+def test_broken_pagers_are_not_a_crash() -> None:
+    broken = ("<a href='http://[::1/x'>2</a>",
+              "<script>kkpager.init({hrefFormer: 'http://[::1', hrefLatter: '.html', total: 3})</script>",
+              "<script>createPageHTML(</script>", "<script>createPageHTML(a, b, c, d, e, f)</script>",
+              "第5/3页", "共0页")
+    for html in broken:
+        found = find_paging(Page("http://x.gov.cn/a/index.html", html))
+        assert found is None or all(url.startswith("http://x.gov.cn/") for url in found.next_urls())
+    assert Page("http://x.gov.cn/", "<a href='http://[::1/x'>x</a><a href='/ok'>ok</a>").links()[0].url == (
+        "http://x.gov.cn/ok")
+
+
+def test_script_built_file_names_and_page_jump_selects() -> None:
+    html = """<div class="page">共4页 <a href="javascript:void(0)" onclick="goPage(2)">下一页</a></div>
+      <script>function goPage(n){ window.location.href = 'list_' + n + '.html'; }</script>"""
+    found = find_paging(Page("http://x.gov.cn/zwgk/list.html", html))
+    assert found is not None and found.source == "script-file"
+    assert found.next_urls() == ["http://x.gov.cn/zwgk/list_1.html", "http://x.gov.cn/zwgk/list_2.html"]
+    select = """<select onchange="location.href=this.value"><option value="index.html" selected>1</option>
+      <option value="index_1.html">2</option><option value="index_2.html">3</option></select>"""
+    found = find_paging(Page("http://x.gov.cn/gk/index.html", select))
+    assert found is not None and found.source == "links" and found.offset == -1
+    assert found.next_urls() == ["http://x.gov.cn/gk/index_1.html"]
+
+
+def test_image_pager_links_read_their_alt_text() -> None:
+    html = '<a href="index_1.shtml"><img src="/img/next.gif" alt="下一页"></a> 共2页'
+    found = find_paging(Page("http://x.gov.cn/gk/index.shtml", html))
+    assert found is not None and found.count == 2
+    assert found.next_urls() == ["http://x.gov.cn/gk/index_1.shtml"]
