@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from crawler.testbed.reportgen import GeneratedReport
-from crawler.testbed.sample_portal.builder import SiteBuilder
+from crawler.testbed.sample_portal.builder import BUILT_ON, SiteBuilder, epoch
 from crawler.testbed.sample_portal.detail import place_notice, place_report
 from crawler.testbed.sample_portal.model import Resource, SiteModel
 from crawler.testbed.sample_portal.pages import Link, link_list, page
@@ -90,7 +90,8 @@ def _json(b: SiteBuilder, key: str, data: object, *, content_type: str = "applic
     if callback:
         text = f"{callback}({text});"
     b.add(key, Resource(text.encode("utf-8"), 200, (("Content-Type", content_type),),
-                        behaviour="throttled" if throttled else "static", amount=1 if throttled else 0))
+                        behaviour="throttled" if throttled else "cacheable", amount=1 if throttled else 0,
+                        last_modified=0.0 if throttled else epoch(BUILT_ON)))
 
 
 def _ajax_column(b: SiteBuilder, entries: list[Link]) -> None:
