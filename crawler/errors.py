@@ -33,7 +33,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     └── FetchError                      a response could not be used
         ├── ContentDecodingError        crawler.fetch.content_encoding
         │   └── DecodedTooLarge         the decoded body is over DOWNLOAD_MAXSIZE
-        └── PrivateAddressRefused       crawler.fetch.addresses: not a public address
+        ├── PrivateAddressRefused       crawler.fetch.addresses: not a public address
+        └── RenderError                 crawler.discovery.rendering: Chromium could not render a page
 """
 
 from __future__ import annotations

@@ -17,6 +17,13 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files.
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
 * ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
+* ``GOVREPORTS_MAX_LIST_PAGES``: pages of one list (or one data API) asked for at most.
+* ``GOVREPORTS_SITE_SEARCH``: once discovery ends, ask each site's own search for reports
+  (default True); ``GOVREPORTS_SEARCH_MAX_PAGES``: pages per host that search may fetch
+  (results, their pages and attachments), outside the host's page budget.
+* ``GOVREPORTS_RENDER``: render script-built list pages in headless Chromium (default True);
+  ``GOVREPORTS_RENDER_MAX_PER_HOST``, ``GOVREPORTS_RENDER_TIMEOUT`` (seconds per page),
+  ``GOVREPORTS_CHROMIUM`` (the browser executable).
 * ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
 * ``GOVREPORTS_CA_FILE``: extra PEM certificates to trust (besides the system store).
 * ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
@@ -128,6 +135,13 @@ ITEM_PIPELINES = {
 
 GOVREPORTS_MAX_PAGES_PER_HOST = 5000
 GOVREPORTS_MAX_PER_TRAP_KEY = 30
+GOVREPORTS_MAX_LIST_PAGES = 500
+GOVREPORTS_SITE_SEARCH = True
+GOVREPORTS_SEARCH_MAX_PAGES = 60
+GOVREPORTS_RENDER = True
+GOVREPORTS_RENDER_MAX_PER_HOST = 20
+GOVREPORTS_RENDER_TIMEOUT = 15.0
+GOVREPORTS_CHROMIUM = "/usr/bin/chromium"
 GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True

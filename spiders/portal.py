@@ -1,8 +1,10 @@
 """The portal spider: walk government portals and find their annual reports.
 
 Generic: no per-site code. It stays on the seeds' hosts, follows the links most likely to
-lead to reports first, pages through TRS (``createPageHTML``) and Hanweb (jpage) lists, reads
-sitemaps, and fetches the attachments that reports come in.
+lead to reports first, pages through lists whatever their paging (``crawler.discovery.paging``),
+calls the data APIs of lists built by JavaScript (``crawler.discovery.datalists``) and Hanweb
+jpage, reads sitemaps, fetches the attachments that reports come in, and, once discovery
+ends, asks each site's own search for reports (``crawler.discovery.search``).
 
 Usage: ``scrapy crawl portal -a seeds=https://a.gov.cn/,https://b.gov.cn/`` (or
 ``-a seeds_file=seeds.txt``, one URL a line); ``govreports crawl`` wraps it.
@@ -24,9 +26,11 @@ from twisted.python.failure import Failure
 
 from crawler.archive.session import ArchiveSession
 from crawler.discovery.analysis import analyze_page, jpage_links
+from crawler.discovery.datalists import find_data_queries
 from crawler.discovery.lists import jpage_group_url
 from crawler.discovery.scope import CrawlScope
 from crawler.discovery.urls import (
+    META_LIST,
     canonicalize,
     host_of,
     is_attachment_url,
@@ -44,6 +48,7 @@ from crawler.middlewares.archive import (
     META_SHA256,
 )
 from crawler.reports.titles import link_score, parse_report_title
+from spiders.lists import META_SEARCH, ListDiscovery
 
 #: Magic numbers of the document formats reports come in.
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
@@ -67,10 +72,13 @@ def read_seeds(seeds: str | Iterable[str] | None, seeds_file: str | None) -> lis
     return [canonicalize(s if "://" in s else f"http://{s}") for s in found]
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(ListDiscovery, scrapy.Spider):
     """Find annual reports on the seeds' hosts.
 
-    Settings: ``GOVREPORTS_MAX_PAGES_PER_HOST``, ``GOVREPORTS_MAX_PER_TRAP_KEY``, ``DEPTH_LIMIT``.
+    Settings: ``GOVREPORTS_MAX_PAGES_PER_HOST``, ``GOVREPORTS_MAX_PER_TRAP_KEY``, ``DEPTH_LIMIT``,
+    ``GOVREPORTS_MAX_LIST_PAGES`` (pages of one list), ``GOVREPORTS_SITE_SEARCH`` (ask each
+    site's search once discovery ends), ``GOVREPORTS_SEARCH_MAX_PAGES`` (its budget per host),
+    and the ``GOVREPORTS_RENDER*`` settings of ``crawler.discovery.rendering``.
     """
 
     name = "portal"
@@ -165,14 +173,23 @@ class PortalSpider(scrapy.Spider):
                                         meta={META_REVALIDATE: True, "govreports_report": context})
         return list(pending.values())
 
-    def _within_budget(self, url: str, *, exempt_trap: bool = False) -> bool:
-        """Count ``url`` against its host's and trap pattern's budgets (each distinct URL once)."""
+    def _within_budget(self, url: str, *, exempt_trap: bool = False, search: bool = False) -> bool:
+        """Count ``url`` against its host's and trap pattern's budgets (each distinct URL once);
+        with ``search``, against the host's site-search budget instead."""
         budgeted = self._counters("budgeted")
         if url in budgeted:
             return True  # counted already; the frontier drops the duplicate
         settings = self.crawler.settings
-        per_host = self._counters("pages_per_host")
         host = host_of(url)
+        if search:
+            per_search = self._counters("search_pages_per_host")
+            if per_search.get(host, 0) >= settings.getint("GOVREPORTS_SEARCH_MAX_PAGES"):
+                self.crawler.stats.inc_value("govreports/skipped/search_budget")  # type: ignore[union-attr]
+                return False
+            per_search[host] = per_search.get(host, 0) + 1
+            budgeted[url] = 1
+            return True
+        per_host = self._counters("pages_per_host")
         if per_host.get(host, 0) >= settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"):
             self.crawler.stats.inc_value("govreports/skipped/host_budget")  # type: ignore[union-attr]
             return False
@@ -200,28 +217,35 @@ class PortalSpider(scrapy.Spider):
                           priority=900, meta={"govreports_probe": True})
 
     def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
-                base_priority: int = 0) -> Request | None:
+                base_priority: int = 0, search_hops: int = 0, list_page: bool = False
+                ) -> Request | None:
         if is_skipped_url(url):
             return None
         url = canonicalize(url)
         if not self._in_scope(url) or looks_like_trap(url):
             return None
+        search = search_hops > 0
         if is_attachment_url(url):
             context = self._attachment_context(text, url, referrer_report)
             if context is None:
                 self.crawler.stats.inc_value("govreports/skipped/unrelated_attachment")  # type: ignore[union-attr]
                 return None
-            if not self._within_budget(url):
+            if not self._within_budget(url, search=search):
                 return None
             return Request(url, callback=self.parse_document, errback=self.on_error,
                            priority=500 + base_priority, meta={"govreports_report": context})
-        if self.archive.is_settled(url):
+        if not list_page and self.archive.is_settled(url):
             self.crawler.stats.inc_value("govreports/skipped/settled")  # type: ignore[union-attr]
             return None
-        if not self._within_budget(url):
+        if not self._within_budget(url, exempt_trap=list_page, search=search):
             return None
+        meta: dict[str, Any] = {}
+        if search_hops > 1:
+            meta[META_SEARCH] = search_hops - 1
+        if list_page:
+            meta[META_LIST] = True
         return Request(url, callback=self.parse_page, errback=self.on_error,
-                       priority=base_priority + link_score(url, text))
+                       priority=base_priority + link_score(url, text), meta=meta)
 
     @staticmethod
     def _attachment_context(text: str, url: str, referrer_report: dict[str, Any] | None
@@ -237,6 +261,10 @@ class PortalSpider(scrapy.Spider):
         return dict(referrer_report) if referrer_report else None
 
     # -- callbacks ------------------------------------------------------------------------------
+
+    def _decode(self, response: Response) -> str:
+        charset = response.meta.get(META_CHARSET) or "utf-8"
+        return response.body.decode(charset, errors="replace")
 
     def _http_error(self, response: Response) -> bool:
         self._note_fetch(response.meta, [response.url, *response.meta.get("redirect_urls", [])],
@@ -267,14 +295,22 @@ class PortalSpider(scrapy.Spider):
         context = analysis.context
         if context is not None and analysis.is_report:
             yield self._report_item(response, context, role="page")
+        hops = response.meta.get(META_SEARCH, 0)
         for link in analysis.links:
-            request = self._follow(link.url, link.text, referrer_report=context)
+            request = self._follow(link.url, link.text, referrer_report=context, search_hops=hops)
             if request is not None:
                 yield request
-        for url in analysis.trs_urls:
-            request = self._follow(url, "", base_priority=40)
-            if request is not None:
+        page = analysis.page
+        assert page is not None
+        for request in self._list_pages(response, page, analysis.links, hops):
+            yield request
+        queries = find_data_queries(page)
+        for request in self._data_lists(response, page, queries):
+            yield request
+        if not queries:
+            for request in self._render_request(response, page):
                 yield request
+        self._note_search_form(response, page)
         if analysis.jpage is not None:
             yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)
 

@@ -250,6 +250,10 @@ class ArchiveDB:
         self._commit()
         return capture.id
 
+    def capture_record(self, capture_id: int) -> Capture | None:
+        """The capture ``capture_id`` (None when there is no such capture)."""
+        return self.session.get(Capture, capture_id)
+
     def _save_url_state(self, update: UrlStateUpdate, capture: Capture, run_id: int) -> None:
         _check(update.kind, URL_KINDS, "URL kind")
         key = url_key(update.url)

@@ -198,6 +198,21 @@ class WarcWriter:
         handle.flush()
         return location
 
+    def write_conversion(self, *, url: str, refers_to: str, refers_to_date: datetime,
+                         content_type: str, body: bytes, fetched_at: datetime,
+                         extra_headers: dict[str, str] | None = None) -> WarcLocation:
+        """Write a ``conversion`` record: ``body`` derived from the response record ``refers_to``
+        (a WARC-Record-ID), e.g. the DOM a browser built from a page."""
+        writer, handle = self._ready()
+        headers = {"WARC-Record-ID": _record_id(), "WARC-Date": _warc_date(fetched_at),
+                   "WARC-Refers-To": refers_to, "WARC-Refers-To-Target-URI": url,
+                   "WARC-Refers-To-Date": _warc_date(refers_to_date), **(extra_headers or {})}
+        record = writer.create_warc_record(url, "conversion", payload=BytesIO(body), length=len(body),
+                                           warc_content_type=content_type, warc_headers_dict=headers)
+        location = self._write(writer, handle, record)
+        handle.flush()
+        return location
+
     def close(self) -> None:
         """Close the current file (a later write starts a new one)."""
         if self._handle is not None:

@@ -90,7 +90,7 @@ def test_every_capture_matches_its_blob_and_warc_record(crawled: tuple[CrawlDirs
     stored = [c for c in captures(dirs.db_url) if c.sha256]
     by_record = {c.warc_record_id: c for c in stored if c.warc_record_id}
     assert len(stored) > 100
-    encoded = revisits = 0
+    encoded = revisits = conversions = 0
     for capture in stored:
         blob = dirs.archive / "blobs" / capture.sha256[:2] / capture.sha256[2:4] / capture.sha256
         assert hashlib.sha256(blob.read_bytes()).hexdigest() == capture.sha256, capture.url
@@ -103,13 +103,18 @@ def test_every_capture_matches_its_blob_and_warc_record(crawled: tuple[CrawlDirs
             assert digest == _record_type(dirs.archive, str(capture.warc_file),
                                           int(capture.warc_offset or 0))[2]
             assert digest is not None and digest.startswith("sha1:")
-        assert kind in ("response", "revisit")
+        if kind == "conversion":  # a DOM rendered in Chromium, derived from the raw page
+            conversions += 1
+            assert capture.kind == "rendered" and by_record[refers_to].kind == "page"
+            assert by_record[refers_to].url == capture.url
+        assert kind in ("response", "revisit", "conversion")
         headers = capture.headers or {}
         encoded += any(k.lower() == "content-encoding" for k in headers)
         assert _warc_payload_digest(dirs.archive, str(capture.warc_file), int(capture.warc_offset or 0),
                                     headers) == capture.sha256
     assert encoded > 0, "the portal gzips some responses; their WARC payload stays encoded"
     assert revisits > 0, "the portal serves some identical bytes at two URLs"
+    assert conversions == 1, "one list of the portal is drawn by script alone"
 
 
 def test_warc_files_pass_warcio_check(crawled: tuple[CrawlDirs, str]) -> None:
@@ -230,3 +235,39 @@ def test_reparse_keeps_results_per_parser_version(crawled: tuple[CrawlDirs, str]
         versions = dict(connection.execute(
             "select parser_version, count(*) from parse_results group by parser_version").fetchall())
     assert versions == {"0.0.0-old": before, PARSER_VERSION: before}
+
+
+def test_every_discovery_shape_is_found(portal: SamplePortal, crawled: tuple[CrawlDirs, str]) -> None:
+    """Each paging spelling, data list, script-only list and the search-only report."""
+    dirs, _ = crawled
+    found = found_reports(dirs.db_url)
+    shapes = {placed.form: (placed.report.agency, placed.report.year)
+              for name in ("paged", "jsoncms") for placed in portal.model.site(name).reports}
+    assert {form.split(":")[1] for form in shapes} == {
+        "trs-shtml", "query-links", "text-only", "kkpager", "laypage", "search", "data-api", "jsonp",
+        "rendered"}
+    assert {form: key in found for form, key in shapes.items()} == dict.fromkeys(shapes, True)
+
+
+def test_site_search_data_apis_and_throttling_were_met(portal: SamplePortal,
+                                                       crawled: tuple[CrawlDirs, str]) -> None:
+    log = portal.request_log.entries()
+    paged, jsoncms = portal.sites["paged"], portal.sites["jsoncms"]
+    searches = [url for _, url, status in log if url.startswith(paged + "/search/index.html?") and status == 200]
+    assert len(searches) == 4  # two words, two result pages each
+    api = [(url, status) for _, url, status in log if url.startswith(jsoncms + "/api/v1/articles?")]
+    assert [status for _, status in api].count(429) == 2 and [status for _, status in api].count(200) == 2
+    # paging stops at the first page that does not exist: one guess of index_N counted from 0
+    columns = ("/xxgk/", "/bmgk/", "/gkml/", "/zfxxgk/", "/zwgk/")
+    missing = [url for _, url, status in log if status == 404 and url.startswith(paged)
+               and url[len(paged):].startswith(columns)]
+    assert missing == [paged + "/gkml/nb/index_1.html"]
+
+
+def test_rendering_is_recorded_in_provenance(crawled: tuple[CrawlDirs, str]) -> None:
+    dirs, _ = crawled
+    [rendered] = [c for c in captures(dirs.db_url) if c.kind == "rendered"]
+    assert rendered.url.endswith("/zwgk/ztbg/index.html")
+    headers = rendered.headers or {}
+    assert headers["X-Govreports-Rendered"] == "true"
+    assert headers["X-Govreports-Browser"].startswith("Chromium/")

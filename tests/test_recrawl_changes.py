@@ -140,7 +140,9 @@ def test_unchanged_recrawl_asks_conditionally_and_alerts_nothing(history: Histor
             digest = next(iter(ArchiveIterator(handle))).rec_headers.get_header("WARC-Payload-Digest")
         assert record.rec_headers.get_header("WARC-Payload-Digest") == digest
     # the report tally is unchanged: every report was seen again
-    assert "reports found:     17 (0 new)" in history.outputs[-1]
+    expected = len(history.portal.expected_reports())
+    assert expected >= 17
+    assert f"reports found:     {expected} (0 new)" in history.outputs[-1]
 
 
 def test_changes_give_exactly_their_alerts(history: History) -> None:

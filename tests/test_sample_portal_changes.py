@@ -29,7 +29,7 @@ from crawler.testbed.sample_portal import (
 from crawler.testbed.sample_portal.model import UNLISTED
 
 #: Behaviours whose answers are not a stored body served as is.
-_DYNAMIC = {"transient", "calendar", "session", "jpage", "large"}
+_DYNAMIC = {"transient", "calendar", "session", "jpage", "large", "throttled"}
 #: Paths of list resources (column pages, sitemap, jpage proxy) on the four sites.
 _LIST_PATH = re.compile(r"/zwgk/zfxxgknb/index(_\d+)?\.html|/col/col\d+/index\.html"
                         r"|/module/web/jpage/dataproxy\.jsp|/xxgk/ndbg/index\.html|/sitemap\.xml"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.archive.policy import FullPolicy, RecrawlPolicy
-from crawler.discovery.urls import host_of, looks_like_list
+from crawler.discovery.urls import META_LIST, host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
 from crawler.fetch.content_encoding import ContentDecodingError, DecodedTooLarge, decode_content
 from crawler.fetch.encoding import decode_page
@@ -346,7 +346,7 @@ class ArchiveSession:
                    sha256: str | None, *, holds_payload: bool) -> UrlStateUpdate:
         if capture_kind == "document":
             kind = "document"
-        elif request.method != "GET" or looks_like_list(request.url):
+        elif request.method != "GET" or request.meta.get(META_LIST) or looks_like_list(request.url):
             kind = "list"
         else:
             kind = "detail"
@@ -356,6 +356,36 @@ class ArchiveSession:
             last_modified=_header(response.headers, "Last-Modified") or None,
             sha256=sha256, holds_payload=holds_payload,
         )
+
+    def record_rendering(self, *, url: str, raw_capture_id: int, html: str, browser: str) -> int:
+        """Archive the DOM a browser built from the page of capture ``raw_capture_id``: a blob,
+        a WARC ``conversion`` record referring to the raw response, and a capture of kind
+        ``rendered`` whose headers say so (``X-Govreports-Rendered``, the browser version).
+        Returns the new capture's id."""
+        raw = self.db.capture_record(raw_capture_id)
+        body = html.encode("utf-8")
+        stored = self.blobs.put(body)
+        self.db.add_document(sha256=stored.sha256, size=stored.size, content_type="text/html",
+                             blob_path=str(stored.path))
+        now = datetime.now(UTC)
+        headers = {"Content-Type": "text/html; charset=utf-8", "X-Govreports-Rendered": "true",
+                   "X-Govreports-Browser": browser,
+                   "X-Govreports-Rendered-From": str(raw_capture_id)}
+        refers_to = raw.warc_record_id if raw is not None and raw.warc_record_id else ""
+        location = self.warc.write_conversion(
+            url=url, refers_to=refers_to,
+            refers_to_date=(raw.fetched_at if raw is not None and raw.fetched_at else now),
+            content_type="text/html; charset=utf-8", body=body, fetched_at=now,
+            extra_headers={"WARC-Rendered-By": browser})
+        record = CaptureRecord(run_id=self.run_id, url=url, final_url=url,
+                               referrer=raw.url if raw is not None else None, method="GET", status=200,
+                               headers=headers, content_type="text/html", charset="utf-8",
+                               sha256=stored.sha256, size=stored.size, fetched_at=now,
+                               warc_file=location.filename, warc_offset=location.offset,
+                               warc_record_id=location.record_id,
+                               tls_verified=raw.tls_verified if raw is not None else None,
+                               kind="rendered")
+        return self.db.add_capture(record)
 
     def record_failure(self, request: Request, kind: str, message: str) -> int:
         """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""

@@ -1,7 +1,8 @@
 """Everything the spider asks of one HTML page, in one call it can run off the reactor.
 
-:func:`analyze_page` decodes the page, reads its title, report body, links (at most
-``max_links``), TRS paging and Hanweb jpage query. It is a plain function so the spider
+:func:`analyze_page` decodes and parses the page, reads its title, report body, links (at
+most ``max_links``) and Hanweb jpage query; the parsed :class:`Page` comes back with them for
+the list steps (``crawler.discovery.paging``, ``datalists``, ``search``). It is a plain function so the spider
 runs it in a thread (a huge or hostile page then slows one worker thread, never the
 reactor: downloads, timeouts and SIGTERM go on) and tests call it directly.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.discovery.lists import JpageQuery, find_jpage, parse_jpage_response, trs_page_urls
+from crawler.discovery.lists import JpageQuery, find_jpage, parse_jpage_response
 from crawler.discovery.pages import MAX_LINKS_PER_PAGE, Link, Page
 from crawler.discovery.urls import host_of
 from crawler.reports.titles import has_report_body
@@ -25,9 +26,10 @@ class PageAnalysis:
     context: dict[str, Any] | None
     #: True when the page carries the report itself (its tables), not just a link to it.
     is_report: bool
+    #: The parsed page (its text and links already computed and cached).
+    page: Page | None = None
     links: list[Link] = field(default_factory=list)
     links_dropped: int = 0
-    trs_urls: list[str] = field(default_factory=list)
     jpage: JpageQuery | None = None
 
 
@@ -50,9 +52,8 @@ def analyze_page(url: str, body: bytes, charset: str, *,
     links = page.links()
     scripts = page.scripts()
     return PageAnalysis(
-        context=context, is_report=is_report, links=links, links_dropped=page.links_dropped,
-        trs_urls=trs_page_urls(url, scripts),
-        jpage=find_jpage(url, scripts or page.text()),
+        context=context, is_report=is_report, page=page, links=links,
+        links_dropped=page.links_dropped, jpage=find_jpage(url, scripts or page.text()),
     )
 
 

@@ -1,7 +1,7 @@
 """Adapters for list pages whose items are not plain links.
 
-* TRS WCM: pages beyond the first are reachable only through the inline script
-  ``createPageHTML(countPage, currentPage, "index", "html")`` (or ``var countPage = N``).
+(List paging of every spelling, TRS ``createPageHTML`` included, is in ``paging``.)
+
 * Hanweb (大汉) jpage: the list comes from a POST to ``/module/web/jpage/dataproxy.jsp`` with the
   column's parameters, answered as ``<datastore><recordset><record><![CDATA[<li>…]]>``.
 
@@ -16,11 +16,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-_CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
-)
-_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
-_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
 _DATAPROXY = re.compile(r"dataproxy\.jsp", re.I)
 _TOKEN_RIGHT = re.compile(r"""[^'"\s]*""")
 #: The longest proxy URL read around ``dataproxy.jsp`` (each side).
@@ -41,27 +36,10 @@ _PER_PAGE = re.compile(r"""['"]?perpage['"]?\s*[:=]\s*['"]?(\d+)""", re.I)
 _RECORD_START = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
 _RECORD_END = re.compile(r"\]\]>\s*</record>", re.I)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
-MAX_TRS_PAGES = 500
 #: Characters of a page (or data-proxy answer) the adapters read; the rest is ignored.
 MAX_SCAN_CHARS = 2_000_000
 #: Records read from one data-proxy answer.
 MAX_RECORDS = 1000
-
-
-def trs_page_urls(page_url: str, html: str, *, max_pages: int = MAX_TRS_PAGES) -> list[str]:
-    """URLs of the other pages of a TRS list, from its ``createPageHTML`` call."""
-    html = html[:MAX_SCAN_CHARS]
-    match = _CREATE_PAGE.search(html)
-    if match:
-        count, _current, prefix, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-    else:
-        count_match = _COUNT_PAGE.search(html)
-        if not count_match or "createPageHTML" not in html:
-            return []
-        count, prefix, ext = int(count_match.group(1)), "index", "html"
-    count = min(count, max_pages)
-    names = [f"{prefix}.{ext}"] + [f"{prefix}_{i}.{ext}" for i in range(1, count)]
-    return [urljoin(page_url, name) for name in names]
 
 
 @dataclass(frozen=True)

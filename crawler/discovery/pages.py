@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -54,6 +55,14 @@ def parse_date(text: str | None) -> date | None:
         return None
     try:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def _join(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None when it is not a usable URL (``http://[::1``)."""
+    try:
+        return urljoin(base, href)
     except ValueError:
         return None
 
@@ -108,6 +117,10 @@ class Page:
 
     def text(self) -> str:
         """The visible text of the body."""
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
         root = self.selector.root
         if not hasattr(root, "xpath"):
             return ""
@@ -116,30 +129,43 @@ class Page:
     def links(self) -> list[Link]:
         """Links (a, area, frame, iframe) with absolute URL and visible text, at most
         ``max_links``; :attr:`links_dropped` counts the rest."""
+        return list(self._links)
+
+    @cached_property
+    def _links(self) -> list[Link]:
         result: list[Link] = []
         base = self.base_url()
         found = int(float(self.selector.xpath(f"count({_LINK_NODES})").get() or 0))
         self.links_dropped = max(0, found - self.max_links)
         for node in self.selector.xpath(f"({_LINK_NODES})[position() <= {int(self.max_links)}]"):
             if node.root.tag in ("iframe", "frame"):
-                result.append(Link(urljoin(base, node.attrib["src"].strip()), ""))
+                absolute = _join(base, node.attrib["src"].strip())
+                if absolute is not None:
+                    result.append(Link(absolute, ""))
                 continue
             href = node.attrib.get("href", "").strip()
             if not href or href.startswith("#"):
                 continue
             text = normalize_space(" ".join(node.root.xpath(".//text()"))[: MAX_LINK_TEXT * 4])
             text = text or normalize_space(node.attrib.get("title", "")[: MAX_LINK_TEXT * 4])
-            result.append(Link(urljoin(base, href), text[:MAX_LINK_TEXT]))
+            text = text or normalize_space(" ".join(node.root.xpath(".//img/@alt"))[: MAX_LINK_TEXT * 4])
+            absolute = _join(base, href)
+            if absolute is not None:
+                result.append(Link(absolute, text[:MAX_LINK_TEXT]))
         return result
 
     def base_url(self) -> str:
         """The URL relative links resolve against (a <base href> wins over the page URL)."""
         if self._base_url is None:
             base = self.selector.xpath("//base/@href").get()
-            self._base_url = urljoin(self.url, base.strip()) if base else self.url
+            self._base_url = (_join(self.url, base.strip()) or self.url) if base else self.url
         return self._base_url
 
     def scripts(self) -> str:
         """All inline script text (where TRS and Hanweb hide their lists)."""
+        return self._scripts
+
+    @cached_property
+    def _scripts(self) -> str:
         return "\n".join(self.selector.xpath("//script/text()").getall())
 

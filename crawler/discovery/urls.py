@@ -167,9 +167,17 @@ def looks_like_trap(url: str, *, max_length: int = 2000, max_repeats: int = 3) -
     return any(segments.count(s) > max_repeats for s in set(segments))
 
 
-_LIST_LEAF = re.compile(r"^(index|list|default|more)([_-]\d+)?(\.(s?html?|jsp|aspx?|php))?$", re.I)
-_PAGING_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "curpage", "p", "start",
-                            "startrecord", "pn"})
+_LIST_LEAF = re.compile(
+    r"^(index|list|default|more|column-index)([_-]\d+)?(\.(s?html?|jsp|aspx?|php))?$", re.I)
+#: Query parameters that carry a page number (compared in lower case).
+PAGE_PARAMS = frozenset({
+    "page", "pageno", "page_no", "pagenum", "pagenumber", "pageindex", "page_index", "currentpage",
+    "current_page", "curpage", "cur_page", "currpage", "curr", "pn", "p", "pno", "pi", "pg", "pageid",
+    "intpage", "nowpage", "page_num", "offsetpage",
+})
+_PAGING_PARAMS = PAGE_PARAMS | {"start", "startrecord"}
+#: Request meta: the request asks for a list (a column's page, a data list, search results).
+META_LIST = "govreports_list"
 
 
 def looks_like_list(url: str) -> bool:

@@ -200,10 +200,18 @@ class RunOwner:
 
     # -- discovery done: known report URLs no link led to ----------------------------------
     def spider_idle(self) -> None:
-        """Fetch known report URLs that no link led to this time (once, at the end)."""
+        """Ask the sites' own search (the spider's ``site_search_requests``), then fetch known
+        report URLs that no link led to this time (once, at the end)."""
         spider = self.crawler.spider
-        make = getattr(spider, "revalidation_requests", None)
         engine = self.crawler.engine
+        search = getattr(spider, "site_search_requests", None)
+        if search is not None and engine is not None:
+            searches = search()
+            for request in searches:
+                engine.crawl(request)
+            if searches:
+                raise DontCloseSpider
+        make = getattr(spider, "revalidation_requests", None)
         if make is None or engine is None:
             return
         requests = make(self.db.live_report_documents(getattr(spider, "hosts", set())))

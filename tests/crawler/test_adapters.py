@@ -1,36 +1,10 @@
-"""TRS pagination and the Hanweb jpage data proxy."""
+"""The Hanweb jpage data proxy (TRS and other paging: test_paging.py)."""
 
 from __future__ import annotations
 
-from crawler.discovery.lists import find_jpage, jpage_group_url, parse_jpage_response, trs_page_urls
+from crawler.discovery.lists import find_jpage, jpage_group_url, parse_jpage_response
 
 PAGE = "http://x.gov.cn/zwgk/zfxxgknb/index.html"
-
-
-def test_trs_page_urls_from_create_page_html() -> None:
-    html = '<script>createPageHTML(5, 0, "index", "html");</script>'
-    assert trs_page_urls(PAGE, html) == [
-        "http://x.gov.cn/zwgk/zfxxgknb/index.html",
-        "http://x.gov.cn/zwgk/zfxxgknb/index_1.html",
-        "http://x.gov.cn/zwgk/zfxxgknb/index_2.html",
-        "http://x.gov.cn/zwgk/zfxxgknb/index_3.html",
-        "http://x.gov.cn/zwgk/zfxxgknb/index_4.html",
-    ]
-
-
-def test_trs_page_urls_count_page_variable_and_cap() -> None:
-    html = "<script>var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage);</script>"
-    assert trs_page_urls(PAGE, html)[-1] == "http://x.gov.cn/zwgk/zfxxgknb/index_2.html"
-    assert (
-        len(
-            trs_page_urls(
-                PAGE, '<script>createPageHTML(900, 0, "index", "shtml")</script>', max_pages=10
-            )
-        )
-        == 10
-    )
-    assert trs_page_urls(PAGE, "<script>var countPage = 3;</script>") == []
-
 
 #: A column page as a Hanweb site writes it (params inline in the jpage call).
 HANWEB_INLINE = """<div id="div123"></div>

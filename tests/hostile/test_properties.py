@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.discovery.analysis import analyze_page, jpage_links
-from crawler.discovery.lists import find_jpage, parse_jpage_response, trs_page_urls
+from crawler.discovery.datalists import find_data_queries
+from crawler.discovery.lists import find_jpage, parse_jpage_response
 from crawler.discovery.pages import Page
+from crawler.discovery.paging import find_paging
 from crawler.discovery.urls import (
     canonicalize,
     host_of,
@@ -77,7 +79,9 @@ def test_title_functions(text: str) -> None:
 @SETTINGS
 @given(HOSTILE)
 def test_paging_and_list_adapters(text: str) -> None:
-    _timed(trs_page_urls, PAGE_URL, text)
+    script_page = Page(PAGE_URL, f"<html><body><script>{text}</script><div>{text}</div></body></html>")
+    _timed(find_paging, script_page)
+    _timed(find_data_queries, script_page)
     _timed(find_jpage, PAGE_URL, text)
     group = _timed(parse_jpage_response, text)
     assert len(group.records) <= 1000

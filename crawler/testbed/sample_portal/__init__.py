@@ -13,6 +13,7 @@ Modules:
 * ``builder``: Adds resources to a :class:`SiteModel`: HTML in a chosen encoding, files, redirects,
   errors.
 * ``changes``: Changes to a running sample portal between crawls, and what each one did.
+* ``detail``: A report's detail page (inline, or with a PDF attachment), shared by the newer sites.
 * ``documents``: Attachment bytes for a generated report: PDF, DOCX and DOC, from
   ``crawler.testbed.reportgen``.
 * ``dynamic``: Bodies built per request: the endless calendar and the Hanweb jpage data proxy
@@ -20,6 +21,8 @@ Modules:
 * ``editor``: Applies :mod:`~crawler.testbed.sample_portal.changes` to a built portal model.
 * ``hanweb``: The Hanweb (大汉) style site: column lists served only by the jpage data proxy, art_
   pages.
+* ``jsoncms``: A JSON-list CMS: column pages filled by scripts from data APIs (JSON behind 429, JSONP,
+  a list only a browser sees).
 * ``layouts``: How each kind of site is changed after it is built: publish a report, take it off,
   relist.
 * ``model``: The in-memory model of the sample portal: sites, their resources, and the reports
@@ -27,6 +30,7 @@ Modules:
 * ``noise``: Pages that are not reports: news, services, notices about reports, error and trap
   pages.
 * ``pages``: HTML page chrome shared by the simulated sites: head, navigation, lists, footers.
+* ``paged``: A site whose columns page in real portals' spellings, and a report only its search finds.
 * ``plain``: A plain UTF-8 site with ``sitemap.xml``, ``?sid=`` session links and most of the noise.
 * ``portal``: The running sample portal: every site on its own port, plus the ground truth of its
   reports.

@@ -9,7 +9,9 @@ from crawler.testbed.reportgen import GeneratedReport, random_report
 from crawler.testbed.reportgen.corpus import agencies as all_agencies
 from crawler.testbed.sample_portal.builder import SiteBuilder
 from crawler.testbed.sample_portal.hanweb import build_hanweb
+from crawler.testbed.sample_portal.jsoncms import build_jsoncms
 from crawler.testbed.sample_portal.model import PortalModel, SiteModel
+from crawler.testbed.sample_portal.paged import build_paged
 from crawler.testbed.sample_portal.plain import build_plain
 from crawler.testbed.sample_portal.secure import build_secure
 from crawler.testbed.sample_portal.trs import build_trs
@@ -43,6 +45,13 @@ def build_portal(seed: int = 0, scale: int = 1, *, slow_seconds: float = 3.0) ->
         build_plain(random.Random(rng.randrange(1 << 32)), agencies=names[6:9],
                     make_report=make_report, scale=scale),
         build_secure(agency=names[9], make_report=make_report),
+    ]
+    # the discovery sites draw their agencies apart, so the sites above stay as they were
+    others = [a for a in all_agencies() if a not in names]
+    extra = random.Random(f"sample-portal:{seed}:discovery-sites").sample(others, 6)
+    sites += [
+        build_paged(random.Random(rng.randrange(1 << 32)), agencies=extra[0:3], make_report=make_report),
+        build_jsoncms(random.Random(rng.randrange(1 << 32)), agencies=extra[3:6], make_report=make_report),
     ]
     for site in sites:
         _add_stylesheet(site)

@@ -18,6 +18,7 @@ Behaviour = Literal[
     "session",  # a page whose links carry a session id that changes on every view
     "jpage",  # the Hanweb jpage data proxy (POST only)
     "large",  # an attachment far over any sane size limit, streamed
+    "throttled",  # 429 with Retry-After: 1 for the first ``amount`` requests of the URL, then the body
 ]
 
 

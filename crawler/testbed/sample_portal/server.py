@@ -148,6 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
                   if k.lower() not in _SESSION_PARAMS]
         resources = self.state.resources
         res = resources.get(f"{path}?{urlencode(params)}") if params else None
+        if res is None and params:  # stored with their parameters sorted
+            res = resources.get(f"{path}?{urlencode(sorted(params))}")
         if res is None:
             res = resources.get(path)
         form: dict[str, str] = {}
@@ -166,6 +168,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(res.headers)
         body = res.body
         status = res.status
+        if res.behaviour == "throttled" and self.state.hit(self.path) <= res.amount:
+            self._send(method, 429, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "1"},
+                       b"<html><body><h1>429</h1><p>Too many requests</p></body></html>")
+            return
         if res.behaviour == "transient" and self.state.hit(path) <= res.amount:
             self._send(method, 500, {"Content-Type": "text/html; charset=utf-8"},
                        b"<html><body><h1>500</h1><p>Service temporarily unavailable</p></body></html>")

@@ -1,0 +1,147 @@
+"""Pages whose list only a browser can see: tell them apart, and render them in headless Chromium.
+
+:func:`looks_script_built` is the gate: a page is rendered only when its list container is
+empty in the HTML, its scripts build the DOM, and no data request was found in them (those
+are called directly, see ``datalists``). :class:`Renderer` drives Debian's Chromium through
+Playwright's async API on the crawl's own asyncio loop (the reactor is asyncio-based), so
+rendering never blocks the crawl; it is bounded per host (pages) and per page (seconds),
+and the browser may only fetch URLs the crawl's scope allows.
+
+Settings: ``GOVREPORTS_RENDER`` (default True), ``GOVREPORTS_RENDER_MAX_PER_HOST`` (20; two pages are open at once),
+``GOVREPORTS_RENDER_TIMEOUT`` (seconds per page, 15), ``GOVREPORTS_CHROMIUM``
+(``/usr/bin/chromium``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.discovery.pages import Page
+from crawler.errors import FetchError
+
+logger = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run")
+_DOM_WRITES = re.compile(
+    r"innerHTML|document\.write|\.html\s*\(|\.append(?:Child|To)?\s*\(|insertAdjacentHTML|"
+    r"createElement|\.render\s*\(|new\s+Vue|ReactDOM|v-for|ng-repeat|template",
+    re.I,
+)
+_LIST_CONTAINER = re.compile(r"list|news|article|content|info|xxgk|gk|data|items|result|wj|doc", re.I)
+_SKIPPED_RESOURCES = ("image", "media", "font", "stylesheet")
+
+
+def looks_script_built(page: Page) -> bool:
+    """True when ``page``'s list is left empty in the HTML for its scripts to fill."""
+    scripts = page.scripts()
+    if not scripts or not _DOM_WRITES.search(scripts):
+        return False
+    for node in page.selector.xpath("//body//ul|//body//ol|//body//tbody|//body//div|//body//table"):
+        marker = f"{node.attrib.get('id', '')} {node.attrib.get('class', '')}"
+        if not marker.strip() or not _LIST_CONTAINER.search(marker):
+            continue
+        if not node.xpath(".//a[@href]") and not "".join(node.xpath(".//text()").getall()).strip():
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as the browser left it: the serialized DOM and which browser made it."""
+
+    url: str
+    html: str
+    browser: str
+
+
+class Renderer:
+    """Renders pages in one headless Chromium, started on first use and closed with the crawl."""
+
+    def __init__(self, *, executable: str = "/usr/bin/chromium", timeout: float = 15.0,
+                 max_per_host: int = 20, max_open: int = 2) -> None:
+        self.executable = executable
+        self.timeout = timeout
+        self.max_per_host = max_per_host
+        #: Pages open in the browser at once (more wait their turn).
+        self.max_open = max_open
+        self._open: asyncio.Semaphore | None = None
+        self._per_host: dict[str, int] = {}
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def allow(self, host: str) -> bool:
+        """Take one rendering from ``host``'s budget; False when it is spent."""
+        used = self._per_host.get(host, 0)
+        if used >= self.max_per_host:
+            return False
+        self._per_host[host] = used + 1
+        return True
+
+    async def _ensure_browser(self) -> Any:
+        if self._browser is None:
+            from playwright.async_api import async_playwright
+
+            self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable, args=list(CHROMIUM_ARGS))
+        return self._browser
+
+    async def render(self, url: str, *, allowed: Callable[[str], bool]) -> Rendered:
+        """Load ``url`` (fetching only URLs ``allowed`` accepts) and return the DOM when the
+        network is idle or the time is up. Raises :class:`RenderError` when it cannot."""
+        if self._open is None:
+            self._open = asyncio.Semaphore(self.max_open)
+        async with self._open:
+            return await self._render(url, allowed)
+
+    async def _render(self, url: str, allowed: Callable[[str], bool]) -> Rendered:
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            browser = await self._ensure_browser()
+            context = await browser.new_context(java_script_enabled=True, ignore_https_errors=True)
+        except PlaywrightError as exc:
+            raise RenderError(f"cannot start Chromium ({self.executable}): {exc}") from exc
+        try:
+            page = await context.new_page()
+            page.set_default_timeout(self.timeout * 1000)
+
+            async def gate(route: Any) -> None:
+                request = route.request
+                if request.resource_type in _SKIPPED_RESOURCES or not allowed(request.url):
+                    await route.abort()
+                else:
+                    await route.continue_()
+
+            await page.route("**/*", gate)
+            try:
+                await page.goto(url, wait_until="networkidle", timeout=self.timeout * 1000)
+            except PlaywrightError as exc:
+                if "Timeout" not in str(exc):
+                    raise
+                logger.info("rendering timed out; keeping the DOM so far", extra={"url": url})
+            html = await page.content()
+            return Rendered(url, html, f"Chromium/{browser.version}")
+        except PlaywrightError as exc:
+            raise RenderError(f"rendering {url} failed: {exc}") from exc
+        finally:
+            await context.close()
+
+    async def close(self) -> None:
+        """Close the browser (a later render starts a new one)."""
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+
+class RenderError(FetchError):
+    """A page could not be rendered (no browser, a crash, a navigation error)."""

@@ -1,0 +1,245 @@
+"""List discovery for the portal spider: list paging, lists built by JavaScript (data APIs and
+rendering in Chromium) and site search (``crawler.discovery``'s paging, datalists, rendering,
+search). :class:`ListDiscovery` is mixed into ``PortalSpider``; it relies on the spider's
+``_follow``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
+run owner asks :meth:`ListDiscovery.site_search_requests` once discovery is idle.
+
+Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_SITE_SEARCH``,
+``GOVREPORTS_SEARCH_MAX_PAGES``, ``GOVREPORTS_RENDER``, ``GOVREPORTS_RENDER_MAX_PER_HOST``,
+``GOVREPORTS_RENDER_TIMEOUT``, ``GOVREPORTS_CHROMIUM``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.discovery.datalists import DataQuery, parse_data_answer, request_parts
+from crawler.discovery.pages import Link, Page
+from crawler.discovery.paging import find_paging
+from crawler.discovery.rendering import Renderer, RenderError, looks_script_built
+from crawler.discovery.search import find_search_form, search_urls
+from crawler.discovery.urls import META_LIST, canonicalize, host_of
+from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
+
+#: Request meta: the links of the list page that asked for this next page (a series whose
+#: length is unknown goes on only while its pages bring links the previous one did not have).
+META_PREVIOUS_LINKS = "govreports_previous_links"
+#: Request meta: hops left in which links count against the site-search budget, not the host's.
+META_SEARCH = "govreports_search"
+#: Request meta: the capture of the raw page a rendering request is for.
+META_RENDER_OF = "govreports_render_of"
+
+
+class ListDiscovery:
+    """Paging, data lists, rendering and site search, as spider callbacks and helpers."""
+
+    _renderer: Renderer | None = None
+    _renderer_off = False
+
+    if TYPE_CHECKING:  # provided by the spider
+        crawler: Any
+        logger: Any
+
+        def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
+                    base_priority: int = 0, search_hops: int = 0, list_page: bool = False
+                    ) -> Request | None: ...
+
+        def _counters(self, name: str) -> dict[str, Any]: ...
+
+        @property
+        def archive(self) -> Any: ...
+
+        def _within_budget(self, url: str, *, exempt_trap: bool = False, search: bool = False) -> bool: ...
+
+        def _http_error(self, response: Response) -> bool: ...
+
+        def _decode(self, response: Response) -> str: ...
+
+        def _in_scope(self, url: str) -> bool: ...
+
+        def on_error(self, failure: Any) -> None: ...
+
+        def parse_page(self, response: Response) -> Any: ...
+
+    @property
+    def renderer(self) -> Renderer | None:
+        """The crawl's renderer (started on first use, closed with the crawl); None when
+        ``GOVREPORTS_RENDER`` is off."""
+        if self._renderer is None and not self._renderer_off:
+            settings = self.crawler.settings
+            if not settings.getbool("GOVREPORTS_RENDER"):
+                self._renderer_off = True
+                return None
+            self._renderer = Renderer(executable=settings.get("GOVREPORTS_CHROMIUM"),
+                                      timeout=settings.getfloat("GOVREPORTS_RENDER_TIMEOUT"),
+                                      max_per_host=settings.getint("GOVREPORTS_RENDER_MAX_PER_HOST"))
+            self.crawler.signals.connect(self.close_renderer, signal=signals.spider_closed)
+        return self._renderer
+
+    def close_renderer(self) -> Any:
+        """Close the browser with the crawl."""
+        if self._renderer is not None:
+            return deferred_from_coro(self._renderer.close())
+        return None
+
+    def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int
+                    ) -> Iterator[Request]:
+        """The other pages of the list ``page`` belongs to (see ``crawler.discovery.paging``)."""
+        series = find_paging(page, max_pages=self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES"))
+        if series is None:
+            return
+        own = {canonicalize(link.url) for link in links}
+        previous = response.meta.get(META_PREVIOUS_LINKS)
+        if series.count is None and previous is not None and not own - set(previous):
+            # a series of unknown length ends at a page that brings nothing new
+            self.crawler.stats.inc_value("govreports/paging/ended_empty")  # type: ignore[union-attr]
+            return
+        asked = self._counters("list_pages")
+        title = page.title()
+        for url in series.next_urls(self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")):
+            url = canonicalize(url)
+            if url in asked:
+                continue
+            asked[url] = 1
+            # the pages of a list rank as the list does (its title), ahead of ordinary links
+            request = self._follow(url, title, base_priority=40, search_hops=hops + 1 if hops else 0,
+                                   list_page=True)
+            if request is None:
+                continue
+            self.crawler.stats.inc_value(f"govreports/paging/{series.source}")  # type: ignore[union-attr]
+            if series.count is None:
+                request.meta[META_PREVIOUS_LINKS] = sorted(own)
+            yield request
+
+    def _data_lists(self, response: Response, page: Page, queries: list[DataQuery]) -> Iterator[Request]:
+        """Requests for the data APIs a list page's scripts call (lists built by JavaScript)."""
+        if not queries:
+            return
+        scripts = page.scripts()[:50000]
+        for query in queries:
+            request = self._data_request(query, list_url=response.url, scripts=scripts)
+            if request is not None:
+                yield request
+
+    def _data_request(self, query: DataQuery, *, list_url: str, scripts: str,
+                      previous_first: str | None = None) -> Request | None:
+        url, method, body, headers = request_parts(query)
+        if not self._in_scope(url):
+            return None
+        asked = self._counters("data_lists")
+        key = f"{method} {canonicalize(url)} {body!r}"
+        if key in asked or not self._within_budget(url, exempt_trap=True):
+            return None
+        asked[key] = 1
+        self.crawler.stats.inc_value("govreports/datalists/requests")  # type: ignore[union-attr]
+        return Request(url, method=method, body=body, headers=headers, callback=self.parse_data_list,
+                       errback=self.on_error, priority=200,
+                       meta={"data_query": query, "list_url": list_url, "list_scripts": scripts,
+                             "data_previous_first": previous_first, META_LIST: True,
+                             "govreports_probe": query.page == 1})
+
+    def parse_data_list(self, response: Response) -> Iterator[Request]:
+        """One page of a data API: follow its records, then ask for the next page."""
+        if self._http_error(response):
+            return
+        query: DataQuery = response.meta["data_query"]
+        list_url = response.meta["list_url"]
+        answer = parse_data_answer(self._decode(response), list_url,
+                                   scripts=response.meta.get("list_scripts", ""))
+        if not answer.records:
+            return
+        first = answer.records[0].url
+        if first == response.meta.get("data_previous_first"):
+            return  # the API ignores the page number: this page repeats the last
+        self.crawler.stats.inc_value("govreports/datalists/records", len(answer.records))  # type: ignore[union-attr]
+        for record in answer.records:
+            request = self._follow(record.url, record.title, base_priority=20)
+            if request is not None:
+                yield request
+        if answer.has_page_after(query):
+            following = self._data_request(query.for_page(query.page + 1), list_url=list_url,
+                                           scripts=response.meta.get("list_scripts", ""),
+                                           previous_first=first)
+            if following is not None:
+                yield following
+
+    def _render_request(self, response: Response, page: Page) -> Iterator[Request]:
+        """Ask for the page again to render it, when its list is built by script alone."""
+        capture_id = response.meta.get(META_CAPTURE_ID)
+        if self.renderer is None or capture_id is None or response.meta.get(META_RENDER_OF):
+            return
+        if not looks_script_built(page):
+            return
+        rendered = self._counters("rendered")
+        url = canonicalize(response.url)
+        if url in rendered:
+            return
+        rendered[url] = 1
+        yield Request(response.url, callback=self.parse_rendered, errback=self.on_error, dont_filter=True,
+                      priority=150, meta={META_RENDER_OF: capture_id, META_LIST: True})
+
+    async def parse_rendered(self, response: Response) -> AsyncIterator[Request]:
+        """A script-built list page rendered in Chromium: archive the DOM, follow its links."""
+        renderer = self.renderer
+        if self._http_error(response) or renderer is None:
+            return
+        stats = self.crawler.stats
+        if not renderer.allow(host_of(response.url)):
+            stats.inc_value("govreports/render/skipped_budget")  # type: ignore[union-attr]
+            return
+        try:
+            rendered = await renderer.render(response.url, allowed=self._in_scope)
+        except RenderError as exc:
+            stats.inc_value("govreports/errors/render_failed")  # type: ignore[union-attr]
+            if response.request is not None:
+                self.archive.record_failure(response.request, "render_failed",
+                                                                        str(exc))
+            return
+        self.archive.record_rendering(
+            url=response.url, raw_capture_id=response.meta[META_RENDER_OF], html=rendered.html,
+            browser=rendered.browser)
+        stats.inc_value("govreports/render/pages")  # type: ignore[union-attr]
+        page = Page(response.url, rendered.html)
+        links = page.links()
+        for link in links:
+            request = self._follow(link.url, link.text)
+            if request is not None:
+                yield request
+        for request in self._list_pages(response, page, links, 0):
+            yield request
+
+    def _note_search_form(self, response: Response, page: Page) -> None:
+        """Remember the first site search seen on each host (asked once discovery ends)."""
+        if not self.crawler.settings.getbool("GOVREPORTS_SITE_SEARCH", True):
+            return
+        forms = self._counters("search_forms")
+        host = host_of(response.url)
+        if host in forms:
+            return
+        form = find_search_form(page, charset=response.meta.get(META_CHARSET) or "utf-8")
+        if form is not None and self._in_scope(form.action):
+            forms[host] = form
+
+    def site_search_requests(self) -> list[Request]:
+        """The searches of every noted site search not asked yet (called once discovery is idle,
+        by the run owner; each host's search is asked once)."""
+        searched = self._counters("searched")
+        requests: list[Request] = []
+        for host, form in self._counters("search_forms").items():
+            if host in searched:
+                continue
+            searched[host] = 1
+            for url in search_urls(form):
+                if not self._in_scope(url):
+                    continue
+                self.crawler.stats.inc_value("govreports/search/queries")
+                requests.append(Request(url, callback=self.parse_page, errback=self.on_error, priority=300,
+                                        meta={META_SEARCH: 2, META_LIST: True}))
+        if requests:
+            self.logger.info("asking site search", extra={"hosts": len(searched), "queries": len(requests)})
+        return requests

@@ -1,0 +1,117 @@
+"""Script-built list pages: which pages are rendered, and rendering in headless Chromium
+(a real browser against a local server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from crawler.discovery.pages import Page
+from crawler.discovery.rendering import Renderer, RenderError, looks_script_built
+
+CHROMIUM = "/usr/bin/chromium"
+LIST = """<html><head><meta charset="utf-8"></head><body>
+<ul id="docList" class="doc-list"></ul>
+<script>
+var items = [{t: "2023年度政府信息公开工作年度报告", u: "/nb/2023.html"}];
+var ul = document.getElementById('docList');
+for (var i = 0; i < items.length; i++) { var li = document.createElement('li');
+  li.innerHTML = '<a href="' + items[i].u + '">' + items[i].t + '</a>'; ul.appendChild(li); }
+var img = new Image(); img.src = "http://elsewhere.invalid/track.gif";
+fetch("http://elsewhere.invalid/beacon").catch(function(){});
+</script></body></html>"""
+
+
+def test_script_built_lists_are_told_apart() -> None:
+    assert looks_script_built(Page("http://x.gov.cn/a/", LIST))
+    static = LIST.replace('<ul id="docList" class="doc-list"></ul>',
+                          '<ul id="docList" class="doc-list"><li><a href="/nb/1.html">x</a></li></ul>')
+    assert not looks_script_built(Page("http://x.gov.cn/a/", static))
+    assert not looks_script_built(Page("http://x.gov.cn/a/", "<ul class='list'></ul><p>no scripts</p>"))
+    assert not looks_script_built(Page("http://x.gov.cn/a/", "<div class='list'></div><script>var a = 1;</script>"))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self.seen.append(self.path)
+        body = LIST.encode() if self.path == "/list/" else b"<html><body>slow</body></html>"
+        if self.path == "/hang/":
+            body = b"<html><body><script>fetch('/never')</script></body></html>"
+        if self.path == "/never":
+            threading.Event().wait(5)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser gave up on /never: that is the point
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+@needs_chromium
+def test_rendering_reads_the_list_and_stays_in_scope(server: str) -> None:
+    renderer = Renderer(executable=CHROMIUM, timeout=10, max_per_host=1)
+
+    async def run() -> str:
+        try:
+            rendered = await renderer.render(server + "/list/", allowed=lambda url: url.startswith(server))
+            assert rendered.browser.startswith("Chromium/")
+            return rendered.html
+        finally:
+            await renderer.close()
+
+    html = asyncio.run(run())
+    links = Page(server + "/list/", html).links()
+    assert [(link.url, link.text) for link in links] == [(server + "/nb/2023.html", "2023年度政府信息公开工作年度报告")]
+    assert renderer.allow("h") and not renderer.allow("h")
+
+
+@needs_chromium
+def test_rendering_is_bounded_in_time(server: str) -> None:
+    renderer = Renderer(executable=CHROMIUM, timeout=1.5)
+
+    async def run() -> str:
+        try:
+            return (await renderer.render(server + "/hang/", allowed=lambda url: True)).html
+        finally:
+            await renderer.close()
+
+    assert "<script>" in asyncio.run(run())  # the DOM so far, once the time is up
+
+
+def test_a_missing_browser_is_a_clear_error() -> None:
+    renderer = Renderer(executable="/nonexistent/chromium", timeout=2)
+
+    async def run() -> None:
+        try:
+            await renderer.render("http://127.0.0.1:9/", allowed=lambda url: True)
+        finally:
+            await renderer.close()
+
+    with pytest.raises(RenderError, match="cannot start Chromium"):
+        asyncio.run(run())
