@@ -3,4 +3,5 @@
 ``session``: blobs, WARC records and capture rows for every fetch (``ArchiveSession``).
 ``policy``: re-crawl policies — which validators to send, which pages are settled
 (``ConditionalPolicy``, ``FullPolicy``; chosen by ``GOVREPORTS_RECRAWL_POLICY``).
+``folder``: the archive folder's layout, checked before a crawl starts.
 """
