@@ -11,13 +11,13 @@ Settings (environment): ``GOVREPORTS_OCR_DPI`` (default 200), ``GOVREPORTS_OCR_M
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from crawler.config import env_value
 from crawler.parsing.layout import Cell, Doc, Line, Source
 from crawler.parsing.outcome import ParseFailure
 
@@ -64,8 +64,8 @@ def ocr_document(data: bytes, dpi: int | None = None) -> Doc:
     import numpy as np
     import pypdfium2 as pdfium
 
-    dpi = dpi or int(os.environ.get("GOVREPORTS_OCR_DPI", DEFAULT_DPI))
-    max_pages = int(os.environ.get("GOVREPORTS_OCR_MAX_PAGES", MAX_PAGES))
+    dpi = dpi or int(env_value("GOVREPORTS_OCR_DPI") or DEFAULT_DPI)
+    max_pages = int(env_value("GOVREPORTS_OCR_MAX_PAGES") or MAX_PAGES)
     pdf = pdfium.PdfDocument(data)
     try:
         if len(pdf) > max_pages:

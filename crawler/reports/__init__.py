@@ -6,7 +6,11 @@ Modules:
 * ``changes``: Record what a crawl found as changes to the archive, each with its alert in one
   transaction.
 * ``checks``: The official consistency checks (勾稽关系) of a parsed record.
+* ``cross_year``: Checks across years: this year's report against the same agency's report of the
+  year before.
 * ``form``: The official form's printed words: section titles, row and column labels, cell text.
+* ``identity``: Who issued a report, for which year: read from the document's meaning, never its
+  chrome.
 * ``media``: File extensions of archived documents, from their media types: the one table.
 * ``regions``: The administrative area an agency belongs to, read from its name.
 * ``schema``: The keys of the structured report record: the data contract researchers rely on.

@@ -20,9 +20,13 @@ Modules:
 * ``notice``: Pages that talk about annual reports without being one: the noise a classifier must
   skip.
 * ``pdf``: PDF renderer: A4 pages, CJK text in the built-in CID font, tables as ruled grids.
+* ``pre2019``: Reports in the pre-2019 shape: prose sections and the 政府信息公开情况统计表.
+* ``scan``: Scanned reports: a rendered PDF rasterised page by page into an image-only PDF.
 * ``tables``: The four standard tables laid out as grids of merged cells, as the official forms draw
   them.
 * ``text``: Plain text as PDF/HTML text extractors print a report (the shape of ../shared/seeds).
+* ``variants``: Renderings as other tools and people produce them: Markdown, transcriptions, retyped
+  labels.
 """
 
 from __future__ import annotations
