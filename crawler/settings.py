@@ -37,6 +37,15 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_PARSE_TIMEOUT``: seconds the parse worker may spend on one document.
 * ``GOVREPORTS_PROGRESS``, ``GOVREPORTS_PROGRESS_INTERVAL``: the progress line and its period (s).
 * ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``: exponential backoff between retries (s).
+* ``GOVREPORTS_SCOPE``: ``domain`` (default: a seed's registered domain, e.g. every host under
+  ``x.gov.cn``) or ``host`` (exactly the seed's ``host[:port]``); see ``crawler.discovery.scope``.
+* ``GOVREPORTS_ALLOW_HOSTS``: further hosts the crawl may fetch from.
+* ``GOVREPORTS_SOFT_404``: recognise 200 pages meaning "not found" (default True);
+  ``GOVREPORTS_SOFT_404_PROBE``: probe each host once with a nonsense URL (default True).
+* ``GOVREPORTS_MAX_WAIT``, ``GOVREPORTS_BACKOFF_AFTER``, ``GOVREPORTS_BACKOFF_BASE``,
+  ``GOVREPORTS_BACKOFF_MAX``: per-host pauses (Retry-After, Crawl-delay, failing hosts); see
+  ``crawler.middlewares.politeness``.
+* ``GOVREPORTS_RESOLVE``: {host name: IP address} answered without DNS (``--resolve``).
 
 Alert delivery defaults (``ALERTS_*``; the ``[alerts]`` tables of the settings file and the
 ``GOVREPORTS_WEBHOOK_*`` / ``GOVREPORTS_SMTP_*`` variables override them, docs/alerts.md), and
@@ -81,10 +90,14 @@ DOWNLOAD_VERIFY_CERTIFICATES = True
 DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.fetch.tls.PerHostContextFactory"
 COOKIES_ENABLED = True
 DNSCACHE_ENABLED = True
+TWISTED_DNS_RESOLVER = "crawler.fetch.resolve.StaticHostsResolver"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.RetryBackoffMiddleware": 549,
+    # the nonsense-URL probe goes before the host's pacing, so it is paced like any request
+    "crawler.middlewares.soft404.SoftNotFoundMiddleware": 555,
+    "crawler.middlewares.politeness.HostPolitenessMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.archive.WireArchiveMiddleware": 950,
@@ -136,6 +149,9 @@ DEADLINE_GOVERNMENT = (3, 31)
 GOVREPORTS_ALERT_CHANNELS: list[str] = []
 #: A baseline crawl (``crawl --baseline``): alert events are recorded, marked, never delivered.
 GOVREPORTS_ALERT_BASELINE = False
+GOVREPORTS_SCOPE = "domain"
+GOVREPORTS_ALLOW_HOSTS: list[str] = []
+GOVREPORTS_RESOLVE: dict[str, str] = {}
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).

@@ -12,6 +12,7 @@ from crawler.testbed.sample_portal.hanweb import build_hanweb
 from crawler.testbed.sample_portal.model import PortalModel, SiteModel
 from crawler.testbed.sample_portal.plain import build_plain
 from crawler.testbed.sample_portal.secure import build_secure
+from crawler.testbed.sample_portal.subdomain import build_subdomain
 from crawler.testbed.sample_portal.trs import build_trs
 
 #: ``scale`` giving a portal of at least 20,000 distinct pages (for benchmarks).
@@ -44,6 +45,12 @@ def build_portal(seed: int = 0, scale: int = 1, *, slow_seconds: float = 3.0) ->
                     make_report=make_report, scale=scale),
         build_secure(agency=names[9], make_report=make_report),
     ]
+    sub_rng = random.Random(rng.randrange(1 << 32))
+    others = [a for a in all_agencies() if a not in names]
+    government = sub_rng.choice([a for a in others if a.endswith("人民政府")])
+    departments = sub_rng.sample([a for a in others if a.endswith("局")], 2)
+    sites.append(build_subdomain(sub_rng, government=government, departments=departments,
+                                 make_report=make_report))
     for site in sites:
         _add_stylesheet(site)
     return PortalModel(seed=seed, scale=scale, sites=sites,
