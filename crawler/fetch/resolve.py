@@ -14,8 +14,10 @@ from typing import Any
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 
+from crawler.errors import ConfigError
 
-class ResolveSpecError(ValueError):
+
+class ResolveSpecError(ConfigError, ValueError):
     """A ``--resolve`` value that is not ``HOST:ADDR`` (or curl's ``HOST:PORT:ADDR``)."""
 
 

@@ -10,8 +10,8 @@ found" template. A 200 HTML page that matches it, or says its item does not exis
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,9 +59,10 @@ class SoftNotFoundMiddleware:
 
     @staticmethod
     def nonsense_url(url: str) -> str:
-        """A URL on ``url``'s host that no site serves."""
+        """A URL on ``url``'s host that no site serves (the same each crawl, so runs compare)."""
         parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}/govreports-no-such-page-{secrets.token_hex(6)}.html"
+        token = hashlib.sha1(parts.netloc.encode()).hexdigest()[:12]  # noqa: S324 - a name
+        return f"{parts.scheme}://{parts.netloc}/govreports-no-such-page-{token}.html"
 
     async def process_request(self, request: Request) -> None:
         """Before a host's first request: fetch its answer to a nonsense URL (once)."""
