@@ -89,7 +89,8 @@ class PortalSpider(scrapy.Spider):
     @property
     def hosts(self) -> set[str]:
         """The hosts this crawl covers: the seeds', allowed ones, and in-scope hosts it reached."""
-        return set(self.scope.hosts) | set(self._counters("hosts_reached"))
+        seen = set(self._counters("listed")) | set(self._counters("revalidated"))
+        return set(self.scope.hosts) | {host_of(url) for url in seen if self._in_scope(url)}
 
     # -- state: budgets, what this crawl saw (rebuilt from the archive when a run resumes) ------
 
@@ -168,7 +169,6 @@ class PortalSpider(scrapy.Spider):
                     status: int | str | None) -> None:
         bucket = "revalidated" if request_meta.get(META_REVALIDATE) else "listed"
         seen = self._counters(bucket)
-        reached = self._counters("hosts_reached")
         urls = list(urls)
         final = urls[0] if urls else ""
         for url in urls:
@@ -176,8 +176,6 @@ class PortalSpider(scrapy.Spider):
             if url != final and status == 200 and looks_like_list(final):
                 answer = REDIRECT_HOME  # a known URL now leads to a home or list page
             seen[canonicalize(url)] = answer
-            if self._in_scope(url):
-                reached[host_of(url)] = 1
 
     def revalidation_requests(self, known: Iterable[tuple[Any, Any]]) -> list[Request]:
         """Requests for known report URLs (report_documents, report) no link led to this time.
