@@ -61,7 +61,7 @@ class SoftNotFoundMiddleware:
     def nonsense_url(url: str) -> str:
         """A URL on ``url``'s host that no site serves (the same each crawl, so runs compare)."""
         parts = urlsplit(url)
-        token = hashlib.sha1(parts.netloc.encode()).hexdigest()[:12]  # noqa: S324 - a name
+        token = hashlib.sha1((parts.hostname or "").encode()).hexdigest()[:12]  # noqa: S324 - a name
         return f"{parts.scheme}://{parts.netloc}/govreports-no-such-page-{token}.html"
 
     async def process_request(self, request: Request) -> None:

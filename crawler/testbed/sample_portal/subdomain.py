@@ -70,11 +70,13 @@ def build_subdomain(rng: random.Random, *, government: str, departments: Sequenc
     b.file("/robots.txt", robots, "text/plain", modified=datetime.date(2023, 1, 1))
     b.file(_x("/robots.txt"), robots, "text/plain", modified=datetime.date(2023, 1, 1))
     platform = f"{government}政府信息公开平台"
-    xnav = (Link("/", "平台首页"), Link(f"http://{WWW}:{PORT}/", "门户首页"))
+    # the platform's pages link back to the portal only from its home page: report pages hold
+    # no port number, so their bytes are the same whichever port the portal runs on
+    xnav = (Link("/", "平台首页"),)
     columns = [Link("/zfxxgk/ndbg/index.html", f"{government}年度报告")]
     columns += [Link(f"/bm/{i}/ndbg/index.html", name) for i, name in enumerate(departments)]
-    b.html(_x("/"), page(platform, "<h2>政府信息公开年报</h2>" + link_list(columns), nav=xnav,
-                         site_title=platform))
+    b.html(_x("/"), page(platform, "<h2>政府信息公开年报</h2>" + link_list(columns),
+                         nav=(*xnav, Link(f"http://{WWW}:{PORT}/", "门户首页")), site_title=platform))
     _government_column(b, rng, government, make_report, xnav, platform)
     for i, name in enumerate(departments):
         _department_column(b, rng, i, name, government, make_report, xnav, platform)
