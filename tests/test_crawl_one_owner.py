@@ -91,7 +91,8 @@ def _captures(db: Path) -> int:
 def test_a_second_crawl_of_the_same_seeds_is_refused_while_the_first_runs(tmp_path: Path) -> None:
     with SamplePortal(seed=0, slow_seconds=1.0) as portal:
         dirs = CrawlDirs(tmp_path)
-        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path))
+        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path),
+                                *portal.resolve_args())
         first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 120
