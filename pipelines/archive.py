@@ -65,7 +65,8 @@ class ReportArchivePipeline:
         # identity comes from the document's own title when it parsed and names an
         # organisation, else from what the page around it means (crawler.reports.identity)
         own_agency = clean_agency(parsed.get("agency"))
-        identity_source = (parsed.get("identity_source") or "title") if own_agency else item.identity_source
+        decided = (parsed.get("identity") or {}).get("agency") if isinstance(parsed.get("identity"), dict) else None
+        identity_source = (decided or "title") if own_agency else item.identity_source
         outcome = session.changes.record_document(SeenDocument(
             agency=own_agency or item.agency or "",
             year=parsed.get("year") or item.year,
