@@ -1,7 +1,7 @@
 """reports: which source named the agency (identity_source), template era (pre2019)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005_views
 Create Date: 2026-12-06 07:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0006'
+down_revision: str | None = '0005_views'
 branch_labels: str | None = None
 depends_on: str | None = None
 
