@@ -51,7 +51,7 @@ def _crawl(portal: SamplePortal, work: Path, name: str, *extra: str) -> RecrawlF
     command = [sys.executable, "-m", "crawler.cli.main", "crawl", *portal.seed_urls,
                "--db", f"sqlite:///{work / 'archive.db'}", "--archive", str(work / "archive"),
                "--local", "--timeout", "10", "--ca-file", str(portal.certificate_path),
-               "--today", "2025-06-01", *extra]
+               "--today", "2025-06-01", *portal.resolve_args(), *extra]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
     seconds = time.perf_counter() - started

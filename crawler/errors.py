@@ -10,7 +10,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     ├── ConfigError                     a setting, option or config file is wrong
     │   ├── AlertConfigError            crawler.alerts.config
     │   ├── RegistryFileError           crawler.reports.registry: not a registry CSV
-    │   └── CronError                   crawler.schedules.cron
+    │   ├── CronError                   crawler.schedules.cron
+    │   └── ResolveSpecError            crawler.fetch.resolve: a --resolve value
     ├── InvalidInput                    a value given by the user is not acceptable   (400)
     │   ├── FilterError                 export filters and the web app's query parameters
     │   └── UnknownDivision             crawler.reports.divisions: not an official division

@@ -19,3 +19,7 @@ class ReportItem:
     published_on: str | None  # "YYYY-MM-DD" from page metadata, when given
     content_type: str | None
     filename: str | None = None
+    #: Which source named the agency (``crawler.reports.identity.IDENTITY_SOURCES``, or "host").
+    identity_source: str | None = None
+    #: ``pre2019`` for reports in the old 统计表 format; None: the parser decides.
+    template: str | None = None

@@ -54,6 +54,15 @@ Security settings (threats and defences: docs/security.md): redirects are checke
 the crawl's scope hop by hop, names are resolved by a resolver that refuses non-public
 addresses, content decoding is bounded by ``DOWNLOAD_MAXSIZE``, and Scrapy's telnet console
 and remote-control endpoint are off.
+* ``GOVREPORTS_SCOPE``: ``domain`` (default: a seed's registered domain, e.g. every host under
+  ``x.gov.cn``) or ``host`` (exactly the seed's ``host[:port]``); see ``crawler.discovery.scope``.
+* ``GOVREPORTS_ALLOW_HOSTS``: further hosts the crawl may fetch from.
+* ``GOVREPORTS_SOFT_404``: recognise 200 pages meaning "not found" (default True);
+  ``GOVREPORTS_SOFT_404_PROBE``: probe each host once with a nonsense URL (default True).
+* ``GOVREPORTS_MAX_WAIT``, ``GOVREPORTS_BACKOFF_AFTER``, ``GOVREPORTS_BACKOFF_BASE``,
+  ``GOVREPORTS_BACKOFF_MAX``: per-host pauses (Retry-After, Crawl-delay, failing hosts); see
+  ``crawler.middlewares.politeness``.
+* ``GOVREPORTS_RESOLVE``: {host name: IP address} answered without DNS (``--resolve``).
 
 Alert delivery defaults (``ALERTS_*``; the ``[alerts]`` tables of the settings file and the
 ``GOVREPORTS_WEBHOOK_*`` / ``GOVREPORTS_SMTP_*`` variables override them, docs/alerts.md), and
@@ -102,6 +111,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.RetryBackoffMiddleware": 549,
+    # the nonsense-URL probe goes before the host's pacing, so it is paced like any request
+    "crawler.middlewares.soft404.SoftNotFoundMiddleware": 555,
+    "crawler.middlewares.politeness.HostPolitenessMiddleware": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.decompression.BoundedHttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
@@ -127,7 +139,8 @@ EXTENSIONS = {
 # no token files in the user's state folder).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-# Names resolving to private, loopback, link-local or reserved addresses are refused.
+# Names resolving to private, loopback, link-local or reserved addresses are refused;
+# names pinned by --resolve (GOVREPORTS_RESOLVE) are answered as given.
 TWISTED_DNS_RESOLVER = "crawler.fetch.addresses.PublicAddressResolver"
 ITEM_PIPELINES = {
     "pipelines.archive.ReportArchivePipeline": 300,
@@ -178,6 +191,9 @@ GOVREPORTS_ALERT_BASELINE = False
 GOVREPORTS_ALLOW_PRIVATE = False
 GOVREPORTS_MAX_LINKS_PER_PAGE = 5000
 GOVREPORTS_PARSE_MEMORY = 1024 * 1024 * 1024
+GOVREPORTS_SCOPE = "domain"
+GOVREPORTS_ALLOW_HOSTS: list[str] = []
+GOVREPORTS_RESOLVE: dict[str, str] = {}
 
 LOG_LEVEL = "INFO"
 # One line format for the crawl log and the CLI; extra= fields follow as key=value (crawler.logs).

@@ -16,6 +16,7 @@ from crawler.archive.session import ArchiveSession
 from crawler.extensions.run_owner import RunOwner
 from crawler.items import ReportItem
 from crawler.reports.changes import SeenDocument
+from crawler.reports.page_identity import clean_agency
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,9 +67,13 @@ class ReportArchivePipeline:
         published_on = item.published_on or parsed.get("published_on")
         from crawler.parsing import PARSER_VERSION
 
+        # identity comes from the document's own title when it parsed and names an
+        # organisation, else from what the page around it means (crawler.reports.identity)
+        own_agency = clean_agency(parsed.get("agency"))
+        decided = (parsed.get("identity") or {}).get("agency") if isinstance(parsed.get("identity"), dict) else None
+        identity_source = (decided or "title") if own_agency else item.identity_source
         outcome = session.changes.record_document(SeenDocument(
-            # identity comes from the document's content when it parsed, else from the link
-            agency=parsed.get("agency") or item.agency or "",
+            agency=own_agency or item.agency or "",
             year=parsed.get("year") or item.year,
             title=item.title,
             published_on=date.fromisoformat(published_on) if published_on else None,
@@ -78,6 +83,8 @@ class ReportArchivePipeline:
             role=item.role,
             record=record,
             parser_version=PARSER_VERSION if record is not None else None,
+            identity_source=identity_source,
+            template=item.template,
         ))
         stats.inc_value("govreports/report_documents")
         if outcome.new_report:

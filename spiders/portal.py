@@ -35,6 +35,7 @@ from crawler.discovery.urls import (
     host_of,
     is_attachment_url,
     is_skipped_url,
+    looks_like_list,
     looks_like_trap,
     trap_key,
 )
@@ -47,6 +48,10 @@ from crawler.middlewares.archive import (
     META_FAILURE_RECORDED,
     META_SHA256,
 )
+from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
+from crawler.middlewares.soft404 import META_SOFT_404
+from crawler.reports.changes import REDIRECT_HOME, SOFT_404
+from crawler.reports.page_identity import clean_agency, template_era
 from crawler.reports.titles import link_score, parse_report_title
 from spiders.lists import META_SEARCH, ListDiscovery
 
@@ -90,7 +95,12 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if not self.seed_urls:
             raise ValueError("no seed URLs: pass -a seeds=URL[,URL…] or -a seeds_file=FILE")
         self.scope = CrawlScope(self.seed_urls)
-        self.hosts = set(self.scope.hosts)
+
+    @property
+    def hosts(self) -> set[str]:
+        """The hosts this crawl covers: the seeds', allowed ones, and in-scope hosts it reached."""
+        seen = set(self._counters("listed")) | set(self._counters("revalidated"))
+        return set(self.scope.hosts) | {host_of(url) for url in seen if self._in_scope(url)}
 
     # -- state: budgets, what this crawl saw (rebuilt from the archive when a run resumes) ------
 
@@ -101,6 +111,14 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if owner is None:
             raise RuntimeError("the portal spider needs the RunOwner extension")
         return owner.session
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.scope = CrawlScope(spider.seed_urls, mode=settings.get("GOVREPORTS_SCOPE", "domain"),
+                                  allow_hosts=settings.getlist("GOVREPORTS_ALLOW_HOSTS"))
+        return spider  # type: ignore[no-any-return]
 
     def _counters(self, name: str) -> dict[str, Any]:
         state: dict[str, dict[str, Any]] | None = getattr(self, "state", None)
@@ -139,20 +157,35 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 bucket[canonicalize(seen)] = status
 
     @property
-    def listed_urls(self) -> set[str]:
-        """URLs reached by following links (any status): what the portal still links to."""
-        return set(self._counters("listed"))
+    def listed_urls(self) -> dict[str, int | str | None]:
+        """URLs reached by following links, with what they answered: what the portal links to."""
+        return dict(self._counters("listed"))
 
     @property
-    def revalidated(self) -> dict[str, int | None]:
-        """Known report URLs no link led to, fetched directly: their status (None: failed)."""
+    def unfinished_hosts(self) -> set[str]:
+        """Hosts this crawl did not finish: page budget exhausted, or failing (backed off)."""
+        hosts = set(self._counters("budget_exhausted"))
+        throttled = self.crawler.stats.get_value(THROTTLE_STATS_KEY) or {}  # type: ignore[union-attr]
+        hosts |= {host for host, figures in throttled.items() if figures.get("backoffs")}
+        return hosts
+
+    @property
+    def revalidated(self) -> dict[str, int | str | None]:
+        """Known report URLs no link led to, fetched directly: their status (an HTTP status,
+        ``soft_404``, or None when the fetch failed)."""
         return dict(self._counters("revalidated"))
 
-    def _note_fetch(self, request_meta: dict[str, Any], urls: Iterable[str], status: int | None) -> None:
+    def _note_fetch(self, request_meta: dict[str, Any], urls: Iterable[str],
+                    status: int | str | None) -> None:
         bucket = "revalidated" if request_meta.get(META_REVALIDATE) else "listed"
         seen = self._counters(bucket)
+        urls = list(urls)
+        final = urls[0] if urls else ""
         for url in urls:
-            seen[canonicalize(url)] = status
+            answer = status
+            if url != final and status == 200 and looks_like_list(final):
+                answer = REDIRECT_HOME  # a known URL now leads to a home or list page
+            seen[canonicalize(url)] = answer
 
     def revalidation_requests(self, known: Iterable[tuple[Any, Any]]) -> list[Request]:
         """Requests for known report URLs (report_documents, report) no link led to this time.
@@ -192,6 +225,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         per_host = self._counters("pages_per_host")
         if per_host.get(host, 0) >= settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"):
             self.crawler.stats.inc_value("govreports/skipped/host_budget")  # type: ignore[union-attr]
+            self._counters("budget_exhausted")[host] = 1
             return False
         key = trap_key(url)
         if key and not exempt_trap:
@@ -239,7 +273,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             return None
         if not self._within_budget(url, exempt_trap=list_page, search=search):
             return None
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = {"link_text": text}
         if search_hops > 1:
             meta[META_SEARCH] = search_hops - 1
         if list_page:
@@ -253,10 +287,13 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         """Which report an attachment link carries: from its text, else from the linking page."""
         parsed = parse_report_title(text) or parse_report_title(Path(urlsplit(url).path).stem)
         if parsed is not None:
-            context = {"title": parsed.title, "agency": parsed.agency, "year": parsed.year,
-                       "published_on": None}
+            agency = clean_agency(parsed.agency)
+            context = {"title": parsed.title, "agency": agency, "year": parsed.year,
+                       "published_on": None, "identity_source": "link" if agency else None,
+                       "template": template_era(parsed.year) if parsed.year < 2019 else None}
             if referrer_report and not context["agency"]:
                 context["agency"] = referrer_report.get("agency")
+                context["identity_source"] = referrer_report.get("identity_source")
             return context
         return dict(referrer_report) if referrer_report else None
 
@@ -267,8 +304,12 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         return response.body.decode(charset, errors="replace")
 
     def _http_error(self, response: Response) -> bool:
+        soft_404 = response.meta.get(META_SOFT_404)
         self._note_fetch(response.meta, [response.url, *response.meta.get("redirect_urls", [])],
-                         response.status)
+                         SOFT_404 if soft_404 else response.status)
+        if soft_404:
+            self.crawler.stats.inc_value("govreports/errors/soft_404")  # type: ignore[union-attr]
+            return True
         if response.status < 400:
             return False
         if not response.meta.get("govreports_probe"):
@@ -290,7 +331,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 yield item
             return
         analysis = await maybe_deferred_to_future(deferToThread(
-            analyze_page, response.url, response.body, charset, max_links=self._max_links))
+            analyze_page, response.url, response.body, charset, max_links=self._max_links,
+            link_text=response.meta.get("link_text", "")))
         self._count_dropped_links(analysis.links_dropped)
         context = analysis.context
         if context is not None and analysis.is_report:
@@ -394,6 +436,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             published_on=context.get("published_on"),
             content_type=content_type or None,
             filename=Path(urlsplit(response.url).path).name or None,
+            identity_source=context.get("identity_source"),
+            template=context.get("template"),
         )
 
     def on_error(self, failure: Failure) -> None:

@@ -36,7 +36,7 @@ REPORT_STATUSES = ("live", "removed")
 #: What a URL was, the last time it was fetched: a list (re-read every crawl), a detail page
 #: or a document (revalidated with conditional requests), or something else.
 URL_KINDS = ("list", "detail", "document", "other")
-ALERT_TYPES = ("new_report", "report_changed", "report_removed", "report_overdue")
+ALERT_TYPES = ("new_report", "report_changed", "report_removed", "report_unlisted", "report_overdue")
 DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
@@ -156,12 +156,16 @@ class Report(Base):
     published_on: Mapped[date | None] = mapped_column(Date)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
-    #: ``live`` or ``removed`` (every document gone: 404/410, or unlisted for two crawls).
+    #: ``live`` or ``removed`` (every URL gone: 404/410/soft 404, or redirected home).
     status: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
     removed_at: Mapped[datetime | None]
-    #: Consecutive completed crawls of the report's sites that saw none of its documents.
+    #: Consecutive completed crawls that found its URLs still served but linked from no list.
     missing_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     current_version_id: Mapped[int | None]
+    #: Which source named the agency: title, opening, signature, column, site, link or host.
+    identity_source: Mapped[str | None] = mapped_column(String(16))
+    #: ``pre2019`` for reports in the old 统计表 format; None when the parse decides.
+    template: Mapped[str | None] = mapped_column(String(16))
 
 
 class ReportDocument(Base):

@@ -254,6 +254,19 @@ class ArchiveDB:
         """The capture ``capture_id`` (None when there is no such capture)."""
         return self.session.get(Capture, capture_id)
 
+    def mark_capture(self, capture_id: int, *, kind: str | None = None,
+                     error_kind: str | None = None, message: str | None = None) -> None:
+        """Re-label a stored capture: an error in disguise (``soft_404``: a 200 page saying the
+        item does not exist; the payload stays archived as evidence), or its kind (``probe``)."""
+        capture = self.session.get(Capture, capture_id)
+        if capture is None:
+            return
+        if kind is not None:
+            capture.kind = kind
+        if error_kind is not None:
+            capture.error_kind, capture.error_message = error_kind, (message or "")[:2000]
+        self._commit()
+
     def _save_url_state(self, update: UrlStateUpdate, capture: Capture, run_id: int) -> None:
         _check(update.kind, URL_KINDS, "URL kind")
         key = url_key(update.url)
@@ -382,13 +395,15 @@ class ArchiveDB:
 
     def link_document(self, *, agency: str, year: int, title: str, published_on: date | None,
                       sha256: str, url: str, capture_id: int | None, role: str,
-                      now: datetime | None = None) -> LinkedDocument:
+                      now: datetime | None = None, identity_source: str | None = None,
+                      template: str | None = None) -> LinkedDocument:
         """Like :meth:`link_report` but without committing, returning the rows themselves."""
         _check(role, DOCUMENT_ROLES, "document role")
         now = now or _now()
         report, new = self._insert_once(
             lambda: Report(agency=agency, year=year, title=title, published_on=published_on,
-                           first_seen_at=now, last_seen_at=now, status="live", missing_runs=0),
+                           first_seen_at=now, last_seen_at=now, status="live", missing_runs=0,
+                           identity_source=identity_source, template=template),
             lambda: self.session.scalar(
                 select(Report).where(Report.agency == agency, Report.year == year)
             ),
@@ -397,6 +412,8 @@ class ArchiveDB:
             report.last_seen_at = now
             if report.published_on is None and published_on is not None:
                 report.published_on = published_on
+            report.identity_source = report.identity_source or identity_source
+            report.template = report.template or template
         link, new_link = self._insert_once(
             lambda: ReportDocument(report_id=report.id, sha256=sha256, url=url,
                                    capture_id=capture_id, role=role, first_seen_at=now,

@@ -93,7 +93,10 @@ def site_names(seed_urls: list[str]) -> dict[str, str]:
 
 def _portable(url: str, sites: dict[str, str]) -> str:
     parts = urlsplit(canonicalize(url))
-    return parts._replace(scheme="", netloc=sites.get(parts.netloc, parts.netloc)).geturl()
+    netloc = sites.get(parts.netloc)
+    if netloc is None:  # another host name of a site (a virtual host): its name without the port
+        netloc = parts.hostname or parts.netloc if parts.hostname != "127.0.0.1" else parts.netloc
+    return parts._replace(scheme="", netloc=netloc).geturl()
 
 
 def archive_contents(db_url: str, sites: dict[str, str]) -> dict[str, set[Any]]:

@@ -37,7 +37,8 @@ def test_sigkill_while_delivering_then_restart_delivers_each_alert_once(tmp_path
     with SamplePortal() as portal, WebhookReceiver(secret=SECRET, hold_on=HELD) as receiver:
         command = [*GOVREPORTS, "crawl", *portal.seed_urls, "--db", dirs.db_url,
                    "--archive", str(dirs.archive), "--local", "--timeout", "10",
-                   "--ca-file", str(portal.certificate_path), "--today", "2025-06-01"]
+                   "--ca-file", str(portal.certificate_path), "--today", "2025-06-01",
+                   *portal.resolve_args()]
         settings_file = tmp_path / "govreports.toml"  # empty: channels come from the environment
         settings_file.write_text("")
         env = dict(os.environ, GOVREPORTS_WEBHOOK_URL=receiver.url,

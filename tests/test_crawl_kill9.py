@@ -70,7 +70,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
     with SamplePortal(seed=0) as portal:
         whole = CrawlDirs(tmp_path / "whole")
         command = crawl_command(whole, portal.seed_urls, "--ca-file", str(portal.certificate_path),
-                                "--today", "2025-06-01")
+                                "--today", "2025-06-01", *portal.resolve_args())
         result = run_cli(command)
         assert result.returncode == 0, result.stderr[-3000:]
         expected = archive_contents(whole.db_url, site_names(portal.seed_urls))
@@ -80,7 +80,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
     with SamplePortal(seed=0) as portal:
         killed = CrawlDirs(tmp_path / "killed")
         command = crawl_command(killed, portal.seed_urls, "--ca-file", str(portal.certificate_path),
-                                "--today", "2025-06-01")
+                                "--today", "2025-06-01", *portal.resolve_args())
         sites = site_names(portal.seed_urls)
         moments = sorted(rng.sample(range(1, int(total * 0.9)), KILLS))
         per_run: list[int] = []

@@ -4,6 +4,7 @@ effects and events; two crawls of the same seeds never run at once."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import sqlite3
 import subprocess
@@ -35,7 +36,8 @@ def _scrapy_crawl(dirs: CrawlDirs, portal: SamplePortal, env: dict[str, str]) ->
                 "GOVREPORTS_CA_FILE": str(portal.certificate_path), "GOVREPORTS_TODAY": TODAY.isoformat(),
                 "GOVREPORTS_PROGRESS": "False", "DOWNLOAD_TIMEOUT": "10", "DOWNLOAD_DELAY": "0",
                 "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-                "RETRY_BACKOFF_BASE": "0.2"}
+                "RETRY_BACKOFF_BASE": "0.2",
+                "GOVREPORTS_RESOLVE": json.dumps(dict(spec.split(":", 1) for spec in portal.resolve))}
     command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a",
                "seeds=" + ",".join(portal.seed_urls)]
     for name, value in settings.items():
@@ -47,7 +49,7 @@ def _scrapy_crawl(dirs: CrawlDirs, portal: SamplePortal, env: dict[str, str]) ->
 
 def _govreports_crawl(dirs: CrawlDirs, portal: SamplePortal, env: dict[str, str]) -> None:
     command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path),
-                            "--today", TODAY.isoformat())
+                            "--today", TODAY.isoformat(), *portal.resolve_args())
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -89,7 +91,8 @@ def _captures(db: Path) -> int:
 def test_a_second_crawl_of_the_same_seeds_is_refused_while_the_first_runs(tmp_path: Path) -> None:
     with SamplePortal(seed=0, slow_seconds=1.0) as portal:
         dirs = CrawlDirs(tmp_path)
-        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path))
+        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path),
+                                *portal.resolve_args())
         first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 120

@@ -38,7 +38,8 @@ def _captures_so_far(db: Path) -> int:
 def test_interrupted_crawl_resumes_and_loses_nothing(tmp_path: Path) -> None:
     with SamplePortal(seed=0, slow_seconds=1.0) as portal:
         dirs = CrawlDirs(tmp_path)
-        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path))
+        command = crawl_command(dirs, portal.seed_urls, "--ca-file", str(portal.certificate_path),
+                                *portal.resolve_args())
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env=dict(os.environ, PYTHONUNBUFFERED="1"))
         deadline = time.monotonic() + 120

@@ -21,3 +21,9 @@ def test_demo_finds_every_report(tmp_path: Path) -> None:
     assert found and held, result.stdout
     assert int(found.group(1)) == int(held.group(1)) > 0
     assert "What to try next" in result.stdout
+    shapes = dict(re.findall(r"^    (\S+: \S+)\s+(\d+/\d+)$", result.stdout, re.M))
+    assert {"subdomain: inline-agencyless", "subdomain: pdf-agencyless", "subdomain: inline-pre2019",
+            "trs: inline"} <= set(shapes), result.stdout
+    for shape, figures in shapes.items():
+        hits, total = figures.split("/")
+        assert hits == total and int(total) > 0, (shape, figures)

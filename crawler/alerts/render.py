@@ -19,13 +19,16 @@ TYPE_LABELS: dict[str, dict[Lang, str]] = {
     "new_report": {"zh": "新报告", "en": "New report"},
     "report_changed": {"zh": "报告有改动", "en": "Report changed"},
     "report_removed": {"zh": "报告已撤下", "en": "Report removed"},
+    "report_unlisted": {"zh": "报告已移出栏目列表", "en": "Report unlisted"},
     "report_overdue": {"zh": "报告逾期未发布", "en": "Report overdue"},
 }
 REMOVAL_REASONS: dict[str, dict[Lang, str]] = {
     "http_404": {"zh": "网页返回 HTTP 404（未找到）", "en": "the page answers HTTP 404 (not found)"},
     "http_410": {"zh": "网页返回 HTTP 410（已删除）", "en": "the page answers HTTP 410 (gone)"},
-    "unlisted": {"zh": "连续两次抓取都未在栏目列表中出现",
-                 "en": "gone from its list for two consecutive crawls"},
+    "soft_404": {"zh": "网页显示“页面不存在”或与网站的404页相同", "en": "the page says it does not exist (soft 404)"},
+    "redirect_home": {"zh": "网址跳转到首页或栏目列表页", "en": "the URL redirects to the home or a list page"},
+    "unlisted": {"zh": "栏目列表中已无此报告，但原网址仍可访问",
+                 "en": "no list links to it any more, but its URL still answers"},
 }
 MAX_NUMBERS = 50
 MAX_DIFF_CHARS = 4000
@@ -86,6 +89,8 @@ def short_change(event: AlertEvent) -> str:
         what = " and ".join(parts) or "content"
         version = details.get("version")
         return f"{what} changed" + (f" (now version {version})" if version is not None else "")
+    if event.type == "report_unlisted":
+        return "no longer linked from its list, still served" + (f": {urls[0]}" if urls else "")
     if event.type == "report_removed":
         reason = REMOVAL_REASONS.get(str(details.get("reason")), {}).get("en", str(details.get("reason", "removed")))
         return f"{reason}" + (f": {urls[0]}" if urls else "")
@@ -181,6 +186,14 @@ def _describe_removed(event: AlertEvent, details: dict[str, Any], lang: Lang) ->
     return desc
 
 
+def _describe_unlisted(event: AlertEvent, details: dict[str, Any], lang: Lang) -> Description:
+    zh = lang == "zh"
+    desc = Description(f"{event.agency} {event.year} 年度报告已移出栏目列表（原网址仍可访问）" if zh
+                       else f"The {event.year} report of {event.agency} left its list (its URL still answers)")
+    desc.lines.append(REMOVAL_REASONS["unlisted"][lang])
+    return desc
+
+
 def _describe_overdue(event: AlertEvent, details: dict[str, Any], lang: Lang) -> Description:
     deadline, last_year = details.get("deadline", "?"), details.get("last_year", "?")
     if lang == "zh":
@@ -196,7 +209,8 @@ def _describe_other(event: AlertEvent, details: dict[str, Any], lang: Lang) -> D
 
 
 _BUILDERS = {"new_report": _describe_new, "report_changed": _describe_changed,
-             "report_removed": _describe_removed, "report_overdue": _describe_overdue}
+             "report_removed": _describe_removed, "report_unlisted": _describe_unlisted,
+             "report_overdue": _describe_overdue}
 _LINKS: dict[Lang, str] = {"zh": "网址：", "en": "URLs:"}
 
 

@@ -77,6 +77,13 @@ def main() -> None:
               help="Run log and progress lines: key=value lines, or JSON lines.")
 @click.option("--progress-every", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds between progress lines on stderr when it is not a terminal.")
+@click.option("--scope", type=click.Choice(["domain", "host"]), default="domain", show_default=True,
+              help="domain: every host under a seed's registered domain (www.x.gov.cn and "
+                   "xxgk.x.gov.cn); host: only the seed's own host.")
+@click.option("--allow-host", "allow_hosts", multiple=True,
+              help="Also crawl this host (host or host:port). Repeatable.")
+@click.option("--resolve", "resolve_specs", multiple=True, metavar="HOST:ADDR",
+              help="Connect to ADDR for HOST, as curl's --resolve (HOST:PORT:ADDR also accepted). Repeatable.")
 @click.option("--schedule-id", type=int, default=None, hidden=True,
               help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
@@ -84,9 +91,11 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
           insecure_hosts: tuple[str, ...], ca_file: str | None, timeout: float | None,
           no_parse: bool, local: bool, allow_private: bool, full: bool, today: datetime | None,
           config_file: str | None, baseline: bool, log_format: str, progress_every: float,
+          scope: str, allow_hosts: tuple[str, ...], resolve_specs: tuple[str, ...],
           schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
     from crawler.alerts.config import load_settings
+    from crawler.fetch.resolve import ResolveSpecError, parse_resolve
     from crawler.run.runner import CrawlOptions, run_crawl
     from spiders.portal import read_seeds
 
@@ -98,6 +107,10 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         alert_settings = load_settings(config_file)
     except OSError as exc:
         raise click.ClickException(f"alert settings: {exc}") from exc
+    try:
+        resolve = parse_resolve(resolve_specs)
+    except ResolveSpecError as exc:
+        raise click.ClickException(str(exc)) from exc
     options = CrawlOptions(
         seeds=seeds,
         db_url=db_url or default_db_url(),
@@ -117,6 +130,9 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         baseline=baseline,
         today=today.date() if today else None,
         alerts=alert_settings,
+        scope=scope,
+        allow_hosts=list(allow_hosts),
+        resolve=resolve,
     )
     summary = run_crawl(options)
     click.echo(summary.render())
@@ -139,6 +155,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated sample portal.")
 def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
     """Start the bundled sample portal on free ports, crawl it, and show what was found."""
+    from crawler.fetch.resolve import parse_resolve
     from crawler.run.runner import CrawlOptions, run_crawl
     from crawler.testbed.sample_portal import SamplePortal
 
@@ -152,11 +169,22 @@ def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
             archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
             ca_file=str(portal.certificate_path),
             settings=dict(LOCAL_SETTINGS),
+            resolve=parse_resolve(portal.resolve),
         )
         summary = run_crawl(options)
         expected = portal.expected_reports()
+        shapes = portal.shapes()
     click.echo(summary.render())
     click.echo(f"  the sample portal holds {len(expected)} reports")
+    from crawler.reports.versions import normalize_agency
+
+    db = open_archive_db(options.db_url)
+    found = {(r.agency, r.year) for r in db.reports()}
+    db.close()
+    click.echo("  found / expected by shape:")
+    for shape, keys in sorted(shapes.items()):
+        hits = sum((normalize_agency(agency), year) in found for agency, year in keys)
+        click.echo(f"    {shape:<28} {hits}/{len(keys)}")
     db_flag = f" --db {options.db_url}" if db_url else ""
     click.echo(
         "\nWhat to try next:\n"

@@ -29,6 +29,8 @@ def sample_portal_command(port: int, seed: int, scale: int, slow_seconds: float)
             click.echo(url)
         click.echo(f"sites: {', '.join(portal.sites)}; {len(portal.expected_reports())} reports; "
                    f"certificate of the HTTPS site: {portal.certificate_path}", err=True)
+        click.echo("host names to resolve (govreports crawl ... "
+                   + " ".join(portal.resolve_args()) + ")", err=True)
         click.echo("Serving until Ctrl-C.", err=True)
         try:
             while True:

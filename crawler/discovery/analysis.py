@@ -33,19 +33,22 @@ class PageAnalysis:
     jpage: JpageQuery | None = None
 
 
-def analyze_page(url: str, body: bytes, charset: str, *,
-                 max_links: int = MAX_LINKS_PER_PAGE) -> PageAnalysis:
-    """Read an HTML page (bytes in ``charset``) the way the spider needs it."""
+def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LINKS_PER_PAGE,
+                 link_text: str = "") -> PageAnalysis:
+    """Read an HTML page (bytes in ``charset``; ``link_text``: the text of the link that led
+    here, the last source of the agency) the way the spider needs it."""
     page = Page(url, body.decode(charset, errors="replace"), max_links=max_links)
-    report = page.report_title()
+    identity = page.report_identity(link_text)
     context: dict[str, Any] | None = None
     is_report = False
-    if report is not None:
+    if identity is not None:
         published = page.published_on()
         context = {
-            "title": report.title,
-            "agency": report.agency or page.site_agency() or host_of(url),
-            "year": report.year,
+            "title": identity.title,
+            "agency": identity.agency or host_of(url),
+            "identity_source": identity.source or "host",
+            "template": identity.template,
+            "year": identity.year,
             "published_on": published.isoformat() if published else None,
         }
         is_report = has_report_body(page.text())

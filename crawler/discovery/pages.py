@@ -14,18 +14,31 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from crawler.reports.page_identity import (
+    Identity,
+    agency_from_opening,
+    agency_from_signature,
+    clean_agency,
+    decide,
+)
 from crawler.reports.titles import ReportTitle, normalize_space, parse_report_title
 
 _TITLE_META = ("ArticleTitle", "articletitle", "title", "og:title", "Title")
 _DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "Maketime", "article:published_time")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_AGENCY_WORDS = re.compile(r"(人民政府|政府|局|委员会|管委会|办公室|厅|部|委|署|院|中心|办)$")
 _SITE_META = ("SiteName", "sitename", "og:site_name")
 #: Links read from one page (a link flood beyond this is ignored and counted).
 MAX_LINKS_PER_PAGE = 5000
 _LINK_NODES = "//a[@href]|//area[@href]|//iframe[@src]|//frame[@src]"
 #: Characters of a link's text kept (the text only ranks and names links).
 MAX_LINK_TEXT = 1000
+_COLUMN_META = ("ColumnName", "columnname")
+#: Where CMSs put the article itself (TRS, Hanweb, Ucap, Dayu…); else the block with most <p>.
+_CONTENT = (
+    "//*[contains(@class,'TRS_Editor')]", "//*[@id='zoom']", "//*[@id='UCAP-CONTENT']",
+    "//*[contains(@class,'article-content')]", "//*[@id='content']", "//*[contains(@class,'content')]",
+)
+_BLOCKS = ".//p|.//h1|.//h2|.//h3|.//h4|.//td[not(.//p)]|.//div[not(.//div) and not(.//p)]"
 
 
 @dataclass(frozen=True)
@@ -99,20 +112,57 @@ class Page:
                 return parsed
         return None
 
+    def content_lines(self) -> list[str]:
+        """The article's text lines (paragraphs, headings, line breaks), without site chrome."""
+        sel = self.selector
+        container = None
+        for xpath in _CONTENT:
+            nodes = sel.xpath(xpath)
+            if nodes:
+                container = max(nodes, key=lambda n: len(n.xpath(".//p")))
+                break
+        if container is None:
+            blocks = sel.xpath("//body//*[p]")
+            if not blocks:
+                return []
+            container = max(blocks, key=lambda n: len(n.xpath("./p")))
+        lines: list[str] = []
+        for block in container.xpath(_BLOCKS):
+            text = "\n".join(block.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+            lines += [normalize_space(part) for part in text.splitlines() if normalize_space(part)]
+        return lines
+
+    def report_identity(self, link_text: str = "") -> Identity | None:
+        """Agency and year of the report this page is titled as, and which source decided the
+        agency (title, opening, signature, column, site, link); None when it is not titled as one."""
+        report = self.report_title()
+        if report is None:
+            return None
+        lines = [line for line in self.content_lines() if parse_report_title(line) is None]
+        linked = parse_report_title(link_text) if link_text else None
+        candidates = [
+            ("opening", agency_from_opening("".join(lines[:6]), report.year)),
+            ("signature", agency_from_signature(lines)),
+            ("column", clean_agency(_meta(self.selector, _COLUMN_META))),
+            ("site", self.site_agency()),
+            ("link", linked.agency if linked else None),
+        ]
+        return decide(report.title, report.year, title_agency=report.agency, candidates=candidates)
+
     def published_on(self) -> date | None:
         """The publication date from page metadata."""
         return parse_date(_meta(self.selector, _DATE_META))
 
     def site_agency(self) -> str | None:
         """The agency running the site: SiteName metadata or the <title> suffix."""
-        site = _meta(self.selector, _SITE_META)
+        site = clean_agency(_meta(self.selector, _SITE_META))
         if site:
-            return normalize_space(site)
+            return site
         title = " ".join(self.selector.xpath("//title//text()").getall())
         for part in reversed(re.split(r"[-_|—]+", title)):
-            part = normalize_space(part)
-            if part and _AGENCY_WORDS.search(part) and "报告" not in part:
-                return part
+            agency = clean_agency(part)
+            if agency and "报告" not in part:
+                return agency
         return None
 
     def text(self) -> str:

@@ -23,6 +23,7 @@ from crawler.archive.session import ArchiveSession
 from crawler.config import default_archive_dir, default_db_url, env_value
 from crawler.frontier.base import Frontier
 from crawler.frontier.scheduler import META_FRONTIER_KEY
+from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
 from crawler.reports.changes import ChangeRecorder, Deadlines
 from crawler.run.children import remove_stale_temp_dirs
 from crawler.run.opening import OpenedRun, RunOpenError, clear_marker, open_run, write_marker
@@ -246,6 +247,8 @@ class RunOwner:
             self.events = self.detect_changes()
         summary = summarize_run(self.db, self.run_id, archive_dir=self.archive_dir,
                                 status=self.status)
+        stats = self.crawler.stats
+        summary.throttled = dict((stats.get_value(THROTTLE_STATS_KEY) if stats else None) or {})
         self.db.finish_run(self.run_id, status=self.status, counts=summary.counts())
         if self.status == "completed":
             clear_marker(self.archive_dir, list(getattr(self.crawler.spider, "seed_urls", [])))
@@ -266,7 +269,8 @@ class RunOwner:
         recorder = ChangeRecorder(self.db, run_id=self.run_id, channels=self.session.alert_channels,
                                   baseline=self.session.alert_baseline)
         events = recorder.detect_removals(hosts=hosts, listed_urls=getattr(spider, "listed_urls", set()),
-                                          revalidated=getattr(spider, "revalidated", {}))
+                                          revalidated=getattr(spider, "revalidated", {}),
+                                          unfinished_hosts=getattr(spider, "unfinished_hosts", set()))
         events += recorder.detect_overdue(hosts=hosts, today=self.today, deadlines=self.deadlines)
         if events:
             logger.info("alerts recorded after the crawl", extra={"count": len(events)})

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
 from crawler.errors import FetchError
+from crawler.fetch.resolve import StaticHostsResolver
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -92,11 +92,12 @@ class AddressPolicy:
                 "or pass --allow-private")
 
 
-class PublicAddressResolver(CachingThreadedResolver):
+class PublicAddressResolver(StaticHostsResolver):
     """Scrapy's caching resolver, refusing names that resolve to non-public addresses.
 
     The check runs on every lookup, cached or not, so the address checked is the address
-    connected to.
+    connected to. Names the operator pinned with ``--resolve`` (``GOVREPORTS_RESOLVE``) are
+    answered as given and not checked: the operator chose that address.
     """
 
     #: What built the resolver: Scrapy passes its ``CrawlerProcess`` (one resolver for the
@@ -106,6 +107,7 @@ class PublicAddressResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> PublicAddressResolver:
         resolver = super().from_crawler(crawler, reactor)
+        assert isinstance(resolver, PublicAddressResolver)
         resolver.owner = crawler
         return resolver
 
@@ -123,6 +125,8 @@ class PublicAddressResolver(CachingThreadedResolver):
         return [AddressPolicy(allow_private=allow)]
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802
+        if name.lower() in self.answers:  # pinned by --resolve
+            return super().getHostByName(name, timeout)
         return super().getHostByName(name, timeout).addCallback(self._check, name)
 
     def _check(self, address: str, name: str) -> str:

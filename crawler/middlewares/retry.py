@@ -1,4 +1,4 @@
-"""Retries with exponential backoff and jitter."""
+"""Retries with exponential backoff and jitter; a ``Retry-After`` answer waits as the server asks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
+
+from crawler.fetch.throttle import RETRY_AFTER_STATUSES, retry_after_seconds
 
 
 class RetryBackoffMiddleware(RetryMiddleware):
@@ -39,6 +41,11 @@ class RetryBackoffMiddleware(RetryMiddleware):
         self, request: Request, response: Response
     ) -> Request | Response:
         result = super().process_response(request, response)
+        if response.status in RETRY_AFTER_STATUSES and retry_after_seconds(
+                response.headers.get("Retry-After")) is not None:
+            # the host is paused for Retry-After (HostPolitenessMiddleware): the retry waits
+            # there, with every other request to that host, not here as well
+            return result
         await self._wait(result)
         return result
 

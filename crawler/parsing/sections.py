@@ -72,7 +72,7 @@ def _find_title(lines: list[Line]) -> tuple[str | None, int | None]:
     """The first short line naming the annual report, joined with its wrapped pieces."""
     for i, line in enumerate(lines):
         k = line.key
-        if line.in_table or len(k) > 60 or re.search(r"[《〈》〉]|通知|条例", k):
+        if line.in_table or len(k) > 60 or re.search(r"[《〈》〉>»›]|通知|条例|当前位置|您的位置|所在位置", k):
             continue
         if "政府信息公开" not in k and "年度报告" not in k:
             continue

@@ -2,7 +2,8 @@
 
 :class:`ChangeRecorder` turns a report document seen by the crawler into report rows,
 versions and events (``new_report``, ``report_changed``); after a completed crawl it finds
-reports that disappeared (``report_removed``) and agencies that are late (``report_overdue``).
+reports that disappeared (``report_removed``: every URL gone), reports that left their lists
+but are still served (``report_unlisted``) and agencies that are late (``report_overdue``).
 Every method commits once, so a change and its outbox event are durable together or not at
 all; event keys are deterministic, so repeating a detection records nothing new.
 """
@@ -18,15 +19,20 @@ from typing import Any
 from sqlalchemy import select
 
 from crawler.alerts.outbox import record_event
+from crawler.discovery.urls import host_of
 from crawler.reports.versions import diff_records, fingerprint, is_government, normalize_agency
 from storage.models import AlertEvent, Document, Report, ReportDocument, ReportVersion
 from storage.repository import ArchiveDB
 
 logger = logging.getLogger(__name__)
 
-#: A report unseen by this many consecutive completed crawls of its sites is removed.
-UNLISTED_RUNS_TO_REMOVE = 2
-GONE_STATUSES = (404, 410)
+#: What a URL answered: an HTTP status, ``soft_404``, ``redirect_home``, or None (fetch failed).
+Status = int | str | None
+#: A known report URL redirected to a site's home or a list page: the report is gone.
+REDIRECT_HOME = "redirect_home"
+#: What a revalidated URL answered when it is a 200 page meaning "not found".
+SOFT_404 = "soft_404"
+GONE_STATUSES: tuple[int | str, ...] = (404, 410, SOFT_404, REDIRECT_HOME)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ class SeenDocument:
     role: str
     record: dict[str, Any] | None
     parser_version: str | None
+    #: Which source named the agency (``crawler.reports.identity``).
+    identity_source: str | None = None
+    #: ``pre2019`` for old-format reports; None when the parse decides.
+    template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,7 @@ class ChangeRecorder:
         linked = self.db.link_document(
             agency=agency, year=seen.year, title=seen.title, published_on=seen.published_on,
             sha256=seen.sha256, url=seen.url, capture_id=seen.capture_id, role=seen.role, now=now,
+            identity_source=seen.identity_source, template=seen.template,
         )
         report, link = linked.report, linked.link
         events: list[str] = []
@@ -165,34 +176,52 @@ class ChangeRecorder:
         return docs.get(current.sha256) is not None and docs.get(current.sha256) == docs.get(seen.sha256)
 
     # -- removals ------------------------------------------------------------------------
-    def detect_removals(self, *, hosts: Collection[str], listed_urls: Collection[str],
-                        revalidated: Mapping[str, int | None]) -> list[str]:
-        """After a completed crawl of ``hosts``: mark reports gone, with their events.
+    def detect_removals(self, *, hosts: Collection[str],
+                        listed_urls: Mapping[str, Status] | Collection[str],
+                        revalidated: Mapping[str, Status],
+                        unfinished_hosts: Collection[str] = ()) -> list[str]:
+        """After a completed crawl of ``hosts``: removals and unlistings, only on evidence.
 
-        ``listed_urls``: report URLs the crawl reached by following links. ``revalidated``:
-        status of known report URLs it fetched directly because no link led to them.
-        A report is removed when every URL of it answered 404/410, or when no link led to it
-        in :data:`UNLISTED_RUNS_TO_REMOVE` consecutive completed crawls.
+        ``listed_urls``: URLs the crawl reached by following links, with what they answered
+        (a plain collection counts as answered 200). ``revalidated``: what known report URLs
+        that no link led to answered when fetched directly (an HTTP status, ``soft_404``,
+        ``redirect_home`` or None when the fetch failed). ``unfinished_hosts``: hosts the crawl
+        did not finish (budget exhausted, host failing): their reports are left alone.
+
+        * ``report_removed`` when every URL of a report answered 404/410/soft 404 or redirected
+          to a home or list page;
+        * ``report_unlisted`` (once per unlisting) when no link led to it but its URL still
+          answers 200;
+        * nothing when the evidence is missing (a fetch failed, a host unfinished).
         """
+        statuses_listed: Mapping[str, Status] = (
+            listed_urls if isinstance(listed_urls, Mapping) else dict.fromkeys(listed_urls, 200))
+        unfinished = {h.lower() for h in unfinished_hosts}
         events: list[str] = []
         now = datetime.now(UTC)
         for report, urls in self._live_reports_on(hosts):
-            if any(url in listed_urls for url in urls):
+            if any(host_of(url) in unfinished for url in urls):
+                continue
+            statuses = [statuses_listed[url] if url in statuses_listed else revalidated.get(url)
+                        for url in urls]
+            if statuses and all(status in GONE_STATUSES for status in statuses):
+                reason = statuses[0] if isinstance(statuses[0], str) else f"http_{statuses[0]}"
+                report.status, report.removed_at = "removed", now
+                self._event(f"report_removed:{report.id}:{self.run_id}", "report_removed", report,
+                            events, {"reason": reason, "urls": urls,
+                                     "statuses": dict(zip(urls, statuses, strict=True))})
+                continue
+            if any(statuses_listed.get(url) == 200 for url in urls if url in statuses_listed):
                 report.missing_runs = 0
                 continue
-            statuses = [revalidated.get(url) for url in urls]
-            if statuses and all(status in GONE_STATUSES for status in statuses):
-                reason = f"http_{statuses[0]}"
-            else:
-                report.missing_runs += 1
-                if report.missing_runs < UNLISTED_RUNS_TO_REMOVE:
-                    continue
-                reason = "unlisted"
-            report.status, report.removed_at = "removed", now
-            self._event(f"report_removed:{report.id}:{self.run_id}", "report_removed", report,
-                        events, {"reason": reason, "urls": urls,
-                                 "statuses": dict(zip(urls, statuses, strict=True)),
-                                 "unlisted_runs": report.missing_runs})
+            answering = [url for url, status in zip(urls, statuses, strict=True) if status == 200]
+            if not answering:
+                continue  # no evidence either way (fetches failed): nothing is claimed
+            report.missing_runs += 1
+            if report.missing_runs == 1:
+                self._event(f"report_unlisted:{report.id}:{self.run_id}", "report_unlisted", report,
+                            events, {"reason": "unlisted", "urls": urls,
+                                     "statuses": dict(zip(urls, statuses, strict=True))})
         self.db.commit()
         return events
 

@@ -136,8 +136,11 @@ _TABLE_MARKERS_LOOSE = ("本年新收政府信息公开申请数量", "行政复
 
 
 def has_report_body(text: str) -> bool:
-    """True when page text carries the report itself (its standard tables), not just a link."""
+    """True when page text carries the report itself (its standard tables, or the old
+    政府信息公开情况统计表 of pre-2019 reports), not just a link."""
+    from crawler.reports.page_identity import is_pre2019_body
+
     compact = normalize_space(text)
     strong = sum(marker in compact for marker in _TABLE_MARKERS)
     loose = sum(marker in compact for marker in _TABLE_MARKERS_LOOSE)
-    return strong >= 1 and loose >= 2
+    return (strong >= 1 and loose >= 2) or is_pre2019_body(compact)

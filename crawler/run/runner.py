@@ -21,6 +21,7 @@ from crawler.alerts.config import AlertSettings
 from crawler.archive.folder import ArchiveFolderError, prepare_archive_folder
 from crawler.errors import GovreportsError
 from crawler.extensions.run_owner import RunOwner, today_from
+from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
 from crawler.reports.changes import Deadlines
 from crawler.run.opening import RUN_FILE, RunOpenError, job_dir
 from crawler.run.summary import CrawlSummary, summarize_run
@@ -61,6 +62,12 @@ class CrawlOptions:
     baseline: bool = False
     #: Format of the run log and of progress log lines: ``kv`` or ``json`` (JSON lines).
     log_format: str = "kv"
+    #: ``domain`` (a seed's registered domain) or ``host`` (exactly the seed's host).
+    scope: str = "domain"
+    #: Further hosts the crawl may fetch from.
+    allow_hosts: list[str] = field(default_factory=list)
+    #: Host names answered without DNS: {name: IP address} (``--resolve``).
+    resolve: dict[str, str] = field(default_factory=dict)
 
     @property
     def alert_channels(self) -> list[str]:
@@ -98,6 +105,9 @@ def build_settings(options: CrawlOptions) -> Settings:
         "GOVREPORTS_TODAY": options.today.isoformat() if options.today else "",
         "GOVREPORTS_SCHEDULE_ID": options.schedule_id or 0,
         "GOVREPORTS_RUN_SETTINGS": _recorded_settings(options),
+        "GOVREPORTS_SCOPE": options.scope,
+        "GOVREPORTS_ALLOW_HOSTS": options.allow_hosts,
+        "GOVREPORTS_RESOLVE": options.resolve,
         "LOG_FILE": str(log_dir / "crawl.log"),
     }
     if options.max_pages:
@@ -172,6 +182,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     finally:
         db.close()
     summary.delivery = owner.delivery
+    summary.throttled = dict(crawler.stats.get_value(THROTTLE_STATS_KEY) or {}) if crawler.stats else {}
     return summary
 
 

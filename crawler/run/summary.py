@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.db import make_engine
@@ -37,6 +37,8 @@ class CrawlSummary:
     delivery: DeliverySummary | None = None
     archive_dir: Path | None = None
     db_url: str = ""
+    #: Hosts that were slowed down (Crawl-delay, Retry-After, backoff) and by how much.
+    throttled: dict[str, dict[str, float | int]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, object]:
         """The figures as stored with the run."""
@@ -49,6 +51,7 @@ class CrawlSummary:
             "errors": self.errors,
             "not_modified": self.not_modified,
             "alerts": self.alerts,
+            "throttled": self.throttled,
         }
 
     def render(self) -> str:
@@ -70,6 +73,11 @@ class CrawlSummary:
             lines.append("  errors by kind:    " + ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())))
         else:
             lines.append("  errors:            none")
+        if self.throttled:
+            lines.append("  throttled hosts:   " + "; ".join(
+                f"{host} waited {t['waited_s']} s (Crawl-delay {t['crawl_delay_s']} s, "
+                f"Retry-After {t['retry_after']}× {t['retry_after_s']} s, backoff {t['backoffs']}×)"
+                for host, t in self.throttled.items()))
         lines.append(f"  archive:           {self.archive_dir}")
         lines.append(f"  database:          {self.db_url}")
         return "\n".join(lines)
@@ -80,7 +88,7 @@ def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str)
     engine = make_engine(db.url)
     try:
         with Session(engine) as session:
-            in_run = Capture.run_id == run_id
+            in_run = and_(Capture.run_id == run_id, or_(Capture.kind.is_(None), Capture.kind != "probe"))
             pages = session.scalar(select(func.count()).where(in_run, Capture.status.is_not(None))) or 0
             documents = session.scalar(select(func.count(distinct(Capture.sha256))).where(in_run)) or 0
             pages_ok = session.scalar(select(func.count()).where(

@@ -17,6 +17,9 @@ CRAWL_FLAGS: dict[str, tuple[str, str]] = {
     "timeout": ("--timeout", "value"),
     "ca_file": ("--ca-file", "value"),
     "insecure_hosts": ("--insecure-host", "multi"),
+    "scope": ("--scope", "value"),
+    "allow_hosts": ("--allow-host", "multi"),
+    "resolve": ("--resolve", "multi"),
 }
 #: Options kept with a schedule that are not crawl flags.
 META_OPTIONS = ("seeds_file", "tz", "preset")

@@ -26,7 +26,7 @@ VersionNumber = Annotated[int, Path(ge=1, le=10**6)]
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 hex digest")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": schemas.Problem,
                                                      "description": "Unknown id"}}
-AlertType = Literal["new_report", "report_changed", "report_removed", "report_overdue"]
+AlertType = Literal["new_report", "report_changed", "report_removed", "report_unlisted", "report_overdue"]
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {
     "schema": {"type": "string"}}}}}
 

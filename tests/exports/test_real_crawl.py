@@ -9,6 +9,7 @@ from pathlib import Path
 import bagit
 import pytest
 
+from crawler.reports.cross_year import with_cross_year
 from crawler.testbed.sample_portal import SamplePortal
 from tests.crawl_helpers import GOVREPORTS, CrawlDirs, crawl_command, found_reports, run_cli
 from tests.exports.helpers import cells, truths
@@ -20,7 +21,8 @@ def test_bundle_of_a_crawled_archive(tmp_path: Path) -> None:
     dirs = CrawlDirs(tmp_path / "crawl")
     with SamplePortal(seed=0) as portal:
         seeds = list(portal.seed_urls)
-        crawl = run_cli(crawl_command(dirs, seeds, "--ca-file", str(portal.certificate_path)))
+        crawl = run_cli(crawl_command(dirs, seeds, "--ca-file", str(portal.certificate_path),
+                                   *portal.resolve_args()))
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     target = tmp_path / "bundle.zip"
     result = run_cli([*GOVREPORTS, "export", "--db", dirs.db_url, "--archive", str(dirs.archive),
@@ -31,12 +33,17 @@ def test_bundle_of_a_crawled_archive(tmp_path: Path) -> None:
     bag = tmp_path / "out" / "bundle"
     bagit.Bag(str(bag)).validate()
     truth = truths(dirs.db_url)
-    assert truth and len(truth) == len(found_reports(dirs.db_url))  # every report parsed
+    # every report parsed, the pre-2019 one (统计表 era) as template pre2019
+    current = found_reports(dirs.db_url)
+    assert truth and len(truth) == len(current)
+    assert any(key[1] < 2019 for key in current)
     lines = (bag / "data" / "reports.jsonl").read_text("utf-8").splitlines()
     exported = {o["report_id"]: o for o in map(json.loads, lines)}
+    assert set(truth) <= set(exported)
     assert set(exported) == set(truth)
-    for report_id, t in truth.items():
-        assert exported[report_id]["parse"] == t.record
+    by_year = {(t.agency, t.year): t.record for t in truth.values()}
+    for report_id, t in truth.items():  # checks include last year's (cross-year)
+        assert exported[report_id]["parse"] == with_cross_year(t.record, by_year.get((t.agency, t.year - 1)))
         assert len(list((bag / "data" / "documents").glob(f"{t.sha256}.*"))) == 1
     values = (bag / "data" / "reports.values.csv").read_text("utf-8-sig").splitlines()
     assert len(values) - 1 == sum(len(cells(t.record)) for t in truth.values())

@@ -43,7 +43,7 @@ class Setup:
         self.id = add_schedule(
             self.engine, "portal", seeds_file=seeds, cron=cron,
             options={"local": True, "max_pages": max_pages, "timeout": 10, "no_parse": not parse,
-                     "ca_file": str(portal.certificate_path)},
+                     "ca_file": str(portal.certificate_path), "resolve": portal.resolve},
             now=datetime.now(UTC) - created_ago,
         ).id
 

@@ -31,7 +31,8 @@ def test_crawl_recrawl_and_change_on_postgresql(pg_url: str, tmp_path: Path) -> 
         def crawl() -> None:
             result = run_cli([*GOVREPORTS, "crawl", *portal.seed_urls, "--db", pg_url,
                               "--archive", f"{tmp_path}/archive", "--local", "--timeout", "10",
-                              "--ca-file", str(portal.certificate_path), "--today", "2025-01-10"])
+                              "--ca-file", str(portal.certificate_path), "--today", "2025-01-10",
+                              *portal.resolve_args()])
             assert result.returncode == 0, result.stdout + result.stderr
 
         crawl()

@@ -14,6 +14,7 @@ from crawler.testbed.sample_portal.model import PortalModel, SiteModel
 from crawler.testbed.sample_portal.paged import build_paged
 from crawler.testbed.sample_portal.plain import build_plain
 from crawler.testbed.sample_portal.secure import build_secure
+from crawler.testbed.sample_portal.subdomain import build_subdomain
 from crawler.testbed.sample_portal.trs import build_trs
 
 #: ``scale`` giving a portal of at least 20,000 distinct pages (for benchmarks).
@@ -53,6 +54,12 @@ def build_portal(seed: int = 0, scale: int = 1, *, slow_seconds: float = 3.0) ->
         build_paged(random.Random(rng.randrange(1 << 32)), agencies=extra[0:3], make_report=make_report),
         build_jsoncms(random.Random(rng.randrange(1 << 32)), agencies=extra[3:6], make_report=make_report),
     ]
+    sub_rng = random.Random(rng.randrange(1 << 32))
+    others = [a for a in others if a not in extra]
+    government = sub_rng.choice([a for a in others if a.endswith("人民政府")])
+    departments = sub_rng.sample([a for a in others if a.endswith("局")], 2)
+    sites.append(build_subdomain(sub_rng, government=government, departments=departments,
+                                 make_report=make_report))
     for site in sites:
         _add_stylesheet(site)
     return PortalModel(seed=seed, scale=scale, sites=sites,

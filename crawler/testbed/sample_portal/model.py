@@ -68,6 +68,19 @@ class PlacedReport:
 
 #: Replaced in stored bodies by the site's scheme://host:port when the server starts.
 ORIGIN = "__ORIGIN__"
+#: Replaced in stored bodies by the site's port (for links to its other host names).
+PORT = "__PORT__"
+
+
+def site_url(base: str, path: str) -> str:
+    """The absolute URL of a stored ``path`` on a site whose seed is ``base``
+    (``//name/path`` is on another host name of the same site, same scheme and port)."""
+    if not path.startswith("//"):
+        return base + path
+    scheme, _, rest = base.partition("://")
+    port = rest.rsplit(":", 1)[1] if ":" in rest else ""
+    name, _, tail = path[2:].partition("/")
+    return f"{scheme}://{name}{':' + port if port else ''}/{tail}"
 
 #: ``PlacedReport.excluded`` of a report taken off its list but still served.
 UNLISTED = "unlisted: still served, but no longer linked from any list"
@@ -90,6 +103,14 @@ class SiteModel:
     agencies: list[str] = field(default_factory=list)
     #: Report lists rendered from entries (newest first): list folder -> entries.
     listings: dict[str, list[Link]] = field(default_factory=dict)
+    #: Host names served by name on the site's port (virtual hosts; the first is the seed's).
+    #: Resources of the other names are stored under ``//name/path``. Empty: 127.0.0.1.
+    hostnames: tuple[str, ...] = ()
+    #: Names linked from the site but outside its registered domain (resolved to 127.0.0.1
+    #: too, so a crawler that wrongly follows them is seen in the request log).
+    outside_hostnames: tuple[str, ...] = ()
+    #: Unknown paths answer 200 with this page (a soft-404 site) instead of a 404.
+    soft_404_body: bytes | None = None
 
     def page_count(self) -> int:
         """Distinct stored resources (the endless calendar and session views not counted)."""

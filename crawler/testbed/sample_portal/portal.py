@@ -11,7 +11,7 @@ from types import TracebackType
 from crawler.testbed.sample_portal.build import build_portal
 from crawler.testbed.sample_portal.changes import AppliedChange, Change
 from crawler.testbed.sample_portal.editor import Clock, apply_changes, install
-from crawler.testbed.sample_portal.model import ExpectedReport, PortalModel
+from crawler.testbed.sample_portal.model import ExpectedReport, PortalModel, site_url
 from crawler.testbed.sample_portal.server import RequestLog, SiteServer
 from crawler.testbed.sample_portal.tls_cert import server_context, write_self_signed
 
@@ -83,6 +83,16 @@ class SamplePortal:
         return {name: server.base_url for name, server in self._servers.items()}
 
     @property
+    def resolve(self) -> list[str]:
+        """``HOST:127.0.0.1`` for every host name the portal serves or links to (``--resolve``)."""
+        names = [n for site in self.model.sites for n in (*site.hostnames, *site.outside_hostnames)]
+        return [f"{name}:127.0.0.1" for name in dict.fromkeys(names)]
+
+    def resolve_args(self) -> list[str]:
+        """The ``--resolve`` options a crawl of the portal needs."""
+        return [arg for spec in self.resolve for arg in ("--resolve", spec)]
+
+    @property
     def seed_urls(self) -> list[str]:
         """The home page of each site."""
         return [base + "/" for base in self.sites.values()]
@@ -111,6 +121,16 @@ class SamplePortal:
         with self._apply_lock:
             return list(self._applied)
 
+    def shapes(self) -> dict[str, list[tuple[str, int]]]:
+        """Expected reports by shape (``site: form``, e.g. ``subdomain: pdf-agencyless``)."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for site in self.model.sites:
+            for placed in site.reports:
+                if placed.excluded is None:
+                    found.setdefault(f"{site.name}: {placed.form}", []).append(
+                        (placed.report.agency, placed.report.year))
+        return found
+
     def expected_reports(self) -> list[ExpectedReport]:
         """Every report a complete, polite crawl must find now, with the URLs whose bytes are it."""
         return [report for report, excluded in self._placed() if excluded is None]
@@ -125,6 +145,7 @@ class SamplePortal:
         bases = self.sites
         return [
             (ExpectedReport(p.report.agency, p.report.year, p.report.title, p.report.template,
-                            tuple(bases[s.name] + path for path in p.paths), p.report), p.excluded)
+                            tuple(site_url(bases[s.name], path) for path in p.paths), p.report),
+             p.excluded)
             for s in self.model.sites for p in s.reports
         ]

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from crawler.testbed.sample_portal.dynamic import calendar_page, jpage_answer
-from crawler.testbed.sample_portal.model import ORIGIN, Resource, SiteModel
+from crawler.testbed.sample_portal.model import ORIGIN, PORT, Resource, SiteModel
 from crawler.testbed.sample_portal.noise import not_found_page
 
 _JSESSIONID = re.compile(r";jsessionid=[^/?#]*", re.I)
@@ -93,11 +93,16 @@ class SiteState:
 
     def load(self, resources: Mapping[str, Resource]) -> None:
         """Serve ``resources`` from now on (one atomic swap: requests in flight keep the old set)."""
-        marker = ORIGIN.encode()
+        marker, port_marker = ORIGIN.encode(), PORT.encode()
         origin = self.origin.encode()
+        port = self.origin.rsplit(":", 1)[-1].encode()
+
+        def filled(body: bytes) -> bytes:
+            return body.replace(marker, origin).replace(port_marker, port)
+
         self.resources = {
-            path: (dataclasses.replace(res, body=res.body.replace(marker, origin))
-                   if marker in res.body else res)
+            path: (dataclasses.replace(res, body=filled(res.body))
+                   if marker in res.body or port_marker in res.body else res)
             for path, res in resources.items()
         }
 
@@ -147,11 +152,17 @@ class _Handler(BaseHTTPRequestHandler):
         params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
                   if k.lower() not in _SESSION_PARAMS]
         resources = self.state.resources
+        site = self.state.site
+        name = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+        if site.hostnames and name != site.hostnames[0]:  # a virtual host: its own resources
+            path = f"//{name}{path}" if name in site.hostnames else f"//unknown{path}"
         res = resources.get(f"{path}?{urlencode(params)}") if params else None
         if res is None and params:  # stored with their parameters sorted
             res = resources.get(f"{path}?{urlencode(sorted(params))}")
         if res is None:
             res = resources.get(path)
+        if res is None and site.soft_404_body is not None and not path.startswith("//unknown"):
+            res = Resource(site.soft_404_body, 200, (("Content-Type", "text/html; charset=utf-8"),))
         form: dict[str, str] = {}
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
@@ -271,7 +282,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._log(method, status, sent)
 
     def _log(self, method: str, status: int, size: int = 0) -> None:
-        self.state.log.append((method, self.state.origin + self.path, status), size)
+        origin = self.state.origin
+        host = self.headers.get("Host") if self.state.site.hostnames else None
+        if host:
+            origin = f"{self.state.site.scheme}://{host}"
+        self.state.log.append((method, origin + self.path, status), size)
 
 
 class _Server(ThreadingHTTPServer):
@@ -300,7 +315,8 @@ class SiteServer:
         """scheme://127.0.0.1:PORT of the running server."""
         if self._httpd is None:
             raise RuntimeError("the site is not running; call start() first")
-        return f"{self.state.site.scheme}://127.0.0.1:{self._httpd.server_address[1]}"
+        name = self.state.site.hostnames[0] if self.state.site.hostnames else "127.0.0.1"
+        return f"{self.state.site.scheme}://{name}:{self._httpd.server_address[1]}"
 
     def start(self) -> None:
         """Bind the port and serve in a daemon thread."""

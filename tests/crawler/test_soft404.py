@@ -1,0 +1,39 @@
+"""Soft 404 rules: what a 200 page says, or being the host's answer to a nonsense URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.fetch.soft404 import PageText, soft_404_reason
+
+CHROME = "<div class='nav'>" + "".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(40)) + "</div>"
+
+
+def _page(title: str, body: str) -> str:
+    return f"<html><head><title>{title}</title></head><body>{CHROME}{body}</body></html>"
+
+
+def test_the_page_says_it_does_not_exist() -> None:
+    assert soft_404_reason(_page("页面不存在", "<p>返回首页</p>"), nonsense_fingerprint=None)
+    assert soft_404_reason(_page("某某局", "<h1>该信息已删除</h1>"), nonsense_fingerprint=None)
+    short = "<html><body><p>对不起，您访问的页面不存在！</p></body></html>"
+    assert soft_404_reason(short, nonsense_fingerprint=None)
+
+
+def test_a_long_page_mentioning_deletion_is_not_one() -> None:
+    text = "<p>" + "本年度我局清理并已删除过时信息12条，其余信息均已按要求更新。" * 20 + "</p>"
+    assert soft_404_reason(_page("某某局工作动态", text), nonsense_fingerprint=None) is None
+
+
+def test_a_report_is_never_a_soft_404() -> None:
+    report = (Path(__file__).parent.parent / "fixtures" / "identity" / "chrome_full_report.html").read_text("utf-8")
+    assert soft_404_reason(report.replace("<title>", "<title>页面不存在 "), nonsense_fingerprint=None) is None
+
+
+def test_the_same_page_as_the_nonsense_answer() -> None:
+    template = _page("提示", "<p>请求的地址 http://x.gov.cn/govreports-no-such-page-1a2b.html 无效</p>")
+    fingerprint = PageText.of(template).fingerprint()
+    other = _page("提示", "<p>请求的地址 http://x.gov.cn/art/2021/7/9/art_12_345.html 无效</p>")
+    assert soft_404_reason(other, nonsense_fingerprint=fingerprint) is not None
+    real = _page("提示", "<p>通知：2021年7月9日起办理地点调整</p>")
+    assert soft_404_reason(real, nonsense_fingerprint=fingerprint) is None
