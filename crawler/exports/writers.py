@@ -36,7 +36,9 @@ FORMATS = ("csv", "jsonl", "parquet", "xlsx")
 #: Rows per sheet in Excel (1,048,576 minus the header); more go to "values (2)"…
 XLSX_MAX_ROWS = 1_048_575
 #: Cells per Parquet row group (and at most buffered per table): 262 wide rows, 9362 values rows.
-PARQUET_GROUP_CELLS = 65_536
+PARQUET_GROUP_CELLS = 16_384
+#: …or once its buffered text reaches this many characters (the sections table holds long text).
+PARQUET_GROUP_TEXT = 256_000
 
 
 class TableWriter(Protocol):
@@ -151,6 +153,7 @@ class ParquetTables:
                          for name, path in table_paths(out).items()}
         self._columns: dict[str, list[list[Any]]] = {
             name: [[] for _ in cols] for name, cols in TABLES.items()}
+        self._text: dict[str, int] = dict.fromkeys(TABLES, 0)
 
     def add(self, report: ExportedReport) -> None:
         for name, rows in _rows(report).items():
@@ -158,7 +161,10 @@ class ParquetTables:
             for row in rows:
                 for column, value in zip(columns, row, strict=True):
                     column.append(value)
-            if len(columns[0]) * len(columns) >= PARQUET_GROUP_CELLS:
+                    if isinstance(value, str):
+                        self._text[name] += len(value)
+            if (len(columns[0]) * len(columns) >= PARQUET_GROUP_CELLS
+                    or self._text[name] >= PARQUET_GROUP_TEXT):
                 self._flush(name)
 
     def _flush(self, name: str) -> None:
@@ -172,6 +178,7 @@ class ParquetTables:
         self._writers[name].write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
         for values in columns:
             values.clear()
+        self._text[name] = 0
 
     def close(self) -> None:
         for name, writer in self._writers.items():
