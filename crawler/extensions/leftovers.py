@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 
 from crawler.config import default_archive_dir
+from crawler.run.children import process_alive
 from storage.blobs import LocalBlobStore
 
 if TYPE_CHECKING:
@@ -45,20 +45,10 @@ def sweep_job_files(settings: BaseSettings, spider_name: str = "portal") -> int:
             pid = int(data.get("pid", 0))
         except (OSError, ValueError, TypeError):
             continue
-        if data.get("spider") == spider_name and pid and not _alive(pid):
+        if data.get("spider") == spider_name and pid and not process_alive(pid):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class LeftoverCleanup:

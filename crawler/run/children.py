@@ -51,7 +51,7 @@ def remove_stale_temp_dirs(root: str | None = None) -> int:
     base = Path(root or tempfile.gettempdir())
     for path in base.glob("govreports-*-*-*"):
         match = _TEMP_NAME.match(path.name)
-        if match is None or not path.is_dir() or _alive(int(match.group(1))):
+        if match is None or not path.is_dir() or process_alive(int(match.group(1))):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
@@ -60,7 +60,8 @@ def remove_stale_temp_dirs(root: str | None = None) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True while a process with this id exists (ours or another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
