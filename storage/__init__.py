@@ -15,4 +15,6 @@ Modules:
   reports.
 * ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.
 * ``warc``: WARC 1.1 files of request/response records, as the exchanges came off the wire.
+* ``agencies``: The agency registry's table: import (insert or update by name) and read back.
+* ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``).
 """

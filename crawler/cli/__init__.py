@@ -20,4 +20,7 @@ Modules:
 * ``synthetic``: ``govreports synthetic-archive``: fill an empty archive with generated reports.
 * ``versions``: ``govreports versions`` and ``govreports diff``: a report's versions and what
   changed.
+* ``agencies``: ``govreports agencies import FILE`` and ``agencies list``: the registry of agencies that should report.
+* ``exit_codes``: Exit codes of ``govreports`` commands (documented in the README).
+* ``runs``: ``govreports runs`` (the crawl runs) and ``govreports errors --run N`` (a run's failed URLs).
 """

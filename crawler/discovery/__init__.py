@@ -12,4 +12,5 @@ Modules:
 * ``scripts``: Read the simple facts list pages keep in their inline scripts.
 * ``search``: Site search: a portal's own GET search, asked for reports no column lists.
 * ``urls``: URL rules: canonical form, crawl scope, attachments and crawler traps.
+* ``analysis``: Everything the spider asks of one HTML page, in one call it can run off the reactor.
 """

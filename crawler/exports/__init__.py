@@ -19,6 +19,10 @@ Modules:
 * ``rows``: One exported report as rows of the export tables: wide, tidy values, checks, JSON.
 * ``run``: Run an export: select reports and hand each to one or more table writers.
 * ``writers``: Streaming writers of the export tables: CSV, JSONL, Parquet and XLSX.
+* ``cells``: Spreadsheet cells that cannot run: the one rule against formula (CSV) injection.
+* ``codebook``: The codebook: every exported column with its official Chinese labels, unit and templates.
+* ``naming``: Column name styles: ``default`` (``applications.granted.total``) or ``stata``.
+* ``wacz``: A WACZ (Web Archive Collection Zipped) of the selected reports, for ReplayWeb.page and pywb.
 """
 
 from __future__ import annotations

@@ -3,4 +3,5 @@
 ``run_owner``: ``RunOwner``, the one owner of a crawl run (open or resume, revalidate at idle,
 change detection, finish, alerts); other components reach it with ``crawler.get_extension``.
 ``progress``: the progress line.
+* ``leftovers``: Clean up what killed crawls left behind, when the next crawl starts.
 """

@@ -34,6 +34,7 @@ Modules:
   with spaces.
 * ``values``: Placing a row's cells into the table's columns.
 * ``version``: The parser's version, recorded in every record; bump it when the output changes.
+* ``inflate``: Measure what compressed parts of a document really inflate to, never trusting their headers.
 """
 
 from __future__ import annotations

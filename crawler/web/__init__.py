@@ -15,6 +15,7 @@ Modules:
 * ``queries``: The read queries behind every page and API call; lists are filtered and paginated in
   SQL.
 * ``schemas``: Response models of the JSON API (they make the OpenAPI document precise).
+* ``head``: ``HEAD`` on every route: answer as ``GET`` would, headers only (RFC 9110, section 9.3.2).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ Modules:
 * ``tls_cert``: A throw-away self-signed certificate for 127.0.0.1, generated when the portal
   starts.
 * ``trs``: The TRS WCM style site: GBK pages, ``createPageHTML`` paging, tYYYYMMDD_N detail pages.
+* ``subdomain``: A county portal whose 信息公开 platform is on another subdomain, with the hard identity cases.
 """
 
 from __future__ import annotations
