@@ -31,6 +31,9 @@ LOCAL_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_BACKOFF_BASE": 0.2,
+    # a failing host on this machine is paused briefly, not for minutes
+    "GOVREPORTS_BACKOFF_BASE": 0.2,
+    "GOVREPORTS_BACKOFF_MAX": 2.0,
 }
 
 #: ``--full``: fetch everything again, as a first crawl would.
