@@ -15,9 +15,11 @@ from tests.hostile.helpers import run_measured
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 PARSE = [sys.executable, "-m", "crawler.cli.main", "parse"]
-#: Generous bounds (before the fix: 2.2 GB of memory for either file).
+#: Generous bounds (before the fix: 2.2 GB of memory for either file). The peak includes the
+#: parse worker's own start-up (OCR and PDF libraries: ~520 MB measured in a full CI run); the
+#: worker itself is capped at start + GOVREPORTS_PARSE_MEMORY.
 MAX_SECONDS = 60
-MAX_RSS_MB = 400
+MAX_RSS_MB = 1024
 
 
 @pytest.mark.parametrize(("name", "needle"), [
