@@ -41,8 +41,8 @@ def script_variables(scripts: str) -> dict[str, str]:
     return found
 
 
-def split_arguments(text: str) -> list[str]:
-    """Split a call's argument text at top-level commas (brackets and strings respected)."""
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` cut at ``separator`` where it stands outside brackets and strings (unstripped)."""
     parts: list[str] = []
     depth = 0
     quote = ""
@@ -59,15 +59,19 @@ def split_arguments(text: str) -> list[str]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif char == "," and depth == 0:
-            parts.append("".join(current).strip())
+        elif char == separator and depth == 0:
+            parts.append("".join(current))
             current = []
             continue
         current.append(char)
-    tail = "".join(current).strip()
-    if tail or parts:
-        parts.append(tail)
+    parts.append("".join(current))
     return parts
+
+
+def split_arguments(text: str) -> list[str]:
+    """Split a call's argument text at top-level commas (brackets and strings respected)."""
+    parts = [part.strip() for part in _split_top_level(text, ",")]
+    return [] if parts == [""] else parts
 
 
 def balanced(text: str, start: int) -> str | None:
@@ -124,29 +128,7 @@ def evaluate(expr: str, variables: dict[str, str]) -> str | None:
 
 def split_concatenation(expr: str) -> list[str]:
     """Split ``'a' + b + "c"`` at top-level ``+`` signs."""
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    current: list[str] = []
-    for char in expr:
-        if quote:
-            current.append(char)
-            if char == quote:
-                quote = ""
-            continue
-        if char in "'\"`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "+" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return [p for p in (part.strip() for part in parts) if p]
+    return [p for p in (part.strip() for part in _split_top_level(expr, "+")) if p]
 
 
 def object_pairs(body: str) -> list[tuple[str, str]]:
