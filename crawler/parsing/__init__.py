@@ -19,6 +19,7 @@ Modules:
 * ``html_source``: HTML pages: paragraphs in reading order and tables expanded into grids (lxml).
 * ``labels``: Fuzzy matching of headings and labels against the official forms' wording (rapidfuzz).
 * ``layout``: The neutral form every extractor produces: lines of positioned cells.
+* ``limits``: The parse worker's resource limits: address space, CPU time, and OCR's wider allowance.
 * ``numbers``: Reading numbers and blanks out of table cells.
 * ``ocr_source``: Scanned (image-only) PDFs: pages rendered by pypdfium2, read by RapidOCR on the CPU.
 * ``outcome``: The result of parsing one document: a status, a message and, when ok, the record.

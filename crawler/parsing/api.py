@@ -6,15 +6,15 @@ file cannot hang the caller (e.g. the crawl).
 
 The worker also runs under resource limits (:func:`set_worker_limits`): an address-space
 limit (``resource.setrlimit(RLIMIT_AS)``: what it had when it started plus the memory limit,
-default 1 GB) and a CPU-time limit per document (``RLIMIT_CPU``). Running out of memory
-gives ``too_large``, out of CPU time ``timeout``; the caller goes on either way.
+default 1 GB; OCR jobs get more, see :mod:`crawler.parsing.limits`) and a CPU-time limit per
+document (``RLIMIT_CPU``). Running out of memory gives ``too_large``, out of CPU time
+``timeout``; the caller goes on either way.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import signal
 import threading
 import time
@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.fetch.encoding import decode_document
+from crawler.parsing import limits
 from crawler.parsing.detect import Kind, detect
 from crawler.parsing.layout import Doc
+from crawler.parsing.limits import DEFAULT_MEMORY_LIMIT
 from crawler.parsing.outcome import ParseFailure, ParseOutcome
 from crawler.parsing.record import NotAReport, build_record
 
 MAX_BYTES = 100 * 1024 * 1024
-#: Memory the parse worker may use beyond what it had when it started (bytes).
-DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024
 #: CPU seconds a document may take in the worker on top of its wall-clock timeout.
 CPU_GRACE = 5.0
 
@@ -134,70 +134,15 @@ def extract(data: bytes, kind: Kind, content_type: str | None = None, timeout: f
 
 _OUT_OF_MEMORY = ParseOutcome("too_large", "parsing this document needs more memory than the "
                                            "parse worker's limit (GOVREPORTS_PARSE_MEMORY)")
-#: The worker's address-space ceiling (0: none), set by :func:`_limit_memory`.
-_ceiling = 0
-
-
-def _hit_memory_limit() -> bool:
-    """True when this process's peak address space reached its ceiling (less 32 MB).
-
-    Libraries report failed allocations in their own words (lxml: "unknown error"), so an
-    error is read as running out of memory when the peak says so.
-    """
-    if not _ceiling:
-        return False
-    try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith("VmPeak:"):
-                    return int(line.split()[1]) * 1024 >= _ceiling - (32 << 20)
-    except (OSError, ValueError, IndexError):
-        return False
-    return False
-
-
 def _safe_parse(args: tuple[Any, ...]) -> ParseOutcome:
     try:
         return _parse(*args)
     except MemoryError:
         return _OUT_OF_MEMORY
     except Exception as exc:  # report any crash as data, never kill the caller
-        if _hit_memory_limit():
+        if limits.hit_memory_limit():
             return _OUT_OF_MEMORY
         return ParseOutcome("corrupt", f"the parser failed on this document: {type(exc).__name__}: {exc}")
-
-
-def _address_space() -> int:
-    """This process's virtual memory size in bytes (Linux), 0 when unknown."""
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _limit_memory(memory_limit: int) -> None:
-    """Cap the address space at what the worker has now plus ``memory_limit``."""
-    global _ceiling
-    if memory_limit <= 0:
-        return
-    ceiling = _address_space() + memory_limit
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        ceiling = min(ceiling, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    _ceiling = ceiling
-
-
-def _limit_cpu(seconds: float) -> None:
-    """Let the next document use at most ``seconds`` more CPU time (then SIGXCPU ends us)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = usage.ru_utime + usage.ru_stime
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = int(used + seconds) + 1
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
@@ -211,16 +156,19 @@ def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
 
     die_with_parent()  # a crawler killed with -9 takes its worker with it
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
-    _limit_memory(memory_limit)
+    limits.limit_memory(memory_limit)
     while True:
         try:
             job, args = conn.recv()
         except (EOFError, OSError):
             return
-        _limit_cpu(float(args[-1]) + CPU_GRACE)  # args end with the document's timeout
+        limits.limit_cpu(float(args[-1]) + CPU_GRACE)  # args end with the document's timeout
         outcome = _safe_parse(args)
-        conn.send((job, outcome))
-        if outcome is _OUT_OF_MEMORY:  # start afresh: the heap may be fragmented, the peak is spent
+        # Start afresh after running out of memory (the heap may be fragmented, the peak is
+        # spent) or after a job that widened the limits (OCR): the next job gets the normal cap.
+        retiring = outcome is _OUT_OF_MEMORY or limits.spent()
+        conn.send((job, outcome, retiring))
+        if retiring:
             return
 
 
@@ -261,12 +209,12 @@ class _Worker:
             try:
                 self._conn.send((job, args))
                 while self._conn.poll(max(0.0, deadline - time.monotonic())):
-                    answered, outcome = self._conn.recv()
+                    answered, outcome, retiring = self._conn.recv()
                     if answered != job:  # skip any answer left over from an earlier job
                         continue
                     if time.monotonic() > deadline:  # answered, but only after the limit
                         break
-                    if outcome.status == "too_large":  # the worker ends itself after this
+                    if retiring:  # the worker ends itself after this answer
                         self._stop()
                     return outcome  # type: ignore[no-any-return]
             except (EOFError, OSError, BrokenPipeError):

@@ -6,7 +6,8 @@ PDF points and the recogniser's confidence; boxes are grouped into lines by thei
 centres, as the PDF reader groups characters. The table readers then work as on a PDF.
 
 Settings (environment): ``GOVREPORTS_OCR_DPI`` (default 200), ``GOVREPORTS_OCR_MAX_PAGES``
-(default 40: longer scans are refused with ``needs_ocr``, as no parse time limit would fit).
+(default 40: longer scans are refused with ``needs_ocr``, as no parse time limit would fit),
+``GOVREPORTS_OCR_MEMORY`` (the worker's wider memory cap for OCR, see :mod:`crawler.parsing.limits`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from crawler.config import env_value
+from crawler.parsing import limits
 from crawler.parsing.layout import Cell, Doc, Line, Source
 from crawler.parsing.outcome import ParseFailure
 
@@ -64,6 +66,7 @@ def ocr_document(data: bytes, dpi: int | None = None) -> Doc:
     import numpy as np
     import pypdfium2 as pdfium
 
+    limits.widen_for_ocr()  # the models need more memory than any text extractor
     dpi = dpi or int(env_value("GOVREPORTS_OCR_DPI") or DEFAULT_DPI)
     max_pages = int(env_value("GOVREPORTS_OCR_MAX_PAGES") or MAX_PAGES)
     pdf = pdfium.PdfDocument(data)
