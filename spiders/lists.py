@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.http import Request, Response
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler.discovery.datalists import DataQuery, parse_data_answer, request_parts
 from crawler.discovery.pages import Link, Page
@@ -81,11 +80,10 @@ class ListDiscovery:
             self.crawler.signals.connect(self.close_renderer, signal=signals.spider_closed)
         return self._renderer
 
-    def close_renderer(self) -> Any:
+    async def close_renderer(self) -> None:
         """Close the browser with the crawl."""
         if self._renderer is not None:
-            return deferred_from_coro(self._renderer.close())
-        return None
+            await self._renderer.close()
 
     def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int
                     ) -> Iterator[Request]:

@@ -133,14 +133,18 @@ class Renderer:
         finally:
             await context.close()
 
-    async def close(self) -> None:
-        """Close the browser (a later render starts a new one)."""
-        if self._browser is not None:
-            await self._browser.close()
-            self._browser = None
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+    async def close(self, timeout: float = 15.0) -> None:
+        """Close the browser (a later render starts a new one); gives up after ``timeout``
+        seconds, so a wedged browser or driver cannot hold the crawl's close."""
+        browser, driver = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None:
+                await asyncio.wait_for(browser.close(), timeout)
+            if driver is not None:
+                await asyncio.wait_for(driver.stop(), timeout)
+        except Exception as exc:  # noqa: BLE001 - closing (or timing out) must not fail the crawl
+            logger.warning("closing Chromium failed; going on", extra={"error": repr(exc)})
 
 
 class RenderError(FetchError):

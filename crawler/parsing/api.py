@@ -172,19 +172,32 @@ def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
             return
 
 
-def _preload() -> None:
-    """Import the extractors once, so the forked worker starts warm."""
-    import crawler.parsing.doc_source
-    import crawler.parsing.docx_source
-    import crawler.parsing.html_source
-    import crawler.parsing.pdf_source
-    import crawler.parsing.text_source  # noqa: F401
+#: Modules the parse worker imports once, so each new worker starts warm.
+_PRELOAD = [
+    "crawler.parsing.api",
+    "crawler.parsing.doc_source",
+    "crawler.parsing.docx_source",
+    "crawler.parsing.html_source",
+    "crawler.parsing.pdf_source",
+    "crawler.parsing.text_source",
+    "docx",
+    "pypdfium2",
+]
 
-    try:
-        import docx  # noqa: F401
-        import pypdfium2  # noqa: F401
-    except ImportError:  # pragma: no cover - both are dependencies
-        pass
+
+def _context() -> Any:
+    """Where parse workers come from: a fork server on Linux, started once per process.
+
+    Workers are not forked from the caller: a forked child inherits every open descriptor,
+    and one that holds the write end of the Playwright driver's stdin keeps the driver (and
+    the crawl's close) waiting forever. The fork server starts clean, imports the extractors
+    once, and forks each worker from itself.
+    """
+    if os.name != "posix":
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
 
 
 class _Worker:
@@ -241,8 +254,7 @@ class _Worker:
 
     def _start(self) -> None:
         self._stop()
-        _preload()
-        ctx: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        ctx = _context()
         parent, child = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_serve, args=(child, self.memory_limit), daemon=True,
                                  name="govreports-parse")

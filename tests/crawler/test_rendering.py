@@ -115,3 +115,29 @@ def test_a_missing_browser_is_a_clear_error() -> None:
 
     with pytest.raises(RenderError, match="cannot start Chromium"):
         asyncio.run(run())
+
+
+@needs_chromium
+def test_a_parse_worker_started_after_the_browser_does_not_hold_its_close(
+        server: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A crawl renders a page, then parses a document (starting the parse worker): closing
+    the browser must still finish. A forked worker used to inherit the driver's stdin and keep
+    it open, so the crawl's close waited forever (the third crawl of the PostgreSQL test)."""
+    from crawler.parsing import parse_bytes
+    from crawler.parsing.api import _WORKER
+
+    _WORKER._stop()  # the next parse starts a new worker, after the browser
+    renderer = Renderer(executable=CHROMIUM, timeout=10)
+
+    async def run() -> float:
+        await renderer.render(server + "/list/", allowed=lambda url: url.startswith(server))
+        outcome = await asyncio.to_thread(parse_bytes, "<p>not a report</p>".encode(), filename="x.html")
+        assert outcome.status == "not_a_report"
+        start = asyncio.get_running_loop().time()
+        await renderer.close(timeout=20)
+        return asyncio.get_running_loop().time() - start
+
+    with caplog.at_level("WARNING", logger="crawler.discovery.rendering"):
+        took = asyncio.run(run())
+    assert "closing Chromium failed" not in caplog.text, caplog.text
+    assert took < 20
