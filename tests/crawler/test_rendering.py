@@ -131,7 +131,7 @@ def test_a_parse_worker_started_after_the_browser_does_not_hold_its_close(
 
     async def run() -> float:
         await renderer.render(server + "/list/", allowed=lambda url: url.startswith(server))
-        outcome = await asyncio.to_thread(parse_bytes, "<p>not a report</p>".encode(), filename="x.html")
+        outcome = await asyncio.to_thread(parse_bytes, b"<p>not a report</p>", filename="x.html")
         assert outcome.status == "not_a_report"
         start = asyncio.get_running_loop().time()
         await renderer.close(timeout=20)
