@@ -17,6 +17,7 @@ from crawler.reports.changes import Deadlines
 from crawler.version import software_version
 from crawler.web import api, pages
 from crawler.web.context import WebContext
+from crawler.web.etag import ETagMiddleware
 from crawler.web.head import HeadAsGet
 from crawler.web.queries import Queries
 from storage.read.readonly import ReadOnlyDB
@@ -28,8 +29,13 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-ac
 DESCRIPTION = """Read-only access to the govreports archive of 政府信息公开工作年度报告:
 reports with their parsed tables and consistency checks, documents and their provenance
 (captures, WARC records), versions and what changed, agencies, coverage per year, alerts.
-Lists are paginated (`limit`, `offset`; `page.next` links the next page) and every list is
-also available as CSV (`format=csv`, UTF-8 with BOM)."""
+Lists are paginated (`limit`, `offset`; `page.next` links the next page, `page.pages` the
+numbered pages) and every list is also available as CSV (`format=csv`, UTF-8 with BOM).
+Links in answers are absolute, built from the URL the request was sent to. `updated_since`
+narrows lists to what changed since a moment. JSON answers carry an `ETag`; send it back in
+`If-None-Match` and an unchanged answer is a `304` with no body. A query parameter an
+endpoint does not take is a `400` naming it (a mistyped filter never returns the whole list).
+A readable version of this document: `/api`."""
 
 
 def create_app(db_url: str, archive_dir: Path | None = None, *,
@@ -46,7 +52,8 @@ def create_app(db_url: str, archive_dir: Path | None = None, *,
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_security_headers)
-    app.add_middleware(HeadAsGet)
+    app.add_middleware(ETagMiddleware)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD is a GET to everything inside
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(GovreportsError, _govreports_error)  # type: ignore[arg-type]

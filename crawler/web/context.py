@@ -49,16 +49,39 @@ def page_links(path: str, params: dict[str, Any], total: int, limit: int,
         query = urlencode({**kept, **extra})
         return f"{path}?{query}" if query else path
 
+    current = offset // limit + 1
+    pages: list[dict[str, Any]] = []
+    for number in page_numbers(current, max(1, -(-total // limit))):
+        if number is None:
+            pages.append({"number": None, "url": None, "current": False})
+        else:
+            pages.append({"number": number, "url": url(limit=limit, offset=(number - 1) * limit),
+                          "current": number == current and offset % limit == 0})
     return {
         "total": total, "limit": limit, "offset": offset,
         "next": url(limit=limit, offset=offset + limit) if offset + limit < total else None,
         "prev": url(limit=limit, offset=max(0, offset - limit)) if offset > 0 else None,
-        "csv": url(format="csv"),
+        "csv": url(format="csv"), "pages": pages if total > limit else [],
     }
 
 
-def with_session(ctx: WebContext, make: Any, *args: Any) -> Any:
-    """``make(session, *args)`` in a short read-only session."""
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and ``around`` either side of ``current``;
+    None where a run of pages is left out (1 … 4 5 6 7 8 … 20)."""
+    wanted = {1, last, *range(current - around, current + around + 1)}
+    shown = sorted(n for n in wanted if 1 <= n <= last)
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) == 2:
+            out.append(n - 1)  # a gap of one page: show the page, not an ellipsis
+        elif out and n - (out[-1] or 0) > 2:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def with_session(ctx: WebContext, make: Any, *args: Any, **kwargs: Any) -> Any:
+    """``make(session, *args, **kwargs)`` in a short read-only session."""
     session: Session
     with ctx.session() as session:
-        return make(session, *args)
+        return make(session, *args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from crawler.errors import FilterError
@@ -30,12 +31,15 @@ class ReportFilters:
     failed: bool = False
     status: str | None = None
     sort: str = "-year"
+    updated_since: datetime | None = None
 
     def params(self) -> dict[str, object]:
         """The filters as query parameters, the default sort as None (left out of links)."""
         values = asdict(self)
         if values["sort"] == "-year":
             values["sort"] = None
+        if self.updated_since is not None:
+            values["updated_since"] = self.updated_since.isoformat()
         return values
 
     def query(self, **extra: object) -> str:
@@ -73,6 +77,20 @@ def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> s
     return value
 
 
+def parse_moment(value: str | None, name: str = "updated_since") -> datetime | None:
+    """An ISO 8601 date or date-time (UTC when it names no offset); None when empty."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1)
+                                        if "T" in text else text)
+    except ValueError:
+        raise FilterError(f"{name}: {text!r} is not an ISO 8601 date or date-time, "
+                          "e.g. 2024-02-01 or 2024-02-01T08:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def parse_bool(value: str | None, name: str) -> bool:
     """``true/1/yes/on`` or ``false/0/no/off/''``; anything else is an error."""
     text = (value or "").strip().lower()
@@ -95,6 +113,7 @@ def parse_filters(params: Mapping[str, str]) -> ReportFilters:
         failed=parse_bool(params.get("failed"), "failed"),
         status=_choice(params, "status", STATUSES),
         sort=_choice(params, "sort", SORTS) or "-year",
+        updated_since=parse_moment(params.get("updated_since")),
     )
     if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
         raise FilterError("year_from is after year_to")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from crawler.alerts.atom import newest_events, render_feed
 from crawler.alerts.render import TYPE_LABELS
 from crawler.reports.form import TEXT_SECTION_TITLES
 from crawler.reports.regions import in_region
-from crawler.web import documents, schemas
+from crawler.web import apidocs, documents, schemas
 from crawler.web.api import AlertType, ReportId, VersionNumber, columns
 from crawler.web.context import WebContext, context, page_links, with_session
 from crawler.web.csvout import csv_response
@@ -31,6 +31,7 @@ from crawler.web.filters import (
     parse_page,
 )
 from crawler.web.layout import link_cells, record_tables
+from crawler.web.links import base_url
 from crawler.web.queries import agency_path, report_path
 from storage.models import ALERT_TYPES, AlertEvent
 
@@ -83,9 +84,18 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 @router.get("/")
-def home() -> Response:
-    """The reports list is the home page."""
-    return RedirectResponse("/reports", status_code=307)
+def home(request: Request, ctx: Ctx) -> Response:
+    """The reports list is the home page (served here, so ``GET``/``HEAD /`` answer 200)."""
+    return reports_page(request, ctx)
+
+
+@router.get("/api")
+def api_docs(request: Request) -> Response:
+    """The API docs: every endpoint of the OpenAPI document with its parameters and answers."""
+    openapi = request.app.openapi()
+    return render(request, "api.html", info=openapi.get("info", {}),
+                  openapi_version=openapi.get("openapi", ""), base=base_url(request),
+                  ops=apidocs.endpoints(openapi))
 
 
 @router.get("/healthz")
@@ -172,9 +182,11 @@ def agencies_page(request: Request, ctx: Ctx) -> Response:
     name, region = params.get("name") or None, params.get("region") or None
     limit, offset = parse_page(params)
     if params.get("format") == "csv":
-        _, rows = with_session(ctx, ctx.queries.list_agencies, name, region, None, 0)
+        _, rows = with_session(ctx, ctx.queries.list_agencies, name, region, None, 0,
+                               on_time=True)
         return csv_response(rows, columns(schemas.AgencyRow), "agencies")
-    total, rows = with_session(ctx, ctx.queries.list_agencies, name, region, limit, offset)
+    total, rows = with_session(ctx, ctx.queries.list_agencies, name, region, limit, offset,
+                               on_time=True)
     return render(request, "agencies.html", rows=rows, name=name or "", region=region or "",
                   page=page_links("/agencies", dict(name=name, region=region), total, limit,
                                   offset))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from crawler.reports.cross_year import with_cross_year
 from crawler.reports.form import RULE_LABELS, TEXT_SECTION_TITLES, cell_label, check_where_label
 from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
+from crawler.web.cells import sort_cells, template_order, value_rows
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import check_cells
 from storage.agencies import compliance_evidence
@@ -38,7 +39,10 @@ from storage.models import (
 )
 from storage.read import alerts as alert_events
 from storage.read import current_parse_id, previous_year_cells
+from storage.read.listing import unlisted_since
+from storage.read.publications import publications
 from storage.read.summaries import SummaryCache
+from storage.read.updates import agency_updated_since, report_updated_since
 from storage.read.versions import records_to_compare, versions_of
 
 Row = dict[str, Any]
@@ -82,7 +86,8 @@ class Queries:
         return self._with_parse(select(
             Report.id, Report.agency, Report.year, Report.title, Report.published_on,
             Report.status, Report.first_seen_at, Report.last_seen_at, Report.removed_at,
-            ReportVersion.number.label("versions"), ParseResult.id.label("parse_id"),
+            Report.missing_runs, ReportVersion.number.label("versions"),
+            ReportVersion.url.label("source_url"), ParseResult.id.label("parse_id"),
         ).select_from(Report))
 
     # -- filters -------------------------------------------------------------------------
@@ -114,6 +119,8 @@ class Queries:
             where.append(Report.year <= f.year_to)
         if f.status:
             where.append(Report.status == f.status)
+        if f.updated_since is not None:
+            where.append(report_updated_since(f.updated_since))
         needs_parse = bool(f.template or f.failed)
         if needs_parse:
             ids = self.summaries.ids(template=f.template, failed=f.failed)
@@ -187,6 +194,8 @@ class Queries:
             "deadline": self.deadline(r["agency"], r["year"]),
             "timeliness": self.timeliness(r["agency"], r["year"], r["published_on"]),
             "first_seen_at": r["first_seen_at"], "last_seen_at": r["last_seen_at"],
+            "listed": r["status"] == "live" and not r["missing_runs"],
+            "source_url": r["source_url"],
             "url": report_path(r["id"]), "api_url": f"/api/v1{report_path(r['id'])}",
         }
 
@@ -203,6 +212,8 @@ class Queries:
             raise NotFound(f"no report {report_id}")
         row = self.report_row(found)
         row["removed_at"] = found["removed_at"]
+        row["unlisted_since"] = (unlisted_since(session, report_id)
+                                 if found["status"] == "live" and found["missing_runs"] else None)
         record = self.current_record(session, report_id)
         if record is not None:  # checks against last year's report shown like in-year ones
             record = with_cross_year(record, self.previous_record(session, found["agency"], found["year"]))
@@ -228,6 +239,13 @@ class Queries:
             Report.id == report_id)
         record = session.scalar(stmt)
         return record if isinstance(record, dict) else None
+
+    def values(self, session: Session, report_id: int) -> Row:
+        """The numbers of a report's current version as tidy rows, in template order."""
+        self.require_report(session, report_id)
+        record = self.current_record(session, report_id)
+        return {"report_id": report_id, "template": (record or {}).get("template"),
+                "items": value_rows(record) if record is not None else []}
 
     def require_report(self, session: Session, report_id: int) -> Report:
         """The report row; :class:`NotFound` when there is none."""
@@ -294,11 +312,14 @@ class Queries:
         self.require_report(session, report_id)
         old_record, new_record, same_kind = records_to_compare(session, report_id, old, new)
         diff = diff_records(old_record, new_record, compare_text=same_kind)
+        versions = {v.number: v for v in versions_of(session, report_id)}
+        order = template_order(new_record, old_record)
         return {
             "report_id": report_id, "old": old, "new": new, "summary": diff.summary(),
             "compared_text": same_kind,
+            "old_version": _version_ref(versions[old]), "new_version": _version_ref(versions[new]),
             "numbers": [dict(n, label=cell_label(n["table"], n["row"], n["column"]))
-                        for n in diff.numbers],
+                        for n in sort_cells(diff.numbers, order)],
             "text": [dict(t, label=" ".join(TEXT_SECTION_TITLES.get(t["section"], (t["section"],))))
                      for t in diff.text],
         }
@@ -343,23 +364,45 @@ class Queries:
                       func.max(Report.year).label("last_year"),
                       removed.label("removed")).group_by(Report.agency)
 
-    def _agency_where(self, session: Session, name: str | None, region: str | None) -> list[Any]:
+    def _agency_where(self, session: Session, name: str | None, region: str | None,
+                      updated_since: datetime | None = None) -> list[Any]:
         where: list[Any] = []
         if name:
             where.append(Report.agency.icontains(name, autoescape=True))
         if region:
             where.append(self._in_region(session, region))
+        if updated_since is not None:
+            where.append(agency_updated_since(updated_since))
         return where
 
     def list_agencies(self, session: Session, name: str | None, region: str | None,
-                      limit: int | None, offset: int = 0) -> tuple[int, list[Row]]:
-        """Known agencies (name substring, area), a page of them, each with its report span."""
-        where = self._agency_where(session, name, region)
+                      limit: int | None, offset: int = 0, *,
+                      updated_since: datetime | None = None,
+                      on_time: bool = False) -> tuple[int, list[Row]]:
+        """Known agencies (name substring, area, updated since), a page of them, each with its
+        report span and, with ``on_time``, how many of its reports came out by the deadline."""
+        where = self._agency_where(session, name, region, updated_since)
         total = int(session.scalar(select(func.count(func.distinct(Report.agency))).where(*where)) or 0)
         stmt = self._agency_select().where(*where).order_by(Report.agency).offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return total, [_agency_row(r) for r in session.execute(stmt).mappings()]
+        rows = [_agency_row(r) for r in session.execute(stmt).mappings()]
+        if on_time:
+            names = [r["agency"] for r in rows]
+            stats = self.on_time_counts(session, names if limit is not None else None)
+            for row in rows:
+                row.update(stats.get(row["agency"]) or _on_time_stats(0, 0, 0))
+        return total, rows
+
+    def on_time_counts(self, session: Session, agencies: list[str] | None) -> dict[str, Row]:
+        """Per agency: reports published on time, late, or with no date, and the on-time rate
+        (on time / reports with a date; null without any)."""
+        counts: dict[str, list[int]] = {}
+        for agency, year, published_on in publications(session, agencies):
+            status = self.timeliness(agency, year, published_on)
+            tally = counts.setdefault(agency, [0, 0, 0])
+            tally[("on_time", "late", "unknown").index(status)] += 1
+        return {agency: _on_time_stats(*tally) for agency, tally in counts.items()}
 
     def latest_due_year(self, agency: str) -> int:
         """The newest report year whose legal deadline for ``agency`` has passed."""
@@ -386,8 +429,13 @@ class Queries:
             status = report["timeliness"] if report is not None else self.absent(agency, year, evidence)
             years.append({"year": year, "deadline": self.deadline(agency, year),
                           "timeliness": status, "report": report})
+        series = {state: sum(1 for y in years if y["timeliness"] == state)
+                  for state in ("on_time", "late", "unknown", "missing", "not_found", "not_due")}
+        dated = series["on_time"] + series["late"]
         return {"agency": agency, "region": region_of(agency),
-                "is_government": is_government(agency), "years": years}
+                "is_government": is_government(agency), "counts": series,
+                "on_time_rate": round(series["on_time"] / dated, 4) if dated else None,
+                "years": years}
 
     # -- coverage ------------------------------------------------------------------------
     def years(self, session: Session) -> list[int]:
@@ -432,10 +480,12 @@ class Queries:
 
     # -- alerts --------------------------------------------------------------------------
     def list_alerts(self, session: Session, type_: str | None, agency: str | None,
-                    since: date | None, limit: int | None,
-                    offset: int = 0) -> tuple[int, list[Row]]:
-        """Alert events, newest first: the total and one page."""
-        start = datetime.combine(since, time.min) if since else None
+                    since: date | None, limit: int | None, offset: int = 0, *,
+                    updated_since: datetime | None = None) -> tuple[int, list[Row]]:
+        """Alert events, newest first: the total and one page (created on or after the day
+        ``since`` and at or after the moment ``updated_since``)."""
+        starts = [datetime.combine(since, time.min, UTC) if since else None, updated_since]
+        start = max((s for s in starts if s is not None), default=None)
         total = alert_events.count_events(session, type_=type_, agency=agency, since=start)
         return total, [alert_out(e) for e in alert_events.events(
             session, type_=type_, agency=agency, since=start, limit=limit, offset=offset)]
@@ -468,6 +518,19 @@ def alert_out(e: AlertEvent) -> Row:
         "created_at": e.created_at, "details": details,
         "report_url": report_path(e.report_id) if e.report_id is not None else None,
     }
+
+
+def _on_time_stats(on_time: int, late: int, unknown: int) -> Row:
+    dated = on_time + late
+    return {"on_time": on_time, "late": late, "undated": unknown,
+            "on_time_rate": round(on_time / dated, 4) if dated else None}
+
+
+def _version_ref(v: ReportVersion) -> Row:
+    """A version as a diff names it: when it was captured and where its document is."""
+    return {"number": v.number, "first_seen_at": v.first_seen_at, "last_seen_at": v.last_seen_at,
+            "sha256": v.sha256, "source_url": v.url, "content_url": document_path(v.sha256),
+            "api_url": f"/api/v1/documents/{v.sha256}"}
 
 
 def _agency_row(r: Any) -> Row:

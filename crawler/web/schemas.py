@@ -11,6 +11,14 @@ Timeliness = Literal["on_time", "late", "unknown", "missing", "not_found", "not_
 Number = int | float
 
 
+class PageLink(BaseModel):
+    """One numbered page of a list (null ``url``: a gap of pages left out)."""
+
+    number: int | None
+    url: str | None
+    current: bool = False
+
+
 class Page(BaseModel):
     """Where a page of a list sits in the whole list."""
 
@@ -20,6 +28,9 @@ class Page(BaseModel):
     next: str | None = Field(description="URL of the next page; null on the last page.")
     prev: str | None = Field(description="URL of the previous page; null on the first page.")
     csv: str = Field(description="URL of the whole filtered list as CSV (UTF-8 with BOM).")
+    pages: list[PageLink] = Field(default=[], description=(
+        "Numbered pages: the first, the last and those around the current one; "
+        "a gap is an entry with a null url."))
 
 
 class ReportRow(BaseModel):
@@ -40,7 +51,10 @@ class ReportRow(BaseModel):
     timeliness: Timeliness
     first_seen_at: datetime
     last_seen_at: datetime
-    url: str = Field(description="Path of this report's page.")
+    listed: bool = Field(description="Live and still linked from a list on its portal (false when "
+                         "removed, or when the last crawls found it only at its URL).")
+    source_url: str | None = Field(description="The government URL of the current version's document.")
+    url: str = Field(description="URL of this report's page.")
     api_url: str
 
 
@@ -111,7 +125,9 @@ class ParsedRecord(BaseModel):
 class ReportDetail(ReportRow):
     """Everything the report page shows."""
 
-    removed_at: datetime | None
+    removed_at: datetime | None = Field(description="When a crawl found every URL of it gone.")
+    unlisted_since: datetime | None = Field(description=(
+        "For a live report no list links to any more: when a crawl first found it unlisted."))
     record: ParsedRecord | None
     checks_list: list[Check]
     documents: list[DocumentLink]
@@ -173,6 +189,18 @@ class TextChange(BaseModel):
     diff: str
 
 
+class VersionRef(BaseModel):
+    """One side of a diff: when that version was captured, and its archived document."""
+
+    number: int
+    first_seen_at: datetime = Field(description="First capture of this version's document.")
+    last_seen_at: datetime
+    sha256: str
+    source_url: str = Field(description="The government URL it was captured from.")
+    content_url: str = Field(description="URL of the archived document.")
+    api_url: str
+
+
 class VersionDiffOut(BaseModel):
     """What changed from version ``old`` to version ``new``."""
 
@@ -181,7 +209,9 @@ class VersionDiffOut(BaseModel):
     new: int
     summary: str
     compared_text: bool = Field(description="False when the two versions are different formats.")
-    numbers: list[NumberChange]
+    old_version: VersionRef
+    new_version: VersionRef
+    numbers: list[NumberChange] = Field(description="Changed cells in the official template's order.")
     text: list[TextChange]
 
 
@@ -233,6 +263,10 @@ class AgencyRow(BaseModel):
     first_year: int
     last_year: int
     removed: int
+    on_time: int = Field(description="Reports published on or before the legal deadline.")
+    late: int = Field(description="Reports published after the deadline.")
+    undated: int = Field(description="Reports with no publication date (not judged).")
+    on_time_rate: float | None = Field(description="on_time / (on_time + late); null when no report has a date.")
     url: str
     api_url: str
 
@@ -259,7 +293,10 @@ class AgencyDetail(BaseModel):
     agency: str
     region: str
     is_government: bool = Field(description="A 人民政府 (deadline 31 March, else 31 January).")
-    years: list[AgencyYear]
+    counts: dict[str, int] = Field(description="Years by state: on_time, late, unknown (no date), "
+                                   "missing, not_found (not in the archive), not_due.")
+    on_time_rate: float | None = Field(description="on_time / (on_time + late) over the years shown.")
+    years: list[AgencyYear] = Field(description="The time series, newest year first.")
 
 
 class CoverageRow(BaseModel):
@@ -325,6 +362,27 @@ class AlertList(BaseModel):
 
     page: Page
     items: list[AlertOut]
+
+
+class ValueRow(BaseModel):
+    """One number of a report's tables as a tidy row."""
+
+    section: Literal["active_disclosure", "applications", "review_litigation"]
+    section_label: str = Field(description="The section as the form prints it, e.g. 三、收到和处理政府信息公开申请情况.")
+    row: str
+    row_label: str = Field(description="The row as the form prints it.")
+    column: str
+    column_label: str = Field(description="The column as the form prints it.")
+    value: Number
+    unit: str
+
+
+class ValueList(BaseModel):
+    """The numbers of a report's current version, in the official template's order."""
+
+    report_id: int
+    template: str | None
+    items: list[ValueRow]
 
 
 class Problem(BaseModel):

@@ -8,8 +8,11 @@ Modules:
 * ``alerts``: Alert events read back, newest first, with their deliveries (CLI, Atom feed, web app).
 * ``current``: The current parse of a report: one definition for every reader; last year's cells for the cross-year checks.
 * ``documents``: The archived documents that carry reports (what ``reparse`` parses again).
+* ``listing``: Whether a report is still listed on its portal: since when it is unlisted (web app banner).
+* ``publications``: Every report's agency, year and publication date: what on-time rates are counted from.
 * ``readonly``: A read-only connection to the archive database (the web app's).
 * ``summaries``: Per parse result: its template and how many checks it has and fails, cached in memory.
+* ``updates``: What changed since a moment: the ``updated_since`` filter of the web app's lists.
 * ``versions``: A report's versions and the two records a diff compares (CLI and web app).
 """
 
