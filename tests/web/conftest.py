@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from crawler.testbed.synthetic_archive import SyntheticArchive, build_synthetic_archive
-from tests.web.helpers import Hostile, ServeProcess, add_hostile_report
+from tests.web.helpers import Hostile, ServeProcess, add_hostile_report, add_unlisted_report
 
 REPORTS = 150
 
@@ -25,6 +25,8 @@ class WebArchive:
     archive_dir: Path
     built: SyntheticArchive
     hostile: Hostile
+    #: A live report the last crawl found linked from no list (its URL still answering).
+    unlisted_report_id: int
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +35,10 @@ def web_archive(tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
     db_url = f"sqlite:///{root / 'archive.db'}"
     built = build_synthetic_archive(db_url, root / "archive", reports=REPORTS, seed=7)
     hostile = add_hostile_report(db_url, root / "archive")
-    return WebArchive(db_url, root / "archive", built, hostile)
+    examples = {built.failed_check_report_id, built.versioned_report_id, built.late_report_id,
+                built.pdf_report_id, built.removed_report_id, hostile.report_id}
+    unlisted = add_unlisted_report(db_url, examples)
+    return WebArchive(db_url, root / "archive", built, hostile, unlisted)
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from crawler.alerts.outbox import record_event
+from crawler.discovery.urls import host_of
+from crawler.reports.changes import ChangeRecorder
 from storage.blobs import LocalBlobStore
-from storage.models import ParseResult, Report, ReportVersion
+from storage.models import ParseResult, Report, ReportDocument, ReportVersion
 from storage.repository import ArchiveDB, CaptureRecord
 
 HOSTILE_AGENCY = "<script>alert(1)</script>"
@@ -85,6 +88,28 @@ def add_hostile_report(db_url: str, archive_dir: Path) -> Hostile:
                      details={"title": HOSTILE_TITLE, "url": HOSTILE_URL}, channels=[])
         session.commit()
         return Hostile(report_id, blob.sha256)
+    finally:
+        db.close()
+
+
+def add_unlisted_report(db_url: str, avoid: set[int]) -> int:
+    """Unlist a live report the way a crawl does: the crawl followed no link to it, but its URL
+    answered 200 when fetched directly (``ChangeRecorder.detect_removals``). Returns its id."""
+    db = ArchiveDB(db_url, migrate=False)
+    try:
+        session = db.session
+        report_id, url = next(
+            (rid, url) for rid, url in session.execute(
+                select(Report.id, ReportDocument.url).join(
+                    ReportDocument, ReportDocument.report_id == Report.id)
+                .where(Report.status == "live").order_by(Report.id.desc()))
+            if rid not in avoid)
+        urls = set(session.scalars(select(ReportDocument.url).where(
+            ReportDocument.report_id == report_id)))
+        run = db.start_run(seeds=[url], settings={}, software_version="test")
+        ChangeRecorder(db, run_id=run, channels=[]).detect_removals(
+            hosts=[host_of(url)], listed_urls={}, revalidated=dict.fromkeys(urls, 200))
+        return report_id
     finally:
         db.close()
 
