@@ -158,3 +158,77 @@ def test_usable_on_a_phone(browser: Any, server: str, web_archive: WebArchive) -
         tab.screenshot(path=str(ARTIFACTS / "10-phone-report.png"))
     finally:
         context.close()
+
+
+def test_banner_numbered_pages_rates_diff_documents_and_api_docs(
+        page: Any, web_archive: WebArchive, db: Session) -> None:
+    removed = db.get(Report, web_archive.built.removed_report_id)
+    assert removed is not None and removed.removed_at is not None
+    page.goto(f"/reports/{removed.id}")
+    banner = page.locator("#status-banner")
+    assert banner.is_visible()
+    assert f"no longer on the portal since {removed.removed_at.date()}" in banner.inner_text()
+    shot(page, "11-removed-banner")
+    page.goto(f"/reports/{web_archive.unlisted_report_id}")
+    assert "Not linked from any list" in page.locator("#status-banner").inner_text()
+
+    page.goto("/reports")
+    page.locator("nav.pager a.page", has_text="2").first.click()
+    page.wait_for_url("**/reports?limit=50&offset=50")
+    assert page.locator("nav.pager strong.page.current").first.inner_text() == "2"
+    shot(page, "12-numbered-pages")
+
+    page.goto("/agencies")
+    rates = page.locator("table#agencies td.rate")
+    assert rates.count() > 0 and "%" in rates.first.inner_text()
+    page.locator("table#agencies tbody tr td:first-child a").first.click()
+    assert page.locator("ol.series li").count() >= 1 and page.locator("ol.series").is_visible()
+    shot(page, "13-agency-series")
+
+    rid = web_archive.built.versioned_report_id
+    page.goto(f"/reports/{rid}/diff/1/2")
+    docs = page.locator("a.version-doc")
+    assert docs.count() == 2
+    docs.nth(1).click()
+    page.wait_for_url("**/documents/*")
+
+    page.goto("/reports")
+    page.locator("header.top nav a", has_text="API").click()
+    page.wait_for_url("**/api")
+    assert page.locator("section.endpoint").count() >= 10
+    shot(page, "14-api-docs")
+    assert page.dialogs == []
+
+
+def test_list_rows_readable_on_a_phone(browser: Any, server: str, web_archive: WebArchive) -> None:
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  java_script_enabled=True)  # only to measure; the pages run none
+    tab = context.new_page()
+    try:
+        for path in ("/agencies", "/reports", "/coverage", "/api",
+                     f"/reports/{web_archive.built.removed_report_id}",
+                     f"/reports/{web_archive.built.versioned_report_id}/diff/1/2"):
+            tab.goto(path)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+        tab.goto("/agencies")
+        assert not tab.locator("table#agencies thead").is_visible()
+        first = tab.locator("table#agencies tbody tr").first
+        assert first.locator("td").first.evaluate("e => getComputedStyle(e).display") == "block"
+        rate = first.locator("td.rate")
+        assert rate.is_visible()
+        # each value carries its label, and the whole row fits the screen
+        assert "按时率" in rate.evaluate("e => getComputedStyle(e, '::before').content")
+        box = first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        tab.screenshot(path=str(ARTIFACTS / "15-phone-agencies.png"))
+        tab.goto("/reports")
+        row = tab.locator("table#reports tbody tr").first
+        assert row.locator("td.tl .badge").is_visible()  # on time or late, on the phone too
+        box = row.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        assert tab.locator("nav.pager a.page").first.is_visible()
+        tab.screenshot(path=str(ARTIFACTS / "16-phone-reports.png"))
+    finally:
+        context.close()
