@@ -7,11 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import InternalError
 from sqlalchemy.orm import Session
 
 from crawler.testbed.synthetic_archive import build_synthetic_archive
+from storage.models import AlertEvent, Report, ReportVersion
 from storage.read.readonly import ReadOnlyDB
 from tests.storage.conftest import pg_url  # noqa: F401  (a throwaway PostgreSQL database)
 from tests.web.helpers import HOSTILE_AGENCY, ServeProcess, add_hostile_report
@@ -61,6 +62,32 @@ def test_filters_detail_diff_and_pages_on_postgresql(
     page = client.get(f"/reports/{ids['hostile']}", headers={"accept": "text/html"})
     assert page.status_code == 200 and HOSTILE_AGENCY not in page.text
     assert client.get("/reports/999999", headers={"accept": "text/html"}).status_code == 404
+
+
+def test_updated_since_values_and_on_time_rates_on_postgresql(
+        pg_app: tuple[httpx.Client, Session, dict[str, int]]) -> None:
+    client, session, ids = pg_app
+    firsts = sorted(session.scalars(select(Report.first_seen_at)))
+    since = firsts[len(firsts) // 2]
+    updated = client.get("/api/v1/reports", params={"updated_since": since.isoformat(),
+                                                   "limit": 500}).json()["items"]
+    versions = set(session.scalars(select(ReportVersion.report_id).where(
+        ReportVersion.first_seen_at >= since)))
+    events = set(session.scalars(select(AlertEvent.report_id).where(
+        AlertEvent.created_at >= since)))
+    expected = {r.id for r in session.scalars(select(Report))
+                if r.first_seen_at >= since or (r.removed_at and r.removed_at >= since)
+                or r.id in versions or r.id in events}
+    assert {i["id"] for i in updated} == expected and 0 < len(expected) < len(firsts)
+    agencies = client.get("/api/v1/agencies", params={"updated_since": since.isoformat(),
+                                                     "limit": 500}).json()["items"]
+    assert {a["agency"] for a in agencies} == {session.get(Report, i).agency  # type: ignore[union-attr]
+                                               for i in expected}
+    assert all(a["on_time"] + a["late"] + a["undated"] == a["reports"] for a in agencies)
+    values = client.get(f"/api/v1/reports/{ids['versioned']}/values").json()["items"]
+    assert values and values[0]["section"] == "active_disclosure"
+    tag = client.get("/api/v1/agencies").headers["etag"]
+    assert client.get("/api/v1/agencies", headers={"If-None-Match": tag}).status_code == 304
 
 
 def test_postgresql_sessions_are_read_only(pg_url: str) -> None:  # noqa: F811

@@ -30,7 +30,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 OPERATIONS = [
     "/api/v1/reports", "/api/v1/reports/{report_id}", "/api/v1/reports/{report_id}/versions",
     "/api/v1/reports/{report_id}/diff/{old}/{new}", "/api/v1/reports/{report_id}/captures",
-    "/api/v1/reports/{report_id}/documents", "/api/v1/documents/{sha256}", "/api/v1/agencies",
+    "/api/v1/reports/{report_id}/documents", "/api/v1/reports/{report_id}/values",
+    "/api/v1/documents/{sha256}", "/api/v1/agencies",
     "/api/v1/agencies/{agency}", "/api/v1/coverage", "/api/v1/alerts", "/documents/{sha256}",
     "/alerts.atom",
 ]
