@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy.orm import Session
@@ -200,7 +201,10 @@ def test_banner_numbered_pages_rates_diff_documents_and_api_docs(
     assert page.dialogs == []
 
 
-def test_list_rows_readable_on_a_phone(browser: Any, server: str, web_archive: WebArchive) -> None:
+def test_list_rows_readable_on_a_phone(browser: Any, server: str, web_archive: WebArchive,
+                                       db: Session) -> None:
+    late = db.get(Report, web_archive.built.late_report_id)
+    assert late is not None
     context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844},
                                   device_scale_factor=2, is_mobile=True, has_touch=True,
                                   java_script_enabled=True)  # only to measure; the pages run none
@@ -208,7 +212,8 @@ def test_list_rows_readable_on_a_phone(browser: Any, server: str, web_archive: W
     try:
         for path in ("/agencies", "/reports", "/coverage", "/api",
                      f"/reports/{web_archive.built.removed_report_id}",
-                     f"/reports/{web_archive.built.versioned_report_id}/diff/1/2"):
+                     f"/reports/{web_archive.built.versioned_report_id}/diff/1/2",
+                     f"/agencies/{quote(late.agency, safe='')}"):
             tab.goto(path)
             width = tab.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
@@ -226,6 +231,9 @@ def test_list_rows_readable_on_a_phone(browser: Any, server: str, web_archive: W
         tab.goto("/reports")
         row = tab.locator("table#reports tbody tr").first
         assert row.locator("td.tl .badge").is_visible()  # on time or late, on the phone too
+        # figures without their header (template, version number) are left out, the date labelled
+        assert not row.locator("td.opt:not(.pub)").first.is_visible()
+        assert "发布" in row.locator("td.pub").evaluate("e => getComputedStyle(e, '::before').content")
         box = row.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390
         assert tab.locator("nav.pager a.page").first.is_visible()
