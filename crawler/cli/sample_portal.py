@@ -25,14 +25,14 @@ def sample_portal_command(port: int, seed: int, scale: int, slow_seconds: float)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on port {port}: {exc}; try --port 0") from exc
     with portal:
-        for url in portal.seed_urls:  # stdout: the seed URLs only, one a line
-            click.echo(url)
-        click.echo(f"sites: {', '.join(portal.sites)}; {len(portal.expected_reports())} reports; "
-                   f"certificate of the HTTPS site: {portal.certificate_path}", err=True)
-        click.echo("host names to resolve (govreports crawl ... "
-                   + " ".join(portal.resolve_args()) + ")", err=True)
-        click.echo("Serving until Ctrl-C.", err=True)
-        try:
+        try:  # Ctrl-C may come while the addresses are still being printed
+            for url in portal.seed_urls:  # stdout: the seed URLs only, one a line
+                click.echo(url)
+            click.echo(f"sites: {', '.join(portal.sites)}; {len(portal.expected_reports())} reports; "
+                       f"certificate of the HTTPS site: {portal.certificate_path}", err=True)
+            click.echo("host names to resolve (govreports crawl ... "
+                       + " ".join(portal.resolve_args()) + ")", err=True)
+            click.echo("Serving until Ctrl-C.", err=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
