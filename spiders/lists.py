@@ -11,7 +11,7 @@ Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_SITE_SEARCH``,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -222,6 +222,24 @@ class ListDiscovery:
         form = find_search_form(page, charset=response.meta.get(META_CHARSET) or "utf-8")
         if form is not None and self._in_scope(form.action):
             forms[host] = form
+
+    def restore_search_forms(self, pages: Iterable[tuple[str, str, str]],
+                             scheduled: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """After a resume: note again the search forms of pages an earlier process read
+        (``pages``: url, HTML and charset), and count as asked the searches already in the frontier, so
+        a crawl killed between reading a form and asking it still asks it."""
+        searched = self._counters("searched")
+        for url, meta in scheduled:
+            if meta.get(META_SEARCH):
+                searched[host_of(url)] = 1
+        forms = self._counters("search_forms")
+        for url, html, charset in pages:
+            host = host_of(url)
+            if host in forms or host in searched:
+                continue
+            form = find_search_form(Page(url, html), charset=charset)
+            if form is not None and self._in_scope(form.action):
+                forms[host] = form
 
     def site_search_requests(self) -> list[Request]:
         """The searches of every noted site search not asked yet (called once discovery is idle,

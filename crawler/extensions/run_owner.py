@@ -177,7 +177,11 @@ class RunOwner:
             self.frontier = scheduler
         restore = getattr(self.crawler.spider, "restore_state", None)
         if restore is not None and self.opened.resumed:
-            restore(scheduled=self._scheduled_requests(), fetched=self.db.run_fetches(self.run_id))
+            scheduled = self._scheduled_requests()
+            restore(scheduled=scheduled, fetched=self.db.run_fetches(self.run_id))
+            restore_forms = getattr(self.crawler.spider, "restore_search_forms", None)
+            if restore_forms is not None:
+                restore_forms(self._first_pages(), scheduled)
         self._heartbeat = task.LoopingCall(self.beat)
         self._heartbeat.start(self.heartbeat_seconds, now=False)
 
@@ -187,6 +191,20 @@ class RunOwner:
 
         rows = FrontierStore(self.db.session, self.run_id).rows()
         return [(row.url, pickle.loads(row.request).get("meta") or {}) for row in rows]  # noqa: S301
+
+    def _first_pages(self) -> list[tuple[str, str, str]]:
+        """(url, HTML, charset) of each host's first page in this run, read from the archive."""
+        from crawler.fetch.encoding import decode_page
+
+        pages = []
+        for url, sha256, charset in self.db.run_first_pages(self.run_id):
+            try:
+                body = self.session.blobs.get(sha256)
+            except FileNotFoundError:
+                continue
+            decoded = decode_page(body, f"text/html; charset={charset}" if charset else None)
+            pages.append((url, decoded.text, decoded.charset))
+        return pages
 
     def beat(self) -> None:
         """Refresh the run lock's heartbeat; losing the lock stops the crawl."""

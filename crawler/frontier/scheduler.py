@@ -160,6 +160,9 @@ class DatabaseScheduler(BaseScheduler):
         finished = self._finished()
         for fingerprint in finished:
             del self._popped[fingerprint]
+        # A row queued again while its earlier request was in flight (a dont_filter request of
+        # the same URL, such as a rendering of the page) is not done: it stays queued.
+        finished = [fingerprint for fingerprint in finished if fingerprint not in self._queued]
         if not (self._added or self._replaced or self._handed_out or finished):
             return
         added = [self._with_state(row) for row in self._added.values()]
