@@ -78,7 +78,7 @@ def undelivered(session: Session, channel: str) -> list[tuple[AlertDelivery, Ale
     query = (select(AlertDelivery, AlertEvent).join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
              .where(AlertDelivery.channel == channel, AlertDelivery.state.in_(DUE_STATES))
              .order_by(AlertEvent.created_at, AlertEvent.id))
-    return [(d, e) for d, e in session.execute(query).tuples().all()]
+    return [(d, e) for d, e in session.execute(query).all()]
 
 
 def backing_off(session: Session, channel: str, moment: datetime) -> bool:
