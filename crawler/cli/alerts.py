@@ -180,7 +180,8 @@ def _list(since: datetime | None, type_: str | None, as_json: bool, db_url: str 
             click.echo(f"{e.created_at:%Y-%m-%d %H:%M}Z  {e.type:<14} {' '.join(e.agency.split())} {e.year}"
                        + (f"  {change}" if change else ""))
             states = "; ".join(delivery_state(d, now) for d in view.deliveries)
-            click.echo(f"    {states or 'no delivery channels'}")
+            quiet = "baseline crawl: not announced" if e.baseline else "no delivery channels"
+            click.echo(f"    {states or quiet}")
         if not views and not as_json:
             click.echo("no alerts" + (" matching the filters" if since or type_ else ""), err=True)
     finally:
