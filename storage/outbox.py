@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AlertChannel, AlertDelivery, AlertEvent
@@ -48,9 +47,9 @@ def backfill(session: Session, channel: str, since: datetime | None, moment: dat
         where.append(AlertEvent.created_at >= since)
     rows = select(AlertEvent.id, literal(channel), literal("pending"), literal(0),
                   literal(moment, AlertDelivery.next_attempt_at.type)).where(*where)
-    result = session.execute(insert(AlertDelivery).from_select(
-        ["event_id", "channel", "state", "attempts", "next_attempt_at"], rows))
-    return int(cast(CursorResult[Any], result).rowcount or 0)
+    added = session.scalars(insert(AlertDelivery).from_select(
+        ["event_id", "channel", "state", "attempts", "next_attempt_at"], rows).returning(AlertDelivery.id))
+    return len(added.all())
 
 
 def due_deliveries(session: Session, channels: Collection[str], moment: datetime) -> list[tuple[int, str]]:

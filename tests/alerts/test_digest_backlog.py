@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import feedparser
+import pytest
 from sqlalchemy import select
 
 from crawler.alerts.config import AlertConfigError, AlertSettings, load_settings
@@ -272,3 +273,24 @@ def test_bad_digest_settings_are_refused_with_the_fix(tmp_path: Path) -> None:
     settings = load_settings(_config(tmp_path, ""), environ=env)
     assert (settings.email_digest, settings.email_backlog, settings.webhook_digest, settings.webhook_backlog,
             settings.base_url) == ("weekly", True, "daily", False, "http://127.0.0.1:8000")
+
+
+@pytest.mark.postgres
+def test_backlog_and_daily_digest_on_postgresql(pg_url: str) -> None:
+    db = ArchiveDB(pg_url)
+    try:
+        add_event(db, "new_report:pg-old:2025", agency="机关甲", channels=(), at=MON)
+        with WebhookReceiver() as receiver:
+            settings = AlertSettings(webhook_url=receiver.url, webhook_digest="daily")
+            assert deliver_pending(db.engine, settings, now=MON + HOUR).queued == {}
+            add_event(db, "new_report:pg-new:2025", agency="机关乙", channels=(), at=MON + 2 * HOUR)
+            assert deliver_pending(db.engine, settings, now=MON + 3 * HOUR).queued == {"webhook": 1}
+            digest = deliver_pending(db.engine, settings, now=MON + DAY)
+            backlog = AlertSettings(webhook_url=receiver.url, webhook_digest="daily", webhook_backlog=True)
+            assert deliver_pending(db.engine, backlog, now=MON + DAY).queued == {"webhook": 1}
+            assert deliver_pending(db.engine, backlog, now=MON + 2 * DAY).delivered == 1
+        assert digest.delivered == 1
+        assert [[e["id"] for e in r.payload["events"]] for r in receiver.requests] == [
+            ["new_report:pg-new:2025"], ["new_report:pg-old:2025"]]
+    finally:
+        db.close()
