@@ -116,7 +116,7 @@ def _entry(event: AlertEvent, archived: str | None = None) -> etree._Element:
     if http_links:
         _sub(entry, "link", rel="via" if archived else "alternate", href=http_links[0])
     _sub(entry, "summary", " — ".join(d.headline for d in described))
-    _sub(entry, "content", html_fragment(event), type="html")
+    _sub(entry, "content", html_fragment(event, archived), type="html")
     return entry
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from crawler import settings as defaults
 from crawler.config import config_path, environment, read_config_file
 from crawler.errors import ConfigError
-from storage.models import ALERT_TYPES
+from storage.models import ALERT_TYPES, AlertEvent
 
 CHANNELS = ("webhook", "email")
 DEADLINE_KINDS = ("department", "government")
@@ -28,7 +28,7 @@ DEADLINE_KINDS = ("department", "government")
 FILE_KEYS: dict[str, dict[str, str]] = {
     "alerts": {"retry_wait": "retry_wait", "backoff_base": "backoff_base",
                "backoff_max": "backoff_max", "base_url": "base_url",
-               "digest_timezone": "digest_timezone"},
+               "digest_timezone": "digest_timezone", "digest_max_events": "digest_max_events"},
     "alerts.webhook": {"url": "webhook_url", "secret": "webhook_secret",
                        "timeout": "webhook_timeout", "digest": "webhook_digest",
                        "backlog": "webhook_backlog"},
@@ -108,6 +108,8 @@ class AlertSettings:
     base_url: str | None = None
     #: Time zone whose calendar days and weeks delimit daily and weekly digests.
     digest_timezone: str = defaults.ALERTS_DIGEST_TIMEZONE
+    #: At most this many events in one digest message (a longer digest is sent in parts).
+    digest_max_events: int = defaults.ALERTS_DIGEST_MAX_EVENTS
     #: Seconds before the 2nd quick try inside one pass (then doubling).
     retry_wait: float = defaults.ALERTS_RETRY_WAIT
     #: Seconds until the next pass may retry a failed delivery (doubling per attempt, capped).
@@ -136,13 +138,16 @@ class AlertSettings:
         """Whether ``channel`` also gets the events recorded before it was added."""
         return {"webhook": self.webhook_backlog, "email": self.email_backlog}.get(channel, False)
 
-    def report_url(self, report_id: int) -> str | None:
-        """The archived report page under :attr:`base_url` (None without a base URL)."""
-        return f"{self.base_url}/reports/{report_id}" if self.base_url else None
+    def archive_url(self, event: AlertEvent) -> str | None:
+        """The event's page in the web app under :attr:`base_url` (None without a base URL).
 
-    def agency_url(self, agency: str) -> str | None:
-        """The agency's page under :attr:`base_url` (None without a base URL)."""
-        return f"{self.base_url}/agencies/{quote(agency, safe='')}" if self.base_url else None
+        The archived report page, or for an event without a report (overdue) the agency's page.
+        """
+        if not self.base_url:
+            return None
+        if event.report_id is not None:
+            return f"{self.base_url}/reports/{event.report_id}"
+        return f"{self.base_url}/agencies/{quote(event.agency, safe='')}"
 
     @property
     def port(self) -> int:
@@ -365,6 +370,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "smtp_timeout": _positive(float),
     "atom_path": _path,
     "atom_max_entries": _positive(int),
+    "digest_max_events": _positive(int),
     "retry_wait": _positive(float),
     "backoff_base": _positive(float),
     "backoff_max": _positive(float),

@@ -37,7 +37,6 @@ from crawler.alerts.config import AlertSettings
 from crawler.alerts.digest import Digest, period_over, split
 from crawler.alerts.email import PartialDelivery
 from crawler.alerts.errors import DeliveryError
-from crawler.settings import ALERTS_DIGEST_MAX_EVENTS
 from storage import outbox
 from storage.models import AlertDelivery, AlertEvent
 
@@ -253,7 +252,8 @@ def _deliver_digest(factory: Callable[[], Session], channel: str, settings: Aler
         session.expunge_all()
         session.rollback()  # no transaction stays open while the network is slow
     since = min(anchor, events[0].created_at)
-    digests = split(channel, period, since, moment, events, ALERTS_DIGEST_MAX_EVENTS, _linker(settings))
+    digests = split(channel, period, since, moment, events, settings.digest_max_events,
+                    settings.archive_url)
     for digest in digests:
         delivered, error = _send(lambda d=digest: DIGEST_SENDERS[channel](d, settings),  # type: ignore[misc]
                                  settings, max_attempts, sleep, {"digest": digest.key, "channel": channel})
@@ -292,15 +292,6 @@ def _record_digest(factory: Callable[[], Session], digest: Digest, delivery_ids:
         logger.info("alert digest delivered", extra={**extra, "note": error})
     else:
         logger.warning("alert digest failed", extra={**extra, "error": error})
-
-
-def _linker(settings: AlertSettings) -> Callable[[AlertEvent], str | None]:
-    """An event's archived page under the configured base URL (the agency's, for overdue ones)."""
-    def link(event: AlertEvent) -> str | None:
-        if event.report_id is not None:
-            return settings.report_url(event.report_id)
-        return settings.agency_url(event.agency)
-    return link
 
 
 def backoff(attempts: int, settings: AlertSettings) -> timedelta:
@@ -352,7 +343,7 @@ def _regenerate_feed(factory: Callable[[], Session], settings: AlertSettings,
             events = feed_events(session, settings)
             summary.atom_entries = len(events)
             summary.atom_written = write_feed(settings.atom_path, events, self_url=settings.atom_self_url,
-                                              report_link=_linker(settings) if settings.base_url else None)
+                                              report_link=settings.archive_url if settings.base_url else None)
     except OSError as exc:
         summary.atom_error = f"cannot write the Atom feed {settings.atom_path}: {exc.strerror or exc}"
         logger.error("atom feed not written", extra={"path": str(settings.atom_path), "error": str(exc)})

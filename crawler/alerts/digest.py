@@ -103,9 +103,7 @@ class Digest:
                f"<title>{escape(self.title())}</title></head>\n<body>",
                f"<h1>{escape(self.title())}</h1>", "<ol>"]
         for event in self.events:
-            link = self.link(event)
-            archived = (f'<p><a href="{escape(link)}">存档 Archived copy</a></p>' if link else "")
-            out.append(f"<li><h2>{escape(title(event))}</h2>{archived}\n{html_fragment(event)}</li>")
+            out.append(f"<li><h2>{escape(title(event))}</h2>\n{html_fragment(event, self.link(event))}</li>")
         out += ["</ol>", "</body></html>\n"]
         return "\n".join(out)
 

@@ -38,8 +38,9 @@ def build_message(event: AlertEvent, settings: AlertSettings, *,
     message["Message-ID"] = f"<alert-{digest}@govreports>"
     message["X-Govreports-Event"] = event.type
     message["X-Mailer"] = software_version()
-    message.set_content(text_body(event), subtype="plain", charset="utf-8")
-    message.add_alternative(html_document(event), subtype="html", charset="utf-8")
+    archived = settings.archive_url(event)
+    message.set_content(text_body(event, archived), subtype="plain", charset="utf-8")
+    message.add_alternative(html_document(event, archived), subtype="html", charset="utf-8")
     return message
 
 

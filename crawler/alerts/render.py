@@ -100,12 +100,14 @@ def short_change(event: AlertEvent) -> str:
     return urls[0] if urls else ""
 
 
-def text_body(event: AlertEvent) -> str:
-    """The plain-text message: Chinese first, then English."""
+def text_body(event: AlertEvent, archived: str | None = None) -> str:
+    """The plain-text message: Chinese first, then English; ``archived``: our copy's page."""
     blocks = []
     for lang in LANGS:
         desc = describe(event, lang)
         lines = [desc.headline, "", *[f"- {line}" for line in desc.lines]]
+        if archived:
+            lines += ["", f"{_ARCHIVED[lang]} {archived}"]
         if desc.links:
             lines += ["", _LINKS[lang], *[f"  {url}" for url in desc.links]]
         for section, diff in desc.diffs:
@@ -115,14 +117,19 @@ def text_body(event: AlertEvent) -> str:
     return ("\n\n" + "-" * 40 + "\n\n").join(blocks) + "\n"
 
 
-def html_fragment(event: AlertEvent) -> str:
-    """The HTML description (Chinese, then English); every crawled value escaped."""
+def html_fragment(event: AlertEvent, archived: str | None = None) -> str:
+    """The HTML description (Chinese, then English); every crawled value escaped.
+
+    ``archived``: the page of our archived copy (linked before the government URLs).
+    """
     parts = []
     for lang in LANGS:
         desc = describe(event, lang)
         out = [f'<div lang="{"zh-CN" if lang == "zh" else "en"}">', f"<p><strong>{_e(desc.headline)}</strong></p>"]
         if desc.lines:
             out.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in desc.lines) + "</ul>")
+        if archived:
+            out.append(f"<p>{_e(_ARCHIVED[lang])} {_link(archived)}</p>")
         if desc.links:
             out.append(f"<p>{_e(_LINKS[lang])}</p><ul>"
                        + "".join(f"<li>{_link(url)}</li>" for url in desc.links) + "</ul>")
@@ -133,10 +140,11 @@ def html_fragment(event: AlertEvent) -> str:
     return "\n<hr>\n".join(parts)
 
 
-def html_document(event: AlertEvent) -> str:
+def html_document(event: AlertEvent, archived: str | None = None) -> str:
     """A complete HTML page around :func:`html_fragment`."""
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{_e(title(event))}</title></head>\n<body>\n{html_fragment(event)}\n</body></html>\n")
+            f"<title>{_e(title(event))}</title></head>\n<body>\n{html_fragment(event, archived)}\n"
+            "</body></html>\n")
 
 
 # -- per type ------------------------------------------------------------------------------
@@ -212,6 +220,7 @@ _BUILDERS = {"new_report": _describe_new, "report_changed": _describe_changed,
              "report_removed": _describe_removed, "report_unlisted": _describe_unlisted,
              "report_overdue": _describe_overdue}
 _LINKS: dict[Lang, str] = {"zh": "网址：", "en": "URLs:"}
+_ARCHIVED: dict[Lang, str] = {"zh": "存档：", "en": "Archived copy:"}
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -53,10 +53,12 @@ def event_payload(event: AlertEvent) -> dict[str, Any]:
     }
 
 
-def encode_payload(event: AlertEvent) -> bytes:
-    """The exact bytes that are POSTed (and signed)."""
-    return json.dumps(event_payload(event), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+def encode_payload(event: AlertEvent, archive_url: str | None = None) -> bytes:
+    """The exact bytes that are POSTed (and signed); ``archive_url`` is added when known."""
+    payload = event_payload(event)
+    if archive_url:
+        payload["archive_url"] = archive_url
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -92,7 +94,7 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def send_webhook(event: AlertEvent, settings: AlertSettings) -> None:
     """POST ``event`` to the webhook; raise :class:`DeliveryError` unless it answers 2xx."""
-    body = encode_payload(event)
+    body = encode_payload(event, settings.archive_url(event))
     _post(body, request_headers(event, body, settings.webhook_secret), settings)
 
 

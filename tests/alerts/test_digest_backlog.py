@@ -294,3 +294,36 @@ def test_backlog_and_daily_digest_on_postgresql(pg_url: str) -> None:
             ["new_report:pg-new:2025"], ["new_report:pg-old:2025"]]
     finally:
         db.close()
+
+
+def test_immediate_messages_link_to_the_archive_and_long_digests_come_in_parts(db: ArchiveDB) -> None:
+    sink = MailSink()
+    smtp = start_smtp(sink)
+    try:
+        with WebhookReceiver() as receiver:
+            settings = AlertSettings(webhook_url=receiver.url, webhook_digest="weekly", digest_max_events=2,
+                                     smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="g@example.org",
+                                     smtp_to=["r@example.org"], base_url=BASE)
+            deliver_pending(db.engine, settings, now=MON)
+            for n in range(3):
+                add_event(db, f"report_removed:机关{n}:2025", type_="report_removed", agency=f"机关{n}",
+                          details={"reason": "http_410", "urls": [f"http://portal.test/{n}.html"]},
+                          channels=("webhook", "email"), at=MON + n * HOUR)
+            now = deliver_pending(db.engine, settings, now=MON + 4 * HOUR)
+            assert {o.channel for o in now.outcomes} == {"email"} and now.delivered == 3
+            week = deliver_pending(db.engine, settings, now=MON + 7 * DAY)
+    finally:
+        smtp.stop()
+    ids = dict(db.session.execute(select(AlertEvent.agency, AlertEvent.report_id)).all())
+    messages = _mail(sink)
+    assert len(messages) == 3
+    for message in messages:
+        agency = next(name for name in ids if name in str(message["Subject"]))
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert f"Archived copy: {BASE}/reports/{ids[agency]}" in text
+    assert week.delivered == 3 and len(receiver.requests) == 2
+    parts = [r.payload for r in receiver.requests]
+    assert [(p["part"], p["parts"], p["count"]) for p in parts] == [(1, 2, 2), (2, 2, 1)]
+    assert parts[0]["id"] != parts[1]["id"]
+    assert [e["archive_url"] for p in parts for e in p["events"]] == [
+        f"{BASE}/reports/{ids[f'机关{n}']}" for n in range(3)]
