@@ -96,3 +96,12 @@ def close_digest(session: Session, channel: str, moment: datetime) -> None:
 def deliveries_in(session: Session, ids: Sequence[int]) -> list[AlertDelivery]:
     """The deliveries with these ids (in no particular order)."""
     return list(session.scalars(select(AlertDelivery).where(AlertDelivery.id.in_(list(ids)))))
+
+
+def channel_rows(session: Session) -> list[tuple[AlertChannel, int]]:
+    """Every known channel with its count of pending or failed deliveries, by name."""
+    waiting = (select(AlertDelivery.channel, func.count().label("n"))
+               .where(AlertDelivery.state.in_(DUE_STATES)).group_by(AlertDelivery.channel).subquery())
+    query = (select(AlertChannel, func.coalesce(waiting.c.n, 0))
+             .outerjoin(waiting, waiting.c.channel == AlertChannel.name).order_by(AlertChannel.name))
+    return [(channel, int(count)) for channel, count in session.execute(query).all()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,13 @@ def period_start(period: str, moment: datetime, timezone: str) -> date:
 def period_over(period: str, since: datetime, now: datetime, timezone: str) -> bool:
     """Whether ``now`` lies in a later day (daily) or ISO week (weekly) than ``since``."""
     return period_start(period, now, timezone) > period_start(period, since, timezone)
+
+
+def next_period(period: str, since: datetime, timezone: str) -> datetime:
+    """When the period after the one holding ``since`` begins (local midnight, as UTC)."""
+    zone = ZoneInfo(timezone)
+    start = period_start(period, since, timezone) + timedelta(days=7 if period == "weekly" else 1)
+    return datetime.combine(start, time(), tzinfo=zone).astimezone(UTC)
 
 
 @dataclass

@@ -150,6 +150,42 @@ def deliver_command(db_url: str | None, config_file: str | None, lock_timeout: f
         sys.exit(1)
 
 
+@alerts_group.command("channels")
+@click.option("--db", "db_url", default=None, help=DB_HELP)
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
+def channels_command(db_url: str | None, config_file: str | None) -> None:
+    """Each delivery channel: how it sends (digest, backlog), when it was added, what waits."""
+    from crawler.alerts.config import load_settings
+    from crawler.alerts.digest import next_period
+    from storage.outbox import channel_rows
+
+    settings = load_settings(config_file)
+    db = open_archive_db(db_url)
+    try:
+        known = {row.name: (row, waiting) for row, waiting in channel_rows(db.session)}
+    finally:
+        db.close()
+    names = list(dict.fromkeys([*settings.channels(), *known]))
+    if not names:
+        click.echo("no alert channels configured or known (see docs/alerts.md)", err=True)
+    for name in names:
+        configured = name in settings.channels()
+        period = settings.digest(name)
+        how = (f"{period:<9} backlog {'yes' if settings.backlog(name) else 'no '}" if configured
+               else "not configured     ")
+        if name not in known:
+            click.echo(f"{name:<8} {how}  added by the next delivery pass")
+            continue
+        row, waiting = known[name]
+        line = f"{name:<8} {how}  added {row.added_at:%Y-%m-%d %H:%M}Z  {waiting} waiting"
+        if configured and period != "immediate":
+            anchor = row.last_digest_at or row.added_at
+            last = f"{row.last_digest_at:%Y-%m-%d %H:%M}Z" if row.last_digest_at else "none yet"
+            line += (f"  last digest {last}; next from "
+                     f"{next_period(period, anchor, settings.digest_timezone):%Y-%m-%d %H:%M}Z")
+        click.echo(line)
+
+
 def _echo_digest(first: Any, parts: list[Any], period: str, clock: datetime) -> None:
     """One line for a digest message: delivered or failed, with how many alerts it listed."""
     from crawler.alerts.listing import short_time

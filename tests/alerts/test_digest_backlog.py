@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from crawler.alerts.config import AlertConfigError, AlertSettings, load_settings
 from crawler.alerts.delivery import deliver_pending
-from crawler.alerts.digest import period_over
+from crawler.alerts.digest import next_period, period_over
 from crawler.alerts.outbox import record_event
 from storage.models import AlertDelivery, AlertEvent
 from storage.repository import ArchiveDB
@@ -137,6 +137,13 @@ digest = "weekly"
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert f'href="{BASE}/reports/' in html and "&lt;b&gt;bold&lt;/b&gt;" in html
     assert set(_states(db, "email").values()) == {"delivered"}
+    channels = cli(tmp_path, "channels", "--db", db.url, "--config", str(config))
+    assert channels.returncode == 0, channels.stderr
+    assert channels.stdout.splitlines() == [
+        "webhook  daily     backlog no   added 2026-02-02 08:00Z  0 waiting  last digest 2026-02-09 00:05Z; "
+        "next from 2026-02-10 00:00Z",  # the quiet days closed their (empty) periods
+        "email    weekly    backlog no   added 2026-02-02 08:00Z  0 waiting  last digest 2026-02-09 00:05Z; "
+        "next from 2026-02-16 00:00Z"]
 
 
 def test_a_failed_digest_waits_for_its_retry_time_and_keeps_its_id(db: ArchiveDB) -> None:
@@ -217,6 +224,8 @@ def test_digest_periods_follow_the_configured_calendar() -> None:
     sunday = dt.datetime(2026, 2, 8, 12, 0, tzinfo=dt.UTC)
     assert not period_over("weekly", afternoon, sunday, "UTC")
     assert period_over("weekly", afternoon, sunday + DAY, "UTC")
+    assert next_period("daily", afternoon, "Asia/Shanghai") == dt.datetime(2026, 2, 2, 16, 0, tzinfo=dt.UTC)
+    assert next_period("weekly", sunday, "UTC") == dt.datetime(2026, 2, 9, tzinfo=dt.UTC)
 
 
 def test_atom_file_is_filtered_and_links_to_the_archive(db: ArchiveDB, tmp_path: Path) -> None:
