@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
+import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -336,3 +339,28 @@ def test_immediate_messages_link_to_the_archive_and_long_digests_come_in_parts(d
     assert parts[0]["id"] != parts[1]["id"]
     assert [e["archive_url"] for p in parts for e in p["events"]] == [
         f"{BASE}/reports/{ids[f'机关{n}']}" for n in range(3)]
+
+
+def test_a_digest_killed_in_flight_is_sent_again_with_the_same_id(db: ArchiveDB, tmp_path: Path) -> None:
+    with WebhookReceiver(hold_on=1) as receiver:
+        env = {"GOVREPORTS_WEBHOOK_URL": receiver.url, "GOVREPORTS_WEBHOOK_DIGEST": "daily"}
+        first = cli(tmp_path, "deliver", "--db", db.url, "--now", MON.isoformat(), env=env)
+        assert first.returncode == 0, first.stderr
+        for n in range(3):
+            add_event(db, f"new_report:单位{n}:2025", agency=f"单位{n}", channels=("webhook",), at=MON + n * HOUR)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli.main", "alerts", "deliver", "--db", db.url,
+             "--now", (MON + DAY).isoformat()], cwd=tmp_path, env={**environ, **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert receiver.holding.wait(30), "the digest reached the receiver"
+        process.kill()
+        process.wait(10)
+        receiver.release.set()
+        assert set(_states(db, "webhook").values()) == {"pending"}
+        rerun = cli(tmp_path, "deliver", "--db", db.url, "--now", (MON + DAY + HOUR).isoformat(), env=env)
+        assert rerun.returncode == 0, rerun.stderr
+    assert "daily digest of 3 alert(s)" in rerun.stdout
+    keys = receiver.keys()
+    assert len(keys) == 2 and keys[0] == keys[1], "the resent digest carries the same Idempotency-Key"
+    assert set(_states(db, "webhook").values()) == {"delivered"}
