@@ -16,7 +16,16 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.alerts.render import LANGS, Lang, describe, html_fragment, iso, one_line, title
+from crawler.alerts.render import (
+    LANGS,
+    Lang,
+    archived_label,
+    describe,
+    html_fragment,
+    iso,
+    one_line,
+    title,
+)
 from crawler.alerts.webhook import event_payload
 from storage.models import AlertEvent
 
@@ -128,6 +137,6 @@ def _text_item(number: int, event: AlertEvent, lang: Lang, link: str | None) -> 
     lines = [f"{number}. {one_line(desc.headline)}"]
     lines += [f"   - {line}" for line in desc.lines]
     if link:
-        lines.append(f"   {'存档' if lang == 'zh' else 'Archived copy'}: {link}")
+        lines.append(f"   {archived_label(event, lang)}: {link}")
     lines += [f"   {'原网址' if lang == 'zh' else 'Source'}: {url}" for url in desc.links[:3]]
     return [*lines, ""]

@@ -107,7 +107,8 @@ def text_body(event: AlertEvent, archived: str | None = None) -> str:
         desc = describe(event, lang)
         lines = [desc.headline, "", *[f"- {line}" for line in desc.lines]]
         if archived:
-            lines += ["", f"{_ARCHIVED[lang]} {archived}"]
+            lines += ["", f"{archived_label(event, lang)}：{archived}" if lang == "zh"
+                      else f"{archived_label(event, lang)}: {archived}"]
         if desc.links:
             lines += ["", _LINKS[lang], *[f"  {url}" for url in desc.links]]
         for section, diff in desc.diffs:
@@ -115,6 +116,13 @@ def text_body(event: AlertEvent, archived: str | None = None) -> str:
         lines += ["", _footer(event, lang)]
         blocks.append("\n".join(lines))
     return ("\n\n" + "-" * 40 + "\n\n").join(blocks) + "\n"
+
+
+def archived_label(event: AlertEvent, lang: Lang) -> str:
+    """What our link for the event opens: the archived copy, or (no report yet) the agency's page."""
+    if event.report_id is not None:
+        return "存档" if lang == "zh" else "Archived copy"
+    return "机构页面" if lang == "zh" else "Agency page"
 
 
 def html_fragment(event: AlertEvent, archived: str | None = None) -> str:
@@ -129,7 +137,8 @@ def html_fragment(event: AlertEvent, archived: str | None = None) -> str:
         if desc.lines:
             out.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in desc.lines) + "</ul>")
         if archived:
-            out.append(f"<p>{_e(_ARCHIVED[lang])} {_link(archived)}</p>")
+            out.append(f"<p>{_e(archived_label(event, lang))}{'：' if lang == 'zh' else ': '}"
+                       f"{_link(archived)}</p>")
         if desc.links:
             out.append(f"<p>{_e(_LINKS[lang])}</p><ul>"
                        + "".join(f"<li>{_link(url)}</li>" for url in desc.links) + "</ul>")
@@ -220,7 +229,6 @@ _BUILDERS = {"new_report": _describe_new, "report_changed": _describe_changed,
              "report_removed": _describe_removed, "report_unlisted": _describe_unlisted,
              "report_overdue": _describe_overdue}
 _LINKS: dict[Lang, str] = {"zh": "网址：", "en": "URLs:"}
-_ARCHIVED: dict[Lang, str] = {"zh": "存档：", "en": "Archived copy:"}
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -254,6 +254,9 @@ def test_atom_file_is_filtered_and_links_to_the_archive(db: ArchiveDB, tmp_path:
     assert new["via"] == "http://portal.test/r.pdf", "the government URL is only the via link"
     overdue = next(links for t, links in by_title.items() if "民政厅" in t)
     assert overdue["alternate"].startswith(f"{BASE}/agencies/%E5%AE%81")
+    contents = {e.title: e.content[0].value for e in feed.entries}
+    assert "Agency page" in next(c for t, c in contents.items() if "民政厅" in t)
+    assert f"Archived copy: <a href=\"{new['alternate']}\"" in next(c for t, c in contents.items() if "财政厅" in t)
 
     typed = AlertSettings(atom_path=path, atom_region="固原市", atom_type="report_changed", base_url=BASE)
     deliver_pending(db.engine, typed, now=MON + DAY)
