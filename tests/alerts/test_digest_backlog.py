@@ -367,3 +367,12 @@ def test_a_digest_killed_in_flight_is_sent_again_with_the_same_id(db: ArchiveDB,
     keys = receiver.keys()
     assert len(keys) == 2 and keys[0] == keys[1], "the resent digest carries the same Idempotency-Key"
     assert set(_states(db, "webhook").values()) == {"delivered"}
+
+
+def test_the_documented_settings_file_loads(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(encoding="utf-8")
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(_config(tmp_path, example), environ={})
+    assert settings.channels() == ["webhook", "email"]
+    assert (settings.digest("webhook"), settings.digest("email")) == ("immediate", "weekly")
+    assert settings.base_url == "https://archive.example.org" and not settings.backlog("email")
