@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -116,6 +117,8 @@ def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], s
     how long to wait for a concurrent pass on the same database before giving up (``busy``).
     After ``give_up_after`` failed deliveries in a row on one channel (the receiver is down),
     the pass leaves that channel's other due deliveries for the next pass (``deferred``).
+    Channels are first registered and queued for the events they lack (``queued``); a daily or
+    weekly channel then sends its digest if its period is over, else waits (``waiting``).
     """
     if max_attempts_per_pass < 1 or give_up_after < 1:
         raise ValueError("max_attempts_per_pass and give_up_after must be at least 1")
@@ -255,8 +258,8 @@ def _deliver_digest(factory: Callable[[], Session], channel: str, settings: Aler
     digests = split(channel, period, since, moment, events, settings.digest_max_events,
                     settings.archive_url)
     for digest in digests:
-        delivered, error = _send(lambda d=digest: DIGEST_SENDERS[channel](d, settings),  # type: ignore[misc]
-                                 settings, max_attempts, sleep, {"digest": digest.key, "channel": channel})
+        delivered, error = _send(partial(DIGEST_SENDERS[channel], digest, settings), settings,
+                                 max_attempts, sleep, {"digest": digest.key, "channel": channel})
         _record_digest(factory, digest, [ids[e.id] for e in digest.events], delivered, error, moment,
                        settings, summary)
         if not delivered:
