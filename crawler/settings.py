@@ -183,6 +183,12 @@ ALERTS_ATOM_MAX_ENTRIES = 100
 ALERTS_RETRY_WAIT = 0.5
 ALERTS_BACKOFF_BASE = 60.0
 ALERTS_BACKOFF_MAX = 3600.0
+#: How a channel sends unless configured: ``immediate`` (one message per event), ``daily``, ``weekly``.
+ALERTS_DIGEST = "immediate"
+#: The calendar (IANA time zone) whose days and ISO weeks delimit digest periods.
+ALERTS_DIGEST_TIMEZONE = "UTC"
+#: At most this many events in one digest message (a longer digest is sent in parts).
+ALERTS_DIGEST_MAX_EVENTS = 200
 DEADLINE_DEPARTMENT = (1, 31)
 DEADLINE_GOVERNMENT = (3, 31)
 GOVREPORTS_ALERT_CHANNELS: list[str] = []

@@ -16,5 +16,6 @@ Modules:
 * ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.
 * ``warc``: WARC 1.1 files of request/response records, as the exchanges came off the wire.
 * ``agencies``: The agency registry's table: import (insert or update by name) and read back.
+* ``outbox``: The alert outbox's queries: events, deliveries, channels (when added, last digest).
 * ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``).
 """

@@ -287,6 +287,19 @@ class AlertDelivery(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class AlertChannel(Base):
+    """A delivery channel as the outbox knows it: when it was first configured, its last digest."""
+
+    __tablename__ = "alert_channels"
+
+    #: ``webhook`` or ``email``.
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: First seen configured by a delivery pass: events before it are its backlog (opt-in).
+    added_at: Mapped[datetime]
+    #: When its last daily/weekly digest period was closed (sent, or found empty).
+    last_digest_at: Mapped[datetime | None]
+
+
 class Schedule(Base):
     """A recurring crawl: seeds, cron expressions, and a lease so only one instance runs."""
 

@@ -16,10 +16,12 @@ from urllib.parse import quote
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from crawler.alerts.config import AlertSettings
 from crawler.alerts.render import LANGS, describe, html_fragment, iso, title
+from crawler.reports.regions import in_region
 from crawler.version import software_version
 from storage.models import AlertEvent
-from storage.read.alerts import announced_events
+from storage.read.alerts import announced_events, event_agencies
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TAG_AUTHORITY = "govreports.invalid,2026"
@@ -41,6 +43,15 @@ def newest_events(session: Session, limit: int, *, agency: str | None = None,
     ``agency``: name contains this text; ``agencies``: one of these names; ``type_``: one type.
     """
     return announced_events(session, limit=limit, agency=agency, agencies=agencies, type_=type_)
+
+
+def feed_events(session: Session, settings: AlertSettings) -> list[AlertEvent]:
+    """The Atom file's events: the newest ``atom_max_entries``, filtered as the settings say."""
+    agencies = None
+    if settings.atom_region:
+        agencies = [name for name in event_agencies(session) if in_region(name, settings.atom_region)]
+    return newest_events(session, settings.atom_max_entries, agency=settings.atom_agency,
+                         agencies=agencies, type_=settings.atom_type)
 
 
 def render_feed(events: Sequence[AlertEvent], *, self_url: str | None = None,
@@ -66,9 +77,13 @@ def render_feed(events: Sequence[AlertEvent], *, self_url: str | None = None,
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
-def write_feed(path: Path, events: Sequence[AlertEvent], *, self_url: str | None = None) -> bool:
-    """Write the feed to ``path`` atomically; False when the file already had these bytes."""
-    data = render_feed(events, self_url=self_url)
+def write_feed(path: Path, events: Sequence[AlertEvent], *, self_url: str | None = None,
+               report_link: Callable[[AlertEvent], str | None] | None = None) -> bool:
+    """Write the feed to ``path`` atomically; False when the file already had these bytes.
+
+    ``report_link`` as in :func:`render_feed` (the archived page under the configured base URL).
+    """
+    data = render_feed(events, self_url=self_url, report_link=report_link)
     path = Path(path)
     if path.is_file() and path.read_bytes() == data:
         return False
@@ -101,7 +116,7 @@ def _entry(event: AlertEvent, archived: str | None = None) -> etree._Element:
     if http_links:
         _sub(entry, "link", rel="via" if archived else "alternate", href=http_links[0])
     _sub(entry, "summary", " — ".join(d.headline for d in described))
-    _sub(entry, "content", html_fragment(event), type="html")
+    _sub(entry, "content", html_fragment(event, archived), type="html")
     return entry
 
 

@@ -13,11 +13,13 @@ from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler import settings as defaults
 from crawler.config import config_path, environment, read_config_file
 from crawler.errors import ConfigError
+from storage.models import ALERT_TYPES, AlertEvent
 
 CHANNELS = ("webhook", "email")
 DEADLINE_KINDS = ("department", "government")
@@ -25,20 +27,26 @@ DEADLINE_KINDS = ("department", "government")
 #: TOML table -> {key: AlertSettings field}.
 FILE_KEYS: dict[str, dict[str, str]] = {
     "alerts": {"retry_wait": "retry_wait", "backoff_base": "backoff_base",
-               "backoff_max": "backoff_max"},
+               "backoff_max": "backoff_max", "base_url": "base_url",
+               "digest_timezone": "digest_timezone", "digest_max_events": "digest_max_events"},
     "alerts.webhook": {"url": "webhook_url", "secret": "webhook_secret",
-                       "timeout": "webhook_timeout"},
+                       "timeout": "webhook_timeout", "digest": "webhook_digest",
+                       "backlog": "webhook_backlog"},
     "alerts.email": {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user",
                      "password": "smtp_password", "starttls": "smtp_starttls", "from": "smtp_from",
-                     "to": "smtp_to", "timeout": "smtp_timeout"},
+                     "to": "smtp_to", "timeout": "smtp_timeout", "digest": "email_digest",
+                     "backlog": "email_backlog"},
     "alerts.atom": {"path": "atom_path", "max_entries": "atom_max_entries",
-                    "self_url": "atom_self_url"},
+                    "self_url": "atom_self_url", "agency": "atom_agency", "region": "atom_region",
+                    "type": "atom_type"},
     "alerts.deadlines": {"department": "deadline_department",
                          "government": "deadline_government"},
 }
 ENV_KEYS: dict[str, str] = {
     "GOVREPORTS_WEBHOOK_URL": "webhook_url",
     "GOVREPORTS_WEBHOOK_SECRET": "webhook_secret",
+    "GOVREPORTS_WEBHOOK_DIGEST": "webhook_digest",
+    "GOVREPORTS_WEBHOOK_BACKLOG": "webhook_backlog",
     "GOVREPORTS_SMTP_HOST": "smtp_host",
     "GOVREPORTS_SMTP_PORT": "smtp_port",
     "GOVREPORTS_SMTP_USER": "smtp_user",
@@ -46,10 +54,16 @@ ENV_KEYS: dict[str, str] = {
     "GOVREPORTS_SMTP_STARTTLS": "smtp_starttls",
     "GOVREPORTS_SMTP_FROM": "smtp_from",
     "GOVREPORTS_SMTP_TO": "smtp_to",
+    "GOVREPORTS_SMTP_DIGEST": "email_digest",
+    "GOVREPORTS_SMTP_BACKLOG": "email_backlog",
     "GOVREPORTS_ATOM_PATH": "atom_path",
+    "GOVREPORTS_BASE_URL": "base_url",
+    "GOVREPORTS_DIGEST_TIMEZONE": "digest_timezone",
     "GOVREPORTS_DEADLINE_DEPARTMENT": "deadline_department",
     "GOVREPORTS_DEADLINE_GOVERNMENT": "deadline_government",
 }
+#: How a channel sends: one message per event, or one per day / ISO week listing them all.
+DIGESTS = ("immediate", "daily", "weekly")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 
@@ -67,6 +81,9 @@ class AlertSettings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_timeout: float = defaults.ALERTS_WEBHOOK_TIMEOUT
+    webhook_digest: str = defaults.ALERTS_DIGEST
+    #: Also send the events recorded before the channel was added (opt-in).
+    webhook_backlog: bool = False
     smtp_host: str | None = None
     #: None: 587 with STARTTLS, else 25.
     smtp_port: int | None = None
@@ -76,10 +93,23 @@ class AlertSettings:
     smtp_from: str | None = None
     smtp_to: list[str] = field(default_factory=list)
     smtp_timeout: float = defaults.ALERTS_SMTP_TIMEOUT
+    email_digest: str = defaults.ALERTS_DIGEST
+    email_backlog: bool = False
     atom_path: Path | None = None
     atom_max_entries: int = defaults.ALERTS_ATOM_MAX_ENTRIES
     #: The feed's public address (its rel="self" link), when it is served somewhere.
     atom_self_url: str | None = None
+    #: Filters of the Atom file: agency name contains; agencies of a region; one event type.
+    atom_agency: str | None = None
+    atom_region: str | None = None
+    atom_type: str | None = None
+    #: Public address of ``govreports serve`` (no trailing slash): feed entries and messages
+    #: link to the archived report page there.
+    base_url: str | None = None
+    #: Time zone whose calendar days and weeks delimit daily and weekly digests.
+    digest_timezone: str = defaults.ALERTS_DIGEST_TIMEZONE
+    #: At most this many events in one digest message (a longer digest is sent in parts).
+    digest_max_events: int = defaults.ALERTS_DIGEST_MAX_EVENTS
     #: Seconds before the 2nd quick try inside one pass (then doubling).
     retry_wait: float = defaults.ALERTS_RETRY_WAIT
     #: Seconds until the next pass may retry a failed delivery (doubling per attempt, capped).
@@ -99,6 +129,25 @@ class AlertSettings:
         if self.smtp_host:
             found.append("email")
         return found
+
+    def digest(self, channel: str) -> str:
+        """``immediate``, ``daily`` or ``weekly``: how ``channel`` groups its messages."""
+        return {"webhook": self.webhook_digest, "email": self.email_digest}.get(channel, "immediate")
+
+    def backlog(self, channel: str) -> bool:
+        """Whether ``channel`` also gets the events recorded before it was added."""
+        return {"webhook": self.webhook_backlog, "email": self.email_backlog}.get(channel, False)
+
+    def archive_url(self, event: AlertEvent) -> str | None:
+        """The event's page in the web app under :attr:`base_url` (None without a base URL).
+
+        The archived report page, or for an event without a report (overdue) the agency's page.
+        """
+        if not self.base_url:
+            return None
+        if event.report_id is not None:
+            return f"{self.base_url}/reports/{event.report_id}"
+        return f"{self.base_url}/agencies/{quote(event.agency, safe='')}"
 
     @property
     def port(self) -> int:
@@ -269,7 +318,49 @@ def _month_day(raw: Any) -> tuple[int, int]:
     return month, day
 
 
+def _digest(raw: Any) -> str:
+    word = str(raw).strip().lower()
+    if word not in DIGESTS:
+        raise ValueError(f"digest {raw!r} is not one of {', '.join(DIGESTS)}")
+    return word
+
+
+def _base_url(raw: Any) -> str | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"base URL {text!r} is not an http(s) URL with a host (and no query); "
+                         "use the address govreports serve is reached at, e.g. https://example.org/govreports")
+    return text.rstrip("/")
+
+
+def _timezone(raw: Any) -> str:
+    text = str(raw).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"time zone {text!r} is unknown; use an IANA name such as UTC or "
+                         "Asia/Shanghai") from None
+    return text
+
+
+def _alert_type(raw: Any) -> str:
+    text = str(raw).strip()
+    if text not in ALERT_TYPES:
+        raise ValueError(f"type {text!r} is not one of {', '.join(ALERT_TYPES)}")
+    return text
+
+
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "webhook_digest": _digest,
+    "email_digest": _digest,
+    "webhook_backlog": _bool,
+    "email_backlog": _bool,
+    "base_url": _base_url,
+    "digest_timezone": _timezone,
+    "atom_type": _alert_type,
     "webhook_secret": _secret,
     "smtp_password": _secret,
     "webhook_timeout": _positive(float),
@@ -279,6 +370,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "smtp_timeout": _positive(float),
     "atom_path": _path,
     "atom_max_entries": _positive(int),
+    "digest_max_events": _positive(int),
     "retry_wait": _positive(float),
     "backoff_base": _positive(float),
     "backoff_max": _positive(float),

@@ -1,4 +1,4 @@
-"""Email channel: one SMTP message per event, plain text and HTML, Chinese then English.
+"""Email channel: one SMTP message per event or digest, plain text and HTML, Chinese then English.
 
 The Message-ID is derived from the event key, so a message sent again after a crash is the
 same message to mail clients that deduplicate.
@@ -12,12 +12,16 @@ import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 from crawler.alerts.config import AlertSettings
 from crawler.alerts.errors import DeliveryError
 from crawler.alerts.render import html_document, text_body, title
 from crawler.version import software_version
 from storage.models import AlertEvent
+
+if TYPE_CHECKING:
+    from crawler.alerts.digest import Digest
 
 SUBJECT_PREFIX = "[govreports]"
 
@@ -34,16 +38,42 @@ def build_message(event: AlertEvent, settings: AlertSettings, *,
     message["Message-ID"] = f"<alert-{digest}@govreports>"
     message["X-Govreports-Event"] = event.type
     message["X-Mailer"] = software_version()
-    message.set_content(text_body(event), subtype="plain", charset="utf-8")
-    message.add_alternative(html_document(event), subtype="html", charset="utf-8")
+    archived = settings.archive_url(event)
+    message.set_content(text_body(event, archived), subtype="plain", charset="utf-8")
+    message.add_alternative(html_document(event, archived), subtype="html", charset="utf-8")
+    return message
+
+
+def build_digest_message(digest: Digest, settings: AlertSettings, *,
+                         now: datetime | None = None) -> EmailMessage:
+    """The multipart/alternative message listing a digest's events."""
+    message = EmailMessage()
+    message["Subject"] = f"{SUBJECT_PREFIX} {digest.title()}"
+    message["From"] = settings.smtp_from or ""
+    message["To"] = ", ".join(settings.smtp_to)
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Message-ID"] = f"<{hashlib.sha256(digest.key.encode('utf-8')).hexdigest()[:40]}.digest@govreports>"
+    message["X-Govreports-Event"] = "digest"
+    message["X-Mailer"] = software_version()
+    message.set_content(digest.text(), subtype="plain", charset="utf-8")
+    message.add_alternative(digest.html(), subtype="html", charset="utf-8")
     return message
 
 
 def send_email(event: AlertEvent, settings: AlertSettings) -> None:
     """Send ``event`` by SMTP; raise :class:`DeliveryError` when the server does not take it."""
+    send_message(build_message(event, settings), settings)
+
+
+def send_digest(digest: Digest, settings: AlertSettings) -> None:
+    """Send one digest message by SMTP (errors as :func:`send_email`)."""
+    send_message(build_digest_message(digest, settings), settings)
+
+
+def send_message(message: EmailMessage, settings: AlertSettings) -> None:
+    """Send ``message`` to the configured server; :class:`DeliveryError` when it is not taken."""
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server configured (set GOVREPORTS_SMTP_HOST)", transient=False)
-    message = build_message(event, settings)
     server = f"{settings.smtp_host}:{settings.port}"
     try:
         with smtplib.SMTP(settings.smtp_host, settings.port, timeout=settings.smtp_timeout) as smtp:

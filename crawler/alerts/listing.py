@@ -27,7 +27,7 @@ class EventView:
         return {
             "id": e.id, "key": e.key, "type": e.type, "agency": e.agency, "year": e.year,
             "report_id": e.report_id, "run_id": e.run_id, "created_at": iso(e.created_at),
-            "summary": short_change(e), "details": e.details,
+            "summary": short_change(e), "details": e.details, "baseline": bool(e.baseline),
             "deliveries": [{
                 "channel": d.channel, "state": d.state, "attempts": d.attempts,
                 "next_attempt_at": _iso(d.next_attempt_at), "last_error": d.last_error,

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import ALERT_TYPES, AlertDelivery, AlertEvent
+from storage.outbox import event_exists
 
 
 def record_event(session: Session, *, key: str, type: str, agency: str, year: int,  # noqa: A002
@@ -29,7 +29,7 @@ def record_event(session: Session, *, key: str, type: str, agency: str, year: in
     """
     if type not in ALERT_TYPES:
         raise ValueError(f"unknown alert type {type!r}; expected one of {', '.join(ALERT_TYPES)}")
-    if session.scalar(select(AlertEvent.id).where(AlertEvent.key == key)) is not None:
+    if event_exists(session, key):
         return None
     moment = now or datetime.now(UTC)
     event = AlertEvent(key=key, type=type, agency=agency, year=year, report_id=report_id,

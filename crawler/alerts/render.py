@@ -100,12 +100,15 @@ def short_change(event: AlertEvent) -> str:
     return urls[0] if urls else ""
 
 
-def text_body(event: AlertEvent) -> str:
-    """The plain-text message: Chinese first, then English."""
+def text_body(event: AlertEvent, archived: str | None = None) -> str:
+    """The plain-text message: Chinese first, then English; ``archived``: our copy's page."""
     blocks = []
     for lang in LANGS:
         desc = describe(event, lang)
         lines = [desc.headline, "", *[f"- {line}" for line in desc.lines]]
+        if archived:
+            lines += ["", f"{archived_label(event, lang)}：{archived}" if lang == "zh"
+                      else f"{archived_label(event, lang)}: {archived}"]
         if desc.links:
             lines += ["", _LINKS[lang], *[f"  {url}" for url in desc.links]]
         for section, diff in desc.diffs:
@@ -115,14 +118,27 @@ def text_body(event: AlertEvent) -> str:
     return ("\n\n" + "-" * 40 + "\n\n").join(blocks) + "\n"
 
 
-def html_fragment(event: AlertEvent) -> str:
-    """The HTML description (Chinese, then English); every crawled value escaped."""
+def archived_label(event: AlertEvent, lang: Lang) -> str:
+    """What our link for the event opens: the archived copy, or (no report yet) the agency's page."""
+    if event.report_id is not None:
+        return "存档" if lang == "zh" else "Archived copy"
+    return "机构页面" if lang == "zh" else "Agency page"
+
+
+def html_fragment(event: AlertEvent, archived: str | None = None) -> str:
+    """The HTML description (Chinese, then English); every crawled value escaped.
+
+    ``archived``: the page of our archived copy (linked before the government URLs).
+    """
     parts = []
     for lang in LANGS:
         desc = describe(event, lang)
         out = [f'<div lang="{"zh-CN" if lang == "zh" else "en"}">', f"<p><strong>{_e(desc.headline)}</strong></p>"]
         if desc.lines:
             out.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in desc.lines) + "</ul>")
+        if archived:
+            out.append(f"<p>{_e(archived_label(event, lang))}{'：' if lang == 'zh' else ': '}"
+                       f"{_link(archived)}</p>")
         if desc.links:
             out.append(f"<p>{_e(_LINKS[lang])}</p><ul>"
                        + "".join(f"<li>{_link(url)}</li>" for url in desc.links) + "</ul>")
@@ -133,10 +149,11 @@ def html_fragment(event: AlertEvent) -> str:
     return "\n<hr>\n".join(parts)
 
 
-def html_document(event: AlertEvent) -> str:
+def html_document(event: AlertEvent, archived: str | None = None) -> str:
     """A complete HTML page around :func:`html_fragment`."""
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{_e(title(event))}</title></head>\n<body>\n{html_fragment(event)}\n</body></html>\n")
+            f"<title>{_e(title(event))}</title></head>\n<body>\n{html_fragment(event, archived)}\n"
+            "</body></html>\n")
 
 
 # -- per type ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Webhook channel: one signed JSON POST per event.
+"""Webhook channel: one signed JSON POST per event, or per daily/weekly digest.
 
 Payload (UTF-8 JSON object)::
 
@@ -21,7 +21,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from crawler.alerts.config import AlertSettings
@@ -29,6 +29,9 @@ from crawler.alerts.errors import DeliveryError
 from crawler.alerts.render import iso
 from crawler.version import software_version
 from storage.models import AlertEvent
+
+if TYPE_CHECKING:
+    from crawler.alerts.digest import Digest
 
 SIGNATURE_HEADER = "X-Govreports-Signature"
 #: HTTP statuses worth a quick retry; other 4xx (and 3xx) will not get better in a second.
@@ -50,10 +53,12 @@ def event_payload(event: AlertEvent) -> dict[str, Any]:
     }
 
 
-def encode_payload(event: AlertEvent) -> bytes:
-    """The exact bytes that are POSTed (and signed)."""
-    return json.dumps(event_payload(event), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+def encode_payload(event: AlertEvent, archive_url: str | None = None) -> bytes:
+    """The exact bytes that are POSTed (and signed); ``archive_url`` is added when known."""
+    payload = event_payload(event)
+    if archive_url:
+        payload["archive_url"] = archive_url
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -89,12 +94,26 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def send_webhook(event: AlertEvent, settings: AlertSettings) -> None:
     """POST ``event`` to the webhook; raise :class:`DeliveryError` unless it answers 2xx."""
+    body = encode_payload(event, settings.archive_url(event))
+    _post(body, request_headers(event, body, settings.webhook_secret), settings)
+
+
+def send_digest(digest: Digest, settings: AlertSettings) -> None:
+    """POST one digest (``"type": "digest"``, its events in ``events``); 2xx or DeliveryError."""
+    body = json.dumps(digest.payload(), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+    headers = {"Content-Type": "application/json", "X-Govreports-Event": "digest",
+               "Idempotency-Key": idempotency_key(digest.key), "User-Agent": software_version()}
+    if settings.webhook_secret:
+        headers[SIGNATURE_HEADER] = sign(body, settings.webhook_secret)
+    _post(body, headers, settings)
+
+
+def _post(body: bytes, headers: dict[str, str], settings: AlertSettings) -> None:
     url = settings.webhook_url
     if not url:
         raise DeliveryError("no webhook URL configured (set GOVREPORTS_WEBHOOK_URL)", transient=False)
-    body = encode_payload(event)
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers=request_headers(event, body, settings.webhook_secret))
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     target = urlsplit(url).netloc
     try:
         with _OPENER.open(request, timeout=settings.webhook_timeout) as response:

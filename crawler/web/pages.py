@@ -10,7 +10,6 @@ import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.atom import newest_events, render_feed
@@ -34,6 +33,7 @@ from crawler.web.layout import link_cells, record_tables
 from crawler.web.links import base_url
 from crawler.web.queries import agency_path, report_path
 from storage.models import ALERT_TYPES, AlertEvent
+from storage.read.alerts import event_agencies
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 FEED_SIZE = 100
@@ -273,7 +273,7 @@ def alerts_feed(request: Request, ctx: Ctx,
     def feed(session: Session) -> bytes:
         names = None
         if region:
-            names = [a for a in session.scalars(select(AlertEvent.agency).distinct()) if in_region(a, region)]
+            names = [a for a in event_agencies(session) if in_region(a, region)]
         events = newest_events(session, FEED_SIZE, agency=agency, agencies=names, type_=type)
         return render_feed(events, self_url=self_url, report_link=link)
 

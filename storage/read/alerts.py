@@ -68,3 +68,8 @@ def announced_events(session: Session, *, limit: int, agency: str | None = None,
         query = query.where(AlertEvent.agency.in_(list(agencies)))
     query = query.order_by(AlertEvent.created_at.desc(), AlertEvent.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def event_agencies(session: Session) -> list[str]:
+    """Every agency name that has an alert event, once each."""
+    return list(session.scalars(select(AlertEvent.agency).distinct()))

@@ -6,10 +6,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -173,3 +177,12 @@ CHANGED_DETAILS: dict[str, Any] = {
     "url": "http://portal.test/2025.html",
     "version": 2,
 }
+
+
+def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    """``govreports alerts ARGS`` in ``tmp_path``, with no GOVREPORTS_* variable but ``env``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
+    environ.update(env or {}, PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-m", "crawler.cli.main", "alerts", *args], capture_output=True,
+                          text=True, cwd=tmp_path, env=environ, timeout=60, check=False)

@@ -3,8 +3,10 @@ links each entry to the archived report page."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from storage.models import AlertDelivery, AlertEvent
 from tests.alerts.helpers import WebhookReceiver
 from tests.crawl_helpers import CrawlDirs, crawl_command
 from tests.web.helpers import ServeProcess
+
+GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 
 
 def _events(db_url: str) -> tuple[list[AlertEvent], int]:
@@ -50,6 +54,9 @@ def test_baseline_crawl_records_events_and_announces_none(tmp_path: Path) -> Non
         assert {e.type for e in events} >= {"new_report"}
         assert deliveries == 0 and receiver.keys() == []
         assert feedparser.parse(feed.read_bytes()).entries == []  # the feed announces nothing
+        listed = run_cli_env([*GOVREPORTS, "alerts", "--json", "--db", dirs.db_url], env)
+        rows = [json.loads(line) for line in listed.stdout.splitlines()]
+        assert len(rows) == len(events) and all(r["baseline"] and r["deliveries"] == [] for r in rows)
 
         again = run_cli_env(command, env)  # a normal crawl afterwards: the baseline stays silent
         assert again.returncode == 0, again.stderr[-2000:]

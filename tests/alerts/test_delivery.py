@@ -25,6 +25,7 @@ from tests.alerts.helpers import (
     MailSink,
     WebhookReceiver,
     add_event,
+    cli,
     refused_url,
     start_smtp,
 )
@@ -40,14 +41,6 @@ def quick(url: str, **extra: object) -> AlertSettings:
 def deliveries(db: ArchiveDB) -> list[AlertDelivery]:
     db.session.expire_all()
     return list(db.session.scalars(select(AlertDelivery).order_by(AlertDelivery.id)))
-
-
-def cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("GOVREPORTS_")}
-    environ.update(env or {}, PYTHONUNBUFFERED="1")
-    return subprocess.run([*GOVREPORTS, "alerts", *args], capture_output=True, text=True, cwd=tmp_path,
-                          env=environ, timeout=60, check=False)
 
 
 def test_each_event_is_delivered_once_per_channel(db: ArchiveDB, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from storage.models import Base
 
 TABLES = {"sites", "crawl_runs", "captures", "documents", "reports", "report_documents",
           "report_versions", "url_states", "alert_events", "alert_deliveries", "schedules",
-          "parse_results", "frontier", "run_locks", "agencies"}
+          "parse_results", "frontier", "run_locks", "agencies", "alert_channels"}
 VIEWS = {"current_reports", "report_values", "report_checks", "agency_summary"}
 
 
