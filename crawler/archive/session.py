@@ -117,7 +117,8 @@ class ArchiveSession:
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
              policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
              on_capture: Callable[[Request], None] | None = None,
-             max_size: int = 0, storage: ArchiveStorage | None = None) -> ArchiveSession:
+             max_size: int = 0, storage: ArchiveStorage | None = None,
+             warc_max_bytes: int = 1_000_000_000) -> ArchiveSession:
         """A session writing into ``storage`` (default: the folder ``archive_dir``) for run
         ``run_id``."""
         storage = storage if storage is not None else open_storage(archive_dir)
@@ -126,6 +127,7 @@ class ArchiveSession:
             blobs=storage.blobs,
             warc=storage.warc_writer(
                 prefix=f"govreports-run{run_id}",
+                max_bytes=warc_max_bytes,
                 software=software_version(),
                 info={"crawl-run": str(run_id), "robots": "obey"},
             ),

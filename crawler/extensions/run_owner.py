@@ -135,6 +135,7 @@ class RunOwner:
         session = ArchiveSession.open(
             db=db, archive_dir=archive_dir, run_id=opened.run_id,
             storage=open_archive_storage(target),
+            warc_max_bytes=settings.getint("GOVREPORTS_WARC_MAX_BYTES", 1_000_000_000),
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
             policy=policy_class(settings).from_archive(settings, db, hosts),
             alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),
