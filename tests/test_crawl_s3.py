@@ -40,6 +40,7 @@ class S3Crawl:
     workdir: Path
     env: dict[str, str]
     expected: set[tuple[str, int]]
+    stdout: str
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Crawl]:
                              env_extra=env)
             expected = {(r.agency, r.year) for r in portal.expected_reports()}
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-        yield S3Crawl(server, dirs, url, root / "work", env, expected)
+        yield S3Crawl(server, dirs, url, root / "work", env, expected, result.stdout)
 
 
 def _documents(db_url: str) -> list[Document]:
@@ -87,6 +88,7 @@ def _decoded(raw: bytes, headers: dict[str, str]) -> bytes:
 
 def test_blobs_and_warcs_are_in_the_bucket_not_on_disk(crawl: S3Crawl) -> None:
     assert crawl.expected and found_reports(crawl.dirs.db_url) == crawl.expected
+    assert f"archive:           {crawl.url} (local files: {crawl.workdir}" in crawl.stdout
     docs = _documents(crawl.dirs.db_url)
     blob_keys = crawl.server.keys(f"{PREFIX}/blobs/")
     assert len(docs) > 20 and len(blob_keys) == len(docs)

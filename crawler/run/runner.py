@@ -163,7 +163,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         try:
             open_archive_storage(ArchiveTarget(options.archive_dir, options.archive_store)).check()
         except ObjectStoreError as exc:
-            raise CrawlSetupError(str(exc)) from exc
+            raise CrawlSetupError(exc.explain()) from exc
     try:
         migrate(options.db_url)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
@@ -193,6 +193,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         summary = summarize_run(db, owner.run_id, archive_dir=options.archive_dir, status=owner.status)
     finally:
         db.close()
+    summary.archive_store = options.archive_store
     summary.delivery = owner.delivery
     summary.throttled = dict(crawler.stats.get_value(THROTTLE_STATS_KEY) or {}) if crawler.stats else {}
     return summary

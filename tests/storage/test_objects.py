@@ -16,6 +16,7 @@ import pytest
 from storage.objects import ArchiveStorage, open_storage
 from storage.s3 import ObjectStoreError, S3Location
 from storage.warc import WarcLocation, WarcWriter, read_record_payload, stream_payload_digest
+from tests.crawl_helpers import GOVREPORTS, run_cli
 from tests.s3_server import S3Server, s3_server
 
 URL = "http://127.0.0.1:8600/zwgk/report-{n}.pdf"
@@ -138,3 +139,12 @@ def test_location_urls() -> None:
     assert S3Location.parse("s3://bucket-1").key("warc", "f") == "warc/f"
     with pytest.raises(ObjectStoreError):
         S3Location.parse("s3:///nobucket")
+
+
+def test_crawl_refuses_a_bucket_it_cannot_use(server: S3Server, tmp_path: Path) -> None:
+    result = run_cli([*GOVREPORTS, "crawl", "http://127.0.0.1:9/", "--db",
+                      f"sqlite:///{tmp_path / 'a.db'}", "--archive", "s3://govreports-missing/x"],
+                     env_extra=server.env(str(tmp_path / "work")), timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot use the bucket 'govreports-missing'" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
