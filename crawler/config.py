@@ -3,7 +3,10 @@
 Defaults live in :mod:`crawler.settings`; this module reads what overrides them:
 
 * ``GOVREPORTS_DB`` and ``GOVREPORTS_ARCHIVE``: the archive (:func:`default_db_url`,
-  :func:`default_archive_dir`), else ``./govreports-data/``;
+  :func:`default_archive_dir`), else ``./govreports-data/``; an ``s3://bucket/prefix`` archive
+  (:func:`archive_target`) keeps its local files in ``GOVREPORTS_ARCHIVE_WORKDIR`` and reaches
+  the store at ``GOVREPORTS_S3_ENDPOINT_URL`` (:func:`s3_endpoint_url`; credentials: the
+  standard ``AWS_*`` variables, read by boto3 itself);
 * ``GOVREPORTS_TODAY``: the day deadlines are judged on (:func:`today_override`);
 * ``GOVREPORTS_CONFIG``: the settings file (:func:`config_path`), else ``./govreports.toml``
   when it exists, read by :func:`read_config_file`;
@@ -16,6 +19,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,8 @@ from crawler.settings import GOVREPORTS_CONFIG_FILE, GOVREPORTS_DATA_DIR
 CONFIG_ENV = "GOVREPORTS_CONFIG"
 DB_ENV = "GOVREPORTS_DB"
 ARCHIVE_ENV = "GOVREPORTS_ARCHIVE"
+ARCHIVE_WORKDIR_ENV = "GOVREPORTS_ARCHIVE_WORKDIR"
+S3_ENDPOINT_ENV = "GOVREPORTS_S3_ENDPOINT_URL"
 TODAY_ENV = "GOVREPORTS_TODAY"
 
 
@@ -51,9 +57,40 @@ def default_db_url(environ: Mapping[str, str] | None = None) -> str:
 
 
 def default_archive_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """``$GOVREPORTS_ARCHIVE``, else ``./govreports-data/archive``."""
-    configured = env_value(ARCHIVE_ENV, environ)
-    return Path(configured) if configured else data_dir() / "archive"
+    """``$GOVREPORTS_ARCHIVE``, else ``./govreports-data/archive`` (for an ``s3://`` archive:
+    its local working folder, see :func:`archive_target`)."""
+    return archive_target(None, environ).local_dir
+
+
+@dataclass(frozen=True)
+class ArchiveTarget:
+    """Where an archive is: its local folder, and the object store holding blobs and WARC files."""
+
+    #: The archive folder; for an object-store archive, the local working folder (logs, job
+    #: state, WARC files being written).
+    local_dir: Path
+    #: ``s3://bucket/prefix``, or None when the folder holds the blobs and WARC files.
+    store_url: str | None = None
+
+
+def archive_target(value: str | Path | None, environ: Mapping[str, str] | None = None
+                   ) -> ArchiveTarget:
+    """What ``--archive VALUE`` (else ``$GOVREPORTS_ARCHIVE``) names: a folder, or an
+    ``s3://bucket/prefix`` whose local working folder is ``$GOVREPORTS_ARCHIVE_WORKDIR``, else
+    ``./govreports-data/archive-work``."""
+    configured = str(value) if value else env_value(ARCHIVE_ENV, environ)
+    if not configured:
+        return ArchiveTarget(data_dir() / "archive")
+    if configured.lower().startswith("s3://"):
+        workdir = env_value(ARCHIVE_WORKDIR_ENV, environ)
+        return ArchiveTarget(Path(workdir) if workdir else data_dir() / "archive-work",
+                             configured.strip())
+    return ArchiveTarget(Path(configured))
+
+
+def s3_endpoint_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """``$GOVREPORTS_S3_ENDPOINT_URL`` (MinIO, Ceph…), else None: the AWS endpoint."""
+    return env_value(S3_ENDPOINT_ENV, environ)
 
 
 def today_override(environ: Mapping[str, str] | None = None) -> date | None:

@@ -18,7 +18,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     ├── NotFound                        no such report, version, document or agency   (404)
     ├── ArchiveUnavailable              the archive database cannot be opened         (503)
     │   ├── DatabaseUnavailable         storage.read.readonly
-    │   └── DatabaseMissing             storage.db: a read command's SQLite file is not there
+    │   ├── DatabaseMissing             storage.db: a read command's SQLite file is not there
+    │   └── ObjectStoreError            storage.s3: the archive's bucket cannot be used
     ├── CrawlSetupError                 crawler.run.runner: a crawl cannot start
     ├── RunOpenError                    crawler.run.opening: a crawl run cannot be opened
     │   └── RunLockedError              another crawl of the same seeds is running

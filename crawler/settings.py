@@ -14,7 +14,14 @@ Where things go (read through :mod:`crawler.config`):
 Crawl settings (read by its components):
 
 * ``GOVREPORTS_DB``: SQLAlchemy URL of the archive database.
-* ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files.
+* ``GOVREPORTS_ARCHIVE``: directory for blobs and WARC files (for an object-store archive:
+  the local working folder: logs, job state, WARC files being written).
+* ``GOVREPORTS_ARCHIVE_STORE``: ``s3://bucket/prefix`` holding the blobs and WARC files
+  instead (set by ``--archive s3://…``; empty: the folder holds them); the endpoint comes
+  from ``$GOVREPORTS_S3_ENDPOINT_URL``, credentials from the ``AWS_*`` variables
+  (docs/archive.md).
+* ``GOVREPORTS_WARC_MAX_BYTES``: a WARC file is closed (and, for an object store, uploaded)
+  once it reaches this size (default 1 GB).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
 * ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
 * ``GOVREPORTS_MAX_LIST_PAGES``: pages of one list (or one data API) asked for at most.
@@ -155,6 +162,8 @@ GOVREPORTS_RENDER = True
 GOVREPORTS_RENDER_MAX_PER_HOST = 20
 GOVREPORTS_RENDER_TIMEOUT = 15.0
 GOVREPORTS_CHROMIUM = "/usr/bin/chromium"
+GOVREPORTS_ARCHIVE_STORE = ""
+GOVREPORTS_WARC_MAX_BYTES = 1_000_000_000
 GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True

@@ -16,7 +16,7 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import crawler, scrapy" 2>/dev/null; then
   echo "setup: installing govreports and its dependencies into .venv" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test,distributed]'
+  .venv/bin/python -m pip install --quiet -e '.[test,distributed,s3]'
   echo "$want" > "$stamp"
 fi
 

@@ -15,6 +15,8 @@ Modules:
   reports.
 * ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.
 * ``warc``: WARC 1.1 files of request/response records, as the exchanges came off the wire.
+* ``objects``: Where blobs and WARC files live, one interface: a folder or an S3-compatible bucket.
+* ``s3``: The S3-compatible backend (boto3): blobs and WARC files under ``s3://bucket/prefix``.
 * ``agencies``: The agency registry's table: import (insert or update by name) and read back.
 * ``outbox``: The alert outbox's queries: events, deliveries, channels (when added, last digest).
 * ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``).

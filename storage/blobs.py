@@ -22,8 +22,11 @@ class StoredBlob:
 
     sha256: str
     size: int
-    path: Path
+    #: The file, for the folder store; None for an object store.
+    path: Path | None
     new: bool
+    #: Where the blob is, as recorded in ``documents.blob_path``: a file path or an object URL.
+    location: str = ""
 
 
 def _check_digest(sha256: str) -> str:
@@ -31,6 +34,12 @@ def _check_digest(sha256: str) -> str:
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ValueError(f"not a sha256 hex digest: {sha256!r}")
     return digest
+
+
+def blob_key(sha256: str) -> str:
+    """A blob's place under the store's root, the same in every backend: ``ab/cd/abcd…``."""
+    digest = _check_digest(sha256)
+    return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
 
 class LocalBlobStore:
@@ -41,15 +50,18 @@ class LocalBlobStore:
 
     def path_for(self, sha256: str) -> Path:
         """The path a content with this digest has (whether or not it is stored)."""
-        digest = _check_digest(sha256)
-        return self.root / digest[:2] / digest[2:4] / digest
+        return self.root / blob_key(sha256)
+
+    def location_for(self, sha256: str) -> str:
+        """The blob's path as text, as recorded in ``documents.blob_path``."""
+        return str(self.path_for(sha256))
 
     def put(self, data: bytes) -> StoredBlob:
         """Store ``data`` unless the same content is already there."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
         if path.exists() and path.stat().st_size == len(data):
-            return StoredBlob(digest, len(data), path, new=False)
+            return StoredBlob(digest, len(data), path, new=False, location=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
         try:
@@ -61,7 +73,7 @@ class LocalBlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return StoredBlob(digest, len(data), path, new=True)
+        return StoredBlob(digest, len(data), path, new=True, location=str(path))
 
     def get(self, sha256: str) -> bytes:
         """The stored bytes; raises FileNotFoundError when the digest is not stored."""
@@ -95,7 +107,7 @@ class LocalBlobStore:
         for path in self.root.glob(f"*/*/{TEMP_PREFIX}*"):
             writer = _writer_pid(path.name[len(TEMP_PREFIX):])
             try:
-                stale = (not _alive(writer) if writer is not None
+                stale = (not writer_alive(writer) if writer is not None
                          else moment - path.stat().st_mtime > STALE_AFTER)
                 if stale:
                     path.unlink()
@@ -110,7 +122,7 @@ def _writer_pid(rest: str) -> int | None:
     return int(head) if head.isdigit() and "-" in rest else None
 
 
-def _alive(pid: int) -> bool:
+def writer_alive(pid: int) -> bool:
     """True when a process with this id runs (or exists under another user)."""
     if pid == os.getpid():
         return True

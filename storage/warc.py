@@ -10,6 +10,7 @@ import base64
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -49,9 +50,14 @@ def record_payload_digest(path: Path, offset: int) -> str | None:
     """The ``WARC-Payload-Digest`` of the record at ``offset`` of ``path`` (None if absent)."""
     with Path(path).open("rb") as handle:
         handle.seek(offset)
-        for record in ArchiveIterator(handle):
-            digest = record.rec_headers.get_header("WARC-Payload-Digest")
-            return str(digest) if digest else None
+        return stream_payload_digest(handle)
+
+
+def stream_payload_digest(stream: IO[bytes]) -> str | None:
+    """The ``WARC-Payload-Digest`` of the record ``stream`` starts with (None if absent)."""
+    for record in ArchiveIterator(stream):
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        return str(digest) if digest else None
     return None
 
 
@@ -77,8 +83,12 @@ class WarcWriter:
     """Appends request/response record pairs to rotating ``.warc.gz`` files in ``directory``."""
 
     def __init__(self, directory: Path, *, prefix: str = "govreports", max_bytes: int = 1_000_000_000,
-                 software: str = "govreports/<version>", info: dict[str, str] | None = None) -> None:
+                 software: str = "govreports/<version>", info: dict[str, str] | None = None,
+                 on_close: Callable[[Path], None] | None = None) -> None:
         self.directory = Path(directory)
+        #: Called with each file once it is complete (rolled over or closed): an object-store
+        #: archive uploads it there (``storage.objects``).
+        self.on_close = on_close
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.software = software
@@ -215,12 +225,15 @@ class WarcWriter:
 
     def close(self) -> None:
         """Close the current file (a later write starts a new one)."""
-        if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+        handle = self._handle
         self._handle = None
         self._writer = None
+        if handle is not None:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            if self.on_close is not None:
+                self.on_close(self.directory / self.filenames[-1])
 
 
 def _request_target(url: str) -> str:

@@ -42,9 +42,10 @@ def crawl_command(dirs: CrawlDirs, seeds: list[str], *extra: str) -> list[str]:
             "--local", "--timeout", "10", *extra]
 
 
-def run_cli(args: list[str], *, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(args: list[str], *, timeout: float = 300,
+            env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a govreports command to completion, capturing its output."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(env_extra or {}))
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 

@@ -23,9 +23,10 @@ from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
-from storage.blobs import LocalBlobStore
+from storage.objects import ArchiveStorage, BlobStore, LocalWarcStore, WarcStore, open_storage
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
-from storage.warc import WarcLocation, WarcWriter, record_payload_digest, wire_digest
+from storage.s3 import ObjectStoreError
+from storage.warc import WarcLocation, WarcWriter, stream_payload_digest, wire_digest
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -85,13 +86,15 @@ class ArchiveSession:
     components reach it as ``crawler.get_extension(RunOwner).session``.
     """
 
-    def __init__(self, *, db: ArchiveDB, blobs: LocalBlobStore, warc: WarcWriter, run_id: int,
+    def __init__(self, *, db: ArchiveDB, blobs: BlobStore, warc: WarcWriter, run_id: int,
                  insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
                  on_capture: Callable[[Request], None] | None = None,
-                 max_size: int = 0) -> None:
+                 max_size: int = 0, warcs: WarcStore | None = None) -> None:
         self.db = db
         self.blobs = blobs
         self.warc = warc
+        #: Where finished WARC files are read back (default: the writer's folder).
+        self.warcs: WarcStore = warcs if warcs is not None else LocalWarcStore(warc.directory)
         self.run_id = run_id
         self.insecure_hosts = insecure_hosts
         self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
@@ -114,17 +117,21 @@ class ArchiveSession:
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
              policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
              on_capture: Callable[[Request], None] | None = None,
-             max_size: int = 0) -> ArchiveSession:
-        """A session writing into ``archive_dir`` for run ``run_id``."""
+             max_size: int = 0, storage: ArchiveStorage | None = None,
+             warc_max_bytes: int = 1_000_000_000) -> ArchiveSession:
+        """A session writing into ``storage`` (default: the folder ``archive_dir``) for run
+        ``run_id``."""
+        storage = storage if storage is not None else open_storage(archive_dir)
         session = cls(
             db=db,
-            blobs=LocalBlobStore(archive_dir / "blobs"),
-            warc=WarcWriter(
-                archive_dir / "warc",
+            blobs=storage.blobs,
+            warc=storage.warc_writer(
                 prefix=f"govreports-run{run_id}",
+                max_bytes=warc_max_bytes,
                 software=software_version(),
                 info={"crawl-run": str(run_id), "robots": "obey"},
             ),
+            warcs=storage.warcs,
             run_id=run_id,
             insecure_hosts=insecure_hosts,
             policy=policy,
@@ -215,7 +222,7 @@ class ArchiveSession:
             sha256=stored.sha256,
             size=stored.size,
             content_type=record.content_type,
-            blob_path=str(stored.path),
+            blob_path=stored.location,
         )
         fetched_at = record.fetched_at or datetime.now(UTC)
         wire = wire_digest(response.body)
@@ -312,9 +319,9 @@ class ArchiveSession:
             return None
         if record_id not in self._digests:
             try:
-                self._digests[record_id] = record_payload_digest(
-                    self.warc.directory / known.warc_file, known.warc_offset or 0)
-            except OSError:
+                with self.warcs.open(known.warc_file, known.warc_offset or 0) as stream:
+                    self._digests[record_id] = stream_payload_digest(stream)
+            except (OSError, ObjectStoreError):
                 self._digests[record_id] = None
         return self._digests[record_id]
 
@@ -366,7 +373,7 @@ class ArchiveSession:
         body = html.encode("utf-8")
         stored = self.blobs.put(body)
         self.db.add_document(sha256=stored.sha256, size=stored.size, content_type="text/html",
-                             blob_path=str(stored.path))
+                             blob_path=stored.location)
         now = datetime.now(UTC)
         headers = {"Content-Type": "text/html; charset=utf-8", "X-Govreports-Rendered": "true",
                    "X-Govreports-Browser": browser,

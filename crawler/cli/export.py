@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
+from crawler.archive.stores import open_archive_storage
 from crawler.cli.common import open_archive_db
-from crawler.config import default_archive_dir
 from crawler.exports.naming import NAME_STYLES
 from crawler.exports.query import CHECK_STATES, DEFAULT_BATCH, TEMPLATES, ExportFilters
 from crawler.exports.writers import FORMATS
@@ -40,7 +40,8 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
 @click.option("--wacz", type=click.Path(dir_okay=False), default=None,
               help="Write the reports' captures as a WACZ web archive (FILE.wacz) for ReplayWeb.page or pywb.")
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), default=None,
-              help="Archive folder with blobs/ and warc/, for --bundle (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
+              help="Archive folder with blobs/ and warc/, or s3://bucket/prefix, for --bundle and --wacz "
+                   "(default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
 @click.option("--region", default=None, help="Agencies of this area or inside it, e.g. 固原市.")
 @click.option("--host", default=None, help="Reports whose document is on this host (host:port).")
 @click.option("--agency", default=None, help="Agencies whose name contains this text.")
@@ -80,13 +81,13 @@ def export_command(db_url: str | None, fmt: str | None, out: str | None, bundle:
             if wacz is not None:
                 packed = write_wacz(
                     session, Path(wacz), filters, progress=progress, batch_size=batch_size,
-                    archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
+                    storage=open_archive_storage(archive_dir))
                 message = (f"wrote a WACZ of {packed.reports} report(s), {packed.pages} page(s) and "
                            f"{len(packed.warc_files)} WARC file(s) to {packed.path}")
             elif bundle is not None:
                 result = write_bundle(
                     session, Path(bundle), filters, progress=progress, batch_size=batch_size,
-                    archive_dir=Path(archive_dir) if archive_dir else default_archive_dir())
+                    storage=open_archive_storage(archive_dir))
                 message = (f"wrote a bundle of {result.reports} report(s), {result.documents} "
                            f"document(s) and {len(result.warc_files)} WARC file(s) to {result.path}")
             else:

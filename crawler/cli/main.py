@@ -20,10 +20,11 @@ from crawler.cli.parse import parse_command
 from crawler.cli.sample_portal import sample_portal_command
 from crawler.cli.schedule import schedule_group
 from crawler.cli.versions import diff_command, versions_command
-from crawler.config import default_archive_dir, default_db_url
+from crawler.config import archive_target, default_archive_dir, default_db_url
 from crawler.run.logformat import LOG_FORMATS
 
-ARCHIVE_HELP = "Archive folder for blobs and WARC files (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive)."
+ARCHIVE_HELP = ("Archive folder for blobs and WARC files, or s3://bucket/prefix (an S3-compatible store; "
+                "endpoint: $GOVREPORTS_S3_ENDPOINT_URL) (default: $GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
 
 # Politeness delays make sense against real portals, not against a server on this machine.
 LOCAL_SETTINGS = {
@@ -114,10 +115,12 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         resolve = parse_resolve(resolve_specs)
     except ResolveSpecError as exc:
         raise click.ClickException(str(exc)) from exc
+    target = archive_target(archive_dir)
     options = CrawlOptions(
         seeds=seeds,
         db_url=db_url or default_db_url(),
-        archive_dir=Path(archive_dir) if archive_dir else default_archive_dir(),
+        archive_dir=target.local_dir,
+        archive_store=target.store_url,
         max_pages=max_pages,
         max_pages_per_host=max_pages_per_host,
         resume=resume,

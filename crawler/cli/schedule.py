@@ -13,8 +13,8 @@ import click
 from sqlalchemy import Engine
 
 from crawler.cli.common import DB_HELP
-from crawler.config import default_archive_dir, default_db_url
-from crawler.errors import ArchiveUnavailable
+from crawler.config import archive_target, default_db_url
+from crawler.errors import ArchiveUnavailable, ConfigError
 from crawler.schedules.command import META_OPTIONS
 from crawler.schedules.cron import DEFAULT_PRESET, DEFAULT_TZ, PRESETS
 from crawler.schedules.due import due_at
@@ -187,7 +187,11 @@ def run_command(poll: float, lease: float | None, once: bool, db_url: str | None
 
     configure_logging()
     url = db_url or default_db_url()
-    archive = (Path(archive_dir) if archive_dir else default_archive_dir()).resolve()
+    target = archive_target(archive_dir)
+    if target.store_url:
+        raise ConfigError(f"schedule run writes to an archive folder, not {target.store_url}; "
+                          "run `govreports crawl --archive s3://…` from cron or a timer instead")
+    archive = target.local_dir.resolve()
     engine = _engine(url)
     runner = ScheduleRunner(engine, db_url=url, archive_dir=archive, poll=poll, lease=lease)
     try:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import click
 
-from crawler.config import default_archive_dir, default_db_url
+from crawler.config import archive_target, default_db_url
 from crawler.errors import ConfigError
 
 
@@ -17,12 +16,12 @@ from crawler.errors import ConfigError
               help="Port to listen on (0: a free port, shown when serving starts).")
 @click.option("--db", "db_url", default=None,
               help="Archive database URL (default: $GOVREPORTS_DB or ./govreports-data/govreports.db).")
-@click.option("--archive", "archive_dir", default=None, type=click.Path(path_type=Path),
-              help="Archive folder holding blobs/ (default: $GOVREPORTS_ARCHIVE or "
-                   "./govreports-data/archive).")
+@click.option("--archive", "archive_dir", default=None,
+              help="Archive folder holding blobs/, or s3://bucket/prefix (default: "
+                   "$GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve_command(host: str, port: int, db_url: str | None, archive_dir: Path | None,
+def serve_command(host: str, port: int, db_url: str | None, archive_dir: str | None,
                   log_level: str) -> None:
     """Serve the archive read-only: pages, JSON API (/api/v1, /openapi.json), Atom feed."""
     import uvicorn
@@ -30,7 +29,8 @@ def serve_command(host: str, port: int, db_url: str | None, archive_dir: Path | 
     from crawler.web.app import create_app
 
     url = db_url or default_db_url()
-    app = create_app(url, archive_dir or default_archive_dir())
+    target = archive_target(archive_dir)
+    app = create_app(url, target.store_url or target.local_dir)
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

@@ -4,7 +4,7 @@ Layout (inside the bag's ``data/``): ``reports.csv`` (+ ``.values.csv``, ``.chec
 the same tables as Parquet, ``reports.jsonl``, ``datapackage.json`` (Frictionless Data),
 ``README.md`` (how, when and with what the data was collected), ``documents/<sha256>.<ext>``
 (the original bytes of every document of the selected reports) and ``warc/`` (every WARC
-file holding a capture of them). ``manifest-sha256.txt`` lists the sha256 of every file.
+file holding a capture of them), read from the archive's folder or its ``s3://`` bucket. ``manifest-sha256.txt`` lists the sha256 of every file.
 A target ending in ``.zip`` gets the bag zipped, in a folder named after the file.
 """
 
@@ -40,6 +40,8 @@ from crawler.reports.media import extension_for
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
 from storage.models import Document
+from storage.objects import ArchiveStorage, BlobStore, open_storage
+from storage.s3 import is_object_url
 
 _STORED = (".gz", ".pdf", ".docx", ".zip", ".parquet", ".xlsx")
 
@@ -62,10 +64,10 @@ class BundleResult:
 class DocumentCollector:
     """A writer that copies each selected report's documents and notes their WARC files and runs."""
 
-    def __init__(self, session: Session, archive_dir: Path, documents_dir: Path) -> None:
+    def __init__(self, session: Session, blobs: BlobStore, documents_dir: Path) -> None:
         self.paths: list[Path] = []
         self.session = session
-        self.blobs = LocalBlobStore(archive_dir / "blobs")
+        self.blobs = blobs
         self.dir = documents_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.copied = 0
@@ -76,7 +78,7 @@ class DocumentCollector:
         for doc in report.documents:
             target = self.dir / f"{doc['sha256']}{extension_for(doc['content_type'])}"
             if not target.exists():
-                shutil.copyfile(self._source(doc["sha256"]), target)
+                self._copy(doc["sha256"], target)
                 self.copied += 1
         for capture in report.captures:
             if capture["warc_file"]:
@@ -84,24 +86,37 @@ class DocumentCollector:
             if capture["run_id"] is not None:
                 self.run_ids.add(capture["run_id"])
 
-    def _source(self, sha256: str) -> Path:
-        path = self.blobs.path_for(sha256)
-        if path.is_file():
-            return path
+    def _copy(self, sha256: str, target: Path) -> None:
+        """Copy the blob to ``target``: from the store, else from its recorded path."""
+        if isinstance(self.blobs, LocalBlobStore):
+            path = self.blobs.path_for(sha256)
+            if path.is_file():
+                shutil.copyfile(path, target)
+                return
+        elif self.blobs.exists(sha256):
+            target.write_bytes(self.blobs.get(sha256))
+            return
         recorded = self.session.scalar(select(Document.blob_path).where(Document.sha256 == sha256))
-        if recorded and Path(recorded).is_file():
-            return Path(recorded)
+        if recorded and not is_object_url(recorded) and Path(recorded).is_file():
+            shutil.copyfile(recorded, target)
+            return
         raise BundleError(f"document {sha256} is not in the blob store {self.blobs.root}; "
-                          "pass the archive folder the crawl wrote with --archive")
+                          "pass the archive the crawl wrote with --archive")
 
     def close(self) -> None:
         return None
 
 
 def write_bundle(session: Session, target: Path, filters: ExportFilters | None = None, *,
-                 archive_dir: Path, progress: Progress | None = None,
+                 archive_dir: Path | None = None, storage: ArchiveStorage | None = None,
+                 progress: Progress | None = None,
                  batch_size: int = DEFAULT_BATCH, now: datetime | None = None) -> BundleResult:
-    """Write the selected reports as a BagIt bag at ``target`` (a folder, or a ``.zip`` file)."""
+    """Write the selected reports as a BagIt bag at ``target`` (a folder, or a ``.zip`` file),
+    their documents and WARC files read from ``storage`` (default: the folder ``archive_dir``)."""
+    if storage is None:
+        if archive_dir is None:
+            raise TypeError("write_bundle needs archive_dir or storage")
+        storage = open_storage(archive_dir)
     filters = filters or ExportFilters()
     now = now or datetime.now(UTC)
     zipped = target.suffix.lower() == ".zip"
@@ -118,7 +133,7 @@ def write_bundle(session: Session, target: Path, filters: ExportFilters | None =
         bag_dir = target
         bag_dir.mkdir(parents=True, exist_ok=True)
     try:
-        result = _fill(session, bag_dir, filters, archive_dir, progress, batch_size, now)
+        result = _fill(session, bag_dir, filters, storage, progress, batch_size, now)
         if zipped:
             _zip(bag_dir, target)
             result.path = target
@@ -132,21 +147,22 @@ def write_bundle(session: Session, target: Path, filters: ExportFilters | None =
     return result
 
 
-def _fill(session: Session, bag_dir: Path, filters: ExportFilters, archive_dir: Path,
+def _fill(session: Session, bag_dir: Path, filters: ExportFilters, storage: ArchiveStorage,
           progress: Progress | None, batch_size: int, now: datetime) -> BundleResult:
     csv_tables = CsvTables(bag_dir / "reports.csv")
     parquet_tables = ParquetTables(bag_dir / "reports.parquet")
     jsonl = JsonlTable(bag_dir / "reports.jsonl")
-    collector = DocumentCollector(session, archive_dir, bag_dir / "documents")
+    collector = DocumentCollector(session, storage.blobs, bag_dir / "documents")
     writers: list[TableWriter] = [csv_tables, parquet_tables, jsonl, collector]
     count = export_reports(session, filters, writers, progress=progress, batch_size=batch_size)
     warc_dir = bag_dir / "warc"
     warc_dir.mkdir()
     for name in sorted(collector.warc_files):
-        source = archive_dir / "warc" / name
-        if not source.is_file():
-            raise BundleError(f"WARC file {source} is missing; pass the archive folder with --archive")
-        shutil.copyfile(source, warc_dir / name)
+        try:
+            storage.warcs.fetch(name, warc_dir / name)
+        except FileNotFoundError as exc:
+            raise BundleError(f"WARC file {name} is missing from {storage.url}; pass the archive "
+                              "the crawl wrote with --archive") from exc
     files: list[tuple[Path, str | None]] = []
     for out in (bag_dir / "reports.csv", bag_dir / "reports.parquet"):
         files += [(path, table) for table, path in table_paths(out).items()]

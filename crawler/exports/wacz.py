@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from crawler.errors import GovreportsError
 from crawler.exports.query import DEFAULT_BATCH, ExportedReport, ExportFilters
 from crawler.exports.run import Progress, export_reports
+from storage.objects import ArchiveStorage, open_storage
 
 
 class WaczError(GovreportsError):
@@ -60,10 +61,17 @@ class PageCollector:
 
 
 def write_wacz(session: Session, target: Path, filters: ExportFilters | None = None, *,
-               archive_dir: Path, progress: Progress | None = None,
+               archive_dir: Path | None = None, storage: ArchiveStorage | None = None,
+               progress: Progress | None = None,
                batch_size: int = DEFAULT_BATCH) -> WaczResult:
-    """Write the WACZ of the selected reports to ``target`` (``.wacz``)."""
+    """Write the WACZ of the selected reports to ``target`` (``.wacz``), their WARC files read
+    from ``storage`` (default: the folder ``archive_dir``; a bucket's are downloaded first)."""
     from wacz.main import main as wacz_main
+
+    if storage is None:
+        if archive_dir is None:
+            raise TypeError("write_wacz needs archive_dir or storage")
+        storage = open_storage(archive_dir)
 
     if target.suffix.lower() != ".wacz":
         raise WaczError(f"{target}: a WACZ file name ends in .wacz")
@@ -72,12 +80,9 @@ def write_wacz(session: Session, target: Path, filters: ExportFilters | None = N
                            batch_size=batch_size)
     if not collector.pages:
         raise WaczError("no archived capture among the selected reports; widen the filters")
-    warcs = [archive_dir / "warc" / name for name in sorted(collector.warc_files)]
-    missing = [str(p) for p in warcs if not p.is_file()]
-    if missing:
-        raise WaczError(f"WARC file {missing[0]} is missing; pass the archive folder with --archive")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="govreports-wacz-") as work:
+        warcs = [_local_warc(storage, name, Path(work)) for name in sorted(collector.warc_files)]
         pages = Path(work) / "pages.jsonl"
         with pages.open("w", encoding="utf-8") as handle:
             handle.write(json.dumps({"format": "json-pages-1.0", "id": "pages",
@@ -92,3 +97,18 @@ def write_wacz(session: Session, target: Path, filters: ExportFilters | None = N
     if code != 0 or not target.is_file():
         raise WaczError(f"wacz could not write {target} (exit {code})")
     return WaczResult(target, count, len(collector.pages), [p.name for p in warcs])
+
+
+def _local_warc(storage: ArchiveStorage, name: str, work: Path) -> Path:
+    """A WARC file readable in place: the archive folder's own, else a downloaded copy."""
+    path = storage.warcs.local_path(name)
+    if path is not None:
+        return path
+    copy = work / "warc" / name
+    copy.parent.mkdir(exist_ok=True)
+    try:
+        storage.warcs.fetch(name, copy)
+    except FileNotFoundError as exc:
+        raise WaczError(f"WARC file {name} is missing from {storage.url}; pass the archive "
+                        "the crawl wrote with --archive") from exc
+    return copy

@@ -3,26 +3,27 @@
 A crawl killed with SIGKILL runs no clean-up code, so each crawl, as it opens, removes:
 
 * ``.tmp-<pid>-…`` files in the blob store whose writer no longer runs;
+* for an ``s3://`` archive, WARC files a killed writer left in the local staging folder: they
+  are uploaded (``S3WarcStore.recover``);
 * (conversion folders of dead processes are removed by
   :func:`crawler.run.children.remove_stale_temp_dirs`, run by the run owner;)
 * Scrapy remote-control job files (they hold an access token) of ``portal`` crawls whose
   process no longer runs (left by versions that had the endpoint on).
 
-Settings: ``GOVREPORTS_ARCHIVE`` (where the blobs are), ``REMOTE_CONTROL_JOBS_DIR``.
+Settings: ``GOVREPORTS_ARCHIVE`` (where the blobs are), ``GOVREPORTS_ARCHIVE_STORE`` (the
+bucket, if any), ``REMOTE_CONTROL_JOBS_DIR``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 
-from crawler.config import default_archive_dir
+from crawler.archive.stores import open_archive_storage, settings_target
 from crawler.run.children import process_alive
-from storage.blobs import LocalBlobStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -65,9 +66,11 @@ class LeftoverCleanup:
 
     def spider_opened(self) -> None:
         settings = self.crawler.settings
-        archive = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir())
+        storage = open_archive_storage(settings_target(settings.get("GOVREPORTS_ARCHIVE"),
+                                                       settings.get("GOVREPORTS_ARCHIVE_STORE")))
         counts = {
-            "blob_temp_files": LocalBlobStore(archive / "blobs").sweep_temporary(),
+            "blob_temp_files": storage.blobs.sweep_temporary(),
+            "warc_files_uploaded": storage.warcs.recover(),
             "job_files": sweep_job_files(settings),
         }
         if any(counts.values()):

@@ -20,7 +20,8 @@ from twisted.internet import task
 
 from crawler.archive.policy import policy_class
 from crawler.archive.session import ArchiveSession
-from crawler.config import default_archive_dir, default_db_url, env_value
+from crawler.archive.stores import open_archive_storage, settings_target
+from crawler.config import default_db_url, env_value
 from crawler.frontier.base import Frontier
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
@@ -101,7 +102,9 @@ class RunOwner:
         spider = crawler.spider
         seeds = list(getattr(spider, "seed_urls", []))
         hosts = set(getattr(spider, "hosts", set()))
-        archive_dir = Path(settings.get("GOVREPORTS_ARCHIVE") or default_archive_dir()).resolve()
+        target = settings_target(settings.get("GOVREPORTS_ARCHIVE"),
+                                 settings.get("GOVREPORTS_ARCHIVE_STORE"))
+        archive_dir = target.local_dir
         alerts = settings.get("GOVREPORTS_ALERTS") or _load_alerts(settings.get("GOVREPORTS_CONFIG"))
         today = today_from(settings.get("GOVREPORTS_TODAY"))
         db = ArchiveDB(settings.get("GOVREPORTS_DB") or default_db_url(), migrate=True)
@@ -131,6 +134,8 @@ class RunOwner:
 
         session = ArchiveSession.open(
             db=db, archive_dir=archive_dir, run_id=opened.run_id,
+            storage=open_archive_storage(target),
+            warc_max_bytes=settings.getint("GOVREPORTS_WARC_MAX_BYTES", 1_000_000_000),
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
             policy=policy_class(settings).from_archive(settings, db, hosts),
             alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),

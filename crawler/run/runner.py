@@ -19,6 +19,8 @@ from scrapy.settings import Settings
 
 from crawler.alerts.config import AlertSettings
 from crawler.archive.folder import ArchiveFolderError, prepare_archive_folder
+from crawler.archive.stores import open_archive_storage
+from crawler.config import ArchiveTarget
 from crawler.errors import GovreportsError
 from crawler.extensions.run_owner import RunOwner, today_from
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
@@ -28,6 +30,7 @@ from crawler.run.summary import CrawlSummary, summarize_run
 from spiders.portal import PortalSpider, read_seeds
 from storage.db import migrate
 from storage.repository import ArchiveDB
+from storage.s3 import ObjectStoreError
 
 __all__ = ["RUN_FILE", "CrawlOptions", "CrawlSetupError", "build_settings", "job_dir", "run_crawl"]
 
@@ -46,6 +49,9 @@ class CrawlOptions:
     db_url: str
     archive_dir: Path
     max_pages: int | None = None
+    #: ``s3://bucket/prefix`` holding blobs and WARC files (``archive_dir`` then holds logs, job
+    #: state and WARC files being written); None: the folder holds everything.
+    archive_store: str | None = None
     max_pages_per_host: int | None = None
     resume: bool = False
     insecure_hosts: list[str] = field(default_factory=list)
@@ -94,6 +100,7 @@ def build_settings(options: CrawlOptions) -> Settings:
     overrides: dict[str, Any] = {
         "GOVREPORTS_DB": options.db_url,
         "GOVREPORTS_ARCHIVE": str(options.archive_dir),
+        "GOVREPORTS_ARCHIVE_STORE": options.archive_store or "",
         "GOVREPORTS_RESUME": options.resume,
         "GOVREPORTS_INSECURE_HOSTS": options.insecure_hosts,
         "GOVREPORTS_CA_FILE": options.ca_file or "",
@@ -152,6 +159,11 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         options.archive_dir = prepare_archive_folder(options.archive_dir)
     except ArchiveFolderError as exc:
         raise CrawlSetupError(str(exc)) from exc
+    if options.archive_store:
+        try:
+            open_archive_storage(ArchiveTarget(options.archive_dir, options.archive_store)).check()
+        except ObjectStoreError as exc:
+            raise CrawlSetupError(exc.explain()) from exc
     try:
         migrate(options.db_url)
     except Exception as exc:  # noqa: BLE001 - any driver error means the same to the user
@@ -181,6 +193,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         summary = summarize_run(db, owner.run_id, archive_dir=options.archive_dir, status=owner.status)
     finally:
         db.close()
+    summary.archive_store = options.archive_store
     summary.delivery = owner.delivery
     summary.throttled = dict(crawler.stats.get_value(THROTTLE_STATS_KEY) or {}) if crawler.stats else {}
     return summary

@@ -36,6 +36,8 @@ class CrawlSummary:
     #: The alert delivery pass after the crawl (None when no channel is configured).
     delivery: DeliverySummary | None = None
     archive_dir: Path | None = None
+    #: The bucket holding blobs and WARC files (``s3://…``), when not ``archive_dir``.
+    archive_store: str | None = None
     db_url: str = ""
     #: Hosts that were slowed down (Crawl-delay, Retry-After, backoff) and by how much.
     throttled: dict[str, dict[str, float | int]] = field(default_factory=dict)
@@ -78,7 +80,10 @@ class CrawlSummary:
                 f"{host} waited {t['waited_s']} s (Crawl-delay {t['crawl_delay_s']} s, "
                 f"Retry-After {t['retry_after']}× {t['retry_after_s']} s, backoff {t['backoffs']}×)"
                 for host, t in self.throttled.items()))
-        lines.append(f"  archive:           {self.archive_dir}")
+        if self.archive_store:
+            lines.append(f"  archive:           {self.archive_store} (local files: {self.archive_dir})")
+        else:
+            lines.append(f"  archive:           {self.archive_dir}")
         lines.append(f"  database:          {self.db_url}")
         return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crawler.archive.stores import open_archive_storage
 from crawler.errors import GovreportsError
 from crawler.reports.changes import Deadlines
 from crawler.version import software_version
@@ -21,6 +22,7 @@ from crawler.web.etag import ETagMiddleware
 from crawler.web.head import HeadAsGet
 from crawler.web.queries import Queries
 from storage.read.readonly import ReadOnlyDB
+from storage.s3 import is_object_url
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Our own pages run no script at all and load nothing from elsewhere.
@@ -38,15 +40,20 @@ endpoint does not take is a `400` naming it (a mistyped filter never returns the
 A readable version of this document: `/api`."""
 
 
-def create_app(db_url: str, archive_dir: Path | None = None, *,
+def create_app(db_url: str, archive_dir: Path | str | None = None, *,
                deadlines: Deadlines | None = None,
                today: Callable[[], date] = date.today) -> FastAPI:
-    """The web app on the archive at ``db_url`` (raises ``DatabaseUnavailable``)."""
+    """The web app on the archive at ``db_url`` (raises ``DatabaseUnavailable``); the blobs
+    are under the folder ``archive_dir``, or in the bucket when it is ``s3://bucket/prefix``."""
+    blobs = None
+    if is_object_url(archive_dir):
+        blobs = open_archive_storage(str(archive_dir)).blobs
+        archive_dir = None
     db = ReadOnlyDB(db_url)
     app = FastAPI(title="govreports archive API", version=software_version().split("/", 1)[-1],
                   description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.web = WebContext(db=db, queries=Queries(db.dialect, deadlines or Deadlines(), today),
-                               archive_dir=Path(archive_dir) if archive_dir else None)
+                               archive_dir=Path(archive_dir) if archive_dir else None, blobs=blobs)
     app.include_router(api.router)
     app.include_router(pages.files)
     app.include_router(pages.router)

@@ -12,6 +12,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from crawler.web.queries import Queries
+from storage.objects import BlobStore
 from storage.read.readonly import ReadOnlyDB
 
 
@@ -22,6 +23,8 @@ class WebContext:
     db: ReadOnlyDB
     queries: Queries
     archive_dir: Path | None
+    #: The blobs of an object-store archive (``s3://…``); None: files under ``archive_dir``.
+    blobs: BlobStore | None = None
 
     def session(self) -> Any:
         """A read-only session (context manager)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from crawler.reports.media import extension_for
 from storage.blobs import LocalBlobStore
 from storage.models import Document
+from storage.objects import BlobStore
 
 DOCUMENT_CSP = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
                 "font-src data:; form-action 'none'; frame-ancestors 'self'")
@@ -49,6 +50,14 @@ def headers(doc: Document, *, download: bool) -> dict[str, str]:
         "Cache-Control": "public, max-age=31536000, immutable",
         "ETag": f'"{doc.sha256}"',
     }
+
+
+def blob_bytes(doc: Document, blobs: BlobStore) -> bytes | None:
+    """The blob's bytes from an object store (None when it is not there)."""
+    try:
+        return blobs.get(doc.sha256)
+    except FileNotFoundError:
+        return None
 
 
 def blob_file(doc: Document, archive_dir: Path | None) -> Path | None:

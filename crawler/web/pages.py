@@ -167,10 +167,16 @@ def document_content(ctx: Ctx, sha256: str, download: bool = False) -> Response:
     if not documents.SHA256.match(sha256):
         raise HTTPException(404, f"no document {sha256}")
     doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
+    media = documents.media_type(doc, charset)
+    if ctx.blobs is not None:  # an object-store archive
+        data = documents.blob_bytes(doc, ctx.blobs)
+        if data is None:
+            raise HTTPException(404, f"the bytes of document {sha256} are not in the archive")
+        return Response(data, media_type=media, headers=documents.headers(doc, download=download))
     path = documents.blob_file(doc, ctx.archive_dir)
     if path is None:
         raise HTTPException(404, f"the bytes of document {sha256} are not in the archive")
-    return FileResponse(path, media_type=documents.media_type(doc, charset),
+    return FileResponse(path, media_type=media,
                         headers=documents.headers(doc, download=download),
                         content_disposition_type="attachment" if download else "inline")
 
