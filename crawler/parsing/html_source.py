@@ -21,7 +21,7 @@ def html_document(text: str) -> Doc:
         root = lxml_html.document_fromstring(text)
     except (ParserError, ValueError):
         return Doc([], "grid")
-    walker = _Walker()
+    walker = _Walker(list(root.iter("table")))
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
@@ -30,10 +30,12 @@ def html_document(text: str) -> Doc:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, all_tables: list[_Element]) -> None:
         self.lines: list[Line] = []
         self.buffer: list[str] = []
         self.tables = 0
+        # every <table> in document order, as document.getElementsByTagName("table") lists them
+        self.dom_index = {el: i for i, el in enumerate(all_tables)}
 
     def flush(self) -> None:
         text = "".join(self.buffer).replace("\xa0", " ").strip()
@@ -48,7 +50,7 @@ class _Walker:
             return
         if tag == "table" and el.find(".//table") is None and _is_data_table(el):
             self.flush()
-            self.lines.extend(table_lines(el, self.tables))
+            self.lines.extend(table_lines(el, self.tables, self.dom_index.get(el)))
             self.tables += 1
             self._tail(el)
             return
@@ -97,24 +99,45 @@ def _take_carried(carried: dict[tuple[int, int], Cell], r: int, col: int, cells:
     return col
 
 
-def table_lines(table: _Element, index: int = 0) -> list[Line]:
+def dom_rows(table: _Element) -> list[_Element]:
+    """The table's rows in the order of the DOM's ``table.rows``: ``<thead>`` rows first, then
+    rows of the table itself and its ``<tbody>``s, then ``<tfoot>`` rows."""
+    head: list[_Element] = []
+    body: list[_Element] = []
+    foot: list[_Element] = []
+    for child in table:
+        if child.tag == "tr":
+            body.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows = [tr for tr in child if tr.tag == "tr"]
+            (head if child.tag == "thead" else foot if child.tag == "tfoot" else body).extend(rows)
+    return head + body + foot
+
+
+def table_lines(table: _Element, index: int = 0, dom_table: int | None = None) -> list[Line]:
     """Rows of a table with rowspan/colspan expanded: spanned label text is carried down.
 
     ``index`` is the table's place among the page's data tables (0-based), kept in each
-    cell's :class:`Source` with its row and column.
+    cell's :class:`Source` with its row and column; ``dom_table`` is its place among all the
+    page's ``<table>`` elements, kept with the row's and cell's DOM indexes as ``element``.
     """
     carried: dict[tuple[int, int], Cell] = {}
     lines: list[Line] = []
     rows = [tr for tr in table.iter("tr")]
+    dom_row = {tr: i for i, tr in enumerate(dom_rows(table))} if dom_table is not None else {}
     for r, tr in enumerate(rows):
         cells: list[Cell] = []
         col = _take_carried(carried, r, 0, cells)
+        dom_cell = -1
         for td in tr:
             if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
                 continue
+            dom_cell += 1
             col = _take_carried(carried, r, col, cells)
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
-            cell = Cell(_cell_text(td), col, col + colspan, source=Source(table=index, row=r, column=col))
+            element = (dom_table, dom_row[tr], dom_cell) if dom_table is not None and tr in dom_row else None
+            cell = Cell(_cell_text(td), col, col + colspan,
+                        source=Source(table=index, row=r, column=col, element=element))
             cells.append(cell)
             for dr in range(1, rowspan):
                 for dc in range(colspan):

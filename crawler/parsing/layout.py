@@ -33,7 +33,9 @@ class Source:
     PDF (and OCR): ``page`` (1-based) and ``box`` (x0, y0, x1, y1 in PDF points, origin at the
     page's bottom left, as in PDF user space); HTML/DOCX: ``table``, ``row`` and ``column``
     (0-based, in the expanded grid); text: ``line`` (1-based) and ``column``. OCR cells also
-    carry the recogniser's ``confidence`` (0..1).
+    carry the recogniser's ``confidence`` (0..1). HTML cells also carry ``element``: the
+    ``<td>``/``<th>`` as a browser's DOM finds it (``document.getElementsByTagName("table")[t]
+    .rows[r].cells[c]``, all 0-based), so a reader can highlight the very cell in the page.
     """
 
     page: int | None = None
@@ -43,6 +45,7 @@ class Source:
     column: int | None = None
     line: int | None = None
     confidence: float | None = None
+    element: tuple[int, int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The non-empty fields, boxes rounded to 0.1 pt."""
@@ -55,6 +58,8 @@ class Source:
             out["box"] = [round(v, 1) for v in self.box]
         if self.confidence is not None:
             out["confidence"] = round(self.confidence, 3)
+        if self.element is not None:
+            out["element"] = list(self.element)
         return out
 
 

@@ -54,6 +54,17 @@ def to_number(text: str) -> Number | None:
     return int(t)
 
 
+def printed_form(text: str) -> str | None:
+    """The cell's text as printed when the number alone does not say it: a plus sign
+    ("+5174"), thousands separators, full-width digits, a unit; None when the plain number is
+    the printed text (or the cell holds no number)."""
+    value = to_number(text)
+    printed = " ".join(text.split())
+    if value is None or printed == str(value):
+        return None
+    return printed
+
+
 def is_value_cell(text: str) -> bool:
     """A cell that belongs to the value part of a row: a number or a blank."""
     return is_blank(text) or is_number(text)

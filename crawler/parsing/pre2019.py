@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.parsing.layout import Cell, Line, key
-from crawler.parsing.numbers import is_blank, to_number
+from crawler.parsing.numbers import is_blank, printed_form, to_number
 
 _UNITS = ("人次", "万元", "元", "条", "件", "个", "次", "人", "篇", "场", "项", "期", "批", "家", "份", "天", "日", "%")
 _UNIT = re.compile(r"^[(（]?(" + "|".join(_UNITS) + r")[)）]?$")
@@ -80,5 +80,8 @@ def parse_statistics(lines: list[Line]) -> Statistics:
         }
         if value is not None and value.source is not None:
             row["source"] = value.source.to_json()
+            printed = printed_form(value.text)
+            if printed is not None:
+                row["source"]["printed"] = printed
         out.rows.append(row)
     return out

@@ -13,6 +13,7 @@ from crawler.parsing.anchors import table_starts
 from crawler.parsing.applications import complete_rows as complete_applications
 from crawler.parsing.applications import parse_applications
 from crawler.parsing.layout import Cell, Doc, Line
+from crawler.parsing.numbers import printed_form
 from crawler.parsing.pre2019 import Statistics, is_pre2019, parse_statistics
 from crawler.parsing.review import parse_review
 from crawler.parsing.sections import (
@@ -182,11 +183,21 @@ def ocr_flags(sources: Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]
     return out
 
 
+def located(cell: Cell) -> dict[str, Any]:
+    """A value's place in the original and, when the number alone does not say it, its text
+    as printed (``printed``: "+5174", "1,234", "35.6万元")."""
+    out = cell.source.to_json() if cell.source is not None else {}
+    printed = printed_form(cell.text)
+    if printed is not None:
+        out["printed"] = printed
+    return out
+
+
 def _located(cells: Mapping[str, Mapping[str, Cell | None]]) -> dict[str, dict[str, dict[str, Any]]]:
     """Each value's place in the original, by row and column (values without one left out)."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for row, columns in cells.items():
-        placed = {col: cell.source.to_json() for col, cell in columns.items()
+        placed = {col: located(cell) for col, cell in columns.items()
                   if cell is not None and cell.source is not None}
         if placed:
             out[row] = placed

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
