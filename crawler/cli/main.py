@@ -205,14 +205,30 @@ def demo(db_url: str | None, archive_dir: str | None, seed: int) -> None:
 
 @main.command()
 @click.option("--db", "db_url", default=None, help=DB_HELP)
-def reports(db_url: str | None) -> None:
+@click.option("--checks", type=click.Choice(("ok", "failed")), default=None,
+              help="ok: every check of the current parse holds; failed: at least one does not, "
+                   "in the report or against last year's (the line then ends with the failed count).")
+def reports(db_url: str | None, checks: str | None) -> None:
     """List the reports in the archive, a line each."""
+    from storage.read.checks import check_counts
+
     db = open_archive_db(db_url)
     rows = db.reports()
+    counts = check_counts(db.session, db.engine.dialect.name) if checks else {}
+    shown = 0
     for row in rows:
+        count = counts.get(row.id)
+        if checks == "ok" and (count is None or count.failed):
+            continue
+        if checks == "failed" and not (count and count.failed):
+            continue
         published = row.published_on.isoformat() if row.published_on else "—"
-        click.echo(f"{row.id}\t{row.year}\t{row.agency}\t{published}\t{row.n_documents} doc(s)\t{row.title}")
-    click.echo(f"{len(rows)} report(s)", err=True)
+        line = f"{row.id}\t{row.year}\t{row.agency}\t{published}\t{row.n_documents} doc(s)\t{row.title}"
+        if count is not None and checks:
+            line += f"\t{count.failed}/{count.checks} checks failed"
+        click.echo(line)
+        shown += 1
+    click.echo(f"{shown} report(s)", err=True)
     db.close()
 
 

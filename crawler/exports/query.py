@@ -201,9 +201,12 @@ def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
                 parses.get(row.id)) for row in rows]
     previous = previous_year_cells(session, {(r.agency, r.year - 1) for r in out
                                              if r.agency and r.year is not None and r.parse})
-    for report in out:  # checks against last year's report, exported like in-year ones
+    for report in out:  # checks against last year's report, exported and counted like in-year ones
         if report.parse is not None and report.year is not None:
             report.parse = with_cross_year(report.parse, previous.get((report.agency, report.year - 1)))
+            checks = report.parse.get("checks") or []
+            report.checks_total = len(checks)
+            report.checks_failed = sum(1 for c in checks if not c.get("ok"))
     return out
 
 

@@ -39,6 +39,7 @@ from storage.models import (
 )
 from storage.read import alerts as alert_events
 from storage.read import current_parse_id, previous_year_cells
+from storage.read.checks import cross_year_failing, cross_year_results
 from storage.read.listing import unlisted_since
 from storage.read.publications import publications
 from storage.read.summaries import SummaryCache
@@ -122,10 +123,17 @@ class Queries:
         if f.updated_since is not None:
             where.append(report_updated_since(f.updated_since))
         needs_parse = bool(f.template or f.failed)
-        if needs_parse:
-            ids = self.summaries.ids(template=f.template, failed=f.failed)
+        if f.template:
+            ids = self.summaries.ids(template=f.template)
             where.append(ParseResult.id.in_(bindparam(
                 "parse_ids", value=ids, expanding=True, literal_execute=True)))
+        if f.failed:  # an in-year check failed, or one against last year's report
+            failing = self.summaries.ids(failed=True)
+            where.append(or_(
+                ParseResult.id.in_(bindparam("failed_ids", value=failing, expanding=True,
+                                             literal_execute=True)),
+                Report.id.in_(bindparam("cross_failed_ids", value=cross_year_failing(session),
+                                        expanding=True, literal_execute=True))))
         return where, needs_parse
 
     def _order(self, sort: str) -> list[Any]:
@@ -157,15 +165,17 @@ class Queries:
             return total, []
         found = {r["id"]: r for r in session.execute(
             self._report_select().where(Report.id.in_(ids))).mappings()}
-        return total, [self.report_row(found[i]) for i in ids if i in found]
+        cross = cross_year_results(session, ids)
+        return total, [self.report_row(found[i], cross.get(i)) for i in ids if i in found]
 
     def iter_reports(self, session: Session, f: ReportFilters) -> Iterator[Row]:
         """Every report matching ``f``, streamed (for CSV downloads)."""
         self.summaries.refresh(session)
         where, _ = self._conditions(session, f)
+        cross = cross_year_results(session)
         stmt = self._report_select().where(*where).order_by(*self._order(f.sort))
         for r in session.execute(stmt.execution_options(yield_per=500)).mappings():
-            yield self.report_row(r)
+            yield self.report_row(r, cross.get(r["id"]))
 
     def deadline(self, agency: str, year: int) -> date:
         """The legal deadline of ``agency``'s report for ``year``."""
@@ -182,15 +192,18 @@ class Queries:
         crawled after the deadline) or ``not_found`` (only absent from the archive)."""
         return absent_status(agency, self.deadline(agency, year), self.today(), evidence)
 
-    def report_row(self, r: Any) -> Row:
-        """A list row from a result mapping of :meth:`_report_select`."""
+    def report_row(self, r: Any, cross_year: list[dict[str, Any]] | None = None) -> Row:
+        """A list row from a result mapping of :meth:`_report_select`; ``cross_year``: its
+        checks against last year's report, counted with the in-year ones."""
         summary = self.summaries.get(r["parse_id"])
+        cross = cross_year or []
         return {
             "id": r["id"], "agency": r["agency"], "region": region_of(r["agency"]),
             "year": r["year"], "title": r["title"], "published_on": r["published_on"],
             "status": r["status"], "template": summary.template if summary else None,
-            "checks": summary.checks if summary else 0,
-            "failed_checks": summary.failed if summary else 0, "versions": r["versions"] or 0,
+            "checks": (summary.checks if summary else 0) + len(cross),
+            "failed_checks": (summary.failed if summary else 0) + sum(1 for c in cross if not c.get("ok")),
+            "versions": r["versions"] or 0,
             "deadline": self.deadline(r["agency"], r["year"]),
             "timeliness": self.timeliness(r["agency"], r["year"], r["published_on"]),
             "first_seen_at": r["first_seen_at"], "last_seen_at": r["last_seen_at"],
@@ -217,6 +230,8 @@ class Queries:
         record = self.current_record(session, report_id)
         if record is not None:  # checks against last year's report shown like in-year ones
             record = with_cross_year(record, self.previous_record(session, found["agency"], found["year"]))
+            checks = [c for c in record.get("checks") or [] if isinstance(c, dict)]
+            row["checks"], row["failed_checks"] = len(checks), sum(1 for c in checks if not c.get("ok"))
         row["record"] = _record_out(record) if record is not None else None
         row["checks_list"] = [_check_out(c, record) for c in (record or {}).get("checks") or []
                               if isinstance(c, dict)]

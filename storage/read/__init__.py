@@ -6,6 +6,7 @@ report's values goes through it.
 Modules:
 
 * ``alerts``: Alert events read back, newest first, with their deliveries (CLI, Atom feed, web app).
+* ``checks``: How many checks each report has and fails, the cross-year ones included.
 * ``current``: The current parse of a report: one definition for every reader; last year's cells for the cross-year checks.
 * ``documents``: The archived documents that carry reports (what ``reparse`` parses again).
 * ``listing``: Whether a report is still listed on its portal: since when it is unlisted (web app banner).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from crawler.reports.cross_year import cross_year_checks
 from storage.models import ParseResult, Report, ReportVersion
 
 
@@ -24,10 +25,13 @@ class Truth:
     sha256: str
     n_versions: int
     record: dict[str, Any]
+    #: the checks against the same agency's report of the year before (crawler.reports.cross_year)
+    cross_year: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed_checks(self) -> int:
-        return sum(1 for c in self.record["checks"] if not c["ok"])
+        """Failed checks, in the report or against last year's, as exports count them."""
+        return sum(1 for c in [*self.record["checks"], *self.cross_year] if not c["ok"])
 
 
 def truths(db_url: str) -> dict[int, Truth]:
@@ -49,6 +53,11 @@ def truths(db_url: str) -> dict[int, Truth]:
                                    urlsplit(version.url).netloc, version.sha256,
                                    counts[report.id], record)
     engine.dispose()
+    by_year = {(t.agency, t.year): t for t in out.values()}
+    for t in out.values():
+        last = by_year.get((t.agency, t.year - 1))
+        if last is not None:
+            t.cross_year.extend(cross_year_checks(t.record, last.record))
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.reports.cross_year import cross_year_checks
 from storage.models import ParseResult, Report, ReportVersion
 
 
@@ -23,14 +24,21 @@ class Truth:
     status: str
     published_on: date | None
     record: dict[str, Any] | None
+    #: the checks against the same agency's report of the year before (crawler.reports.cross_year)
+    cross_year: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def template(self) -> str | None:
         return (self.record or {}).get("template")
 
     @property
+    def checks(self) -> list[dict[str, Any]]:
+        """In-year and cross-year checks, as the lists count them."""
+        return [*(self.record or {}).get("checks", []), *self.cross_year]
+
+    @property
     def failed(self) -> list[dict[str, Any]]:
-        return [c for c in (self.record or {}).get("checks", []) if c.get("ok") is False]
+        return [c for c in self.checks if c.get("ok") is False]
 
 
 def reports(session: Session) -> list[Truth]:
@@ -46,6 +54,11 @@ def reports(session: Session) -> list[Truth]:
                 ParseResult.parser_version == version.parser_version))
         out.append(Truth(report.id, report.agency, report.year, report.status,
                          report.published_on, record))
+    by_year = {(t.agency, t.year): t for t in out if t.record is not None}
+    for t in out:
+        last = by_year.get((t.agency, t.year - 1))
+        if t.record is not None and last is not None and last.record is not None:
+            t.cross_year.extend(cross_year_checks(t.record, last.record))
     return out
 
 
