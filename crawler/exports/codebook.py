@@ -1,6 +1,6 @@
 """The codebook: every exported column with its official Chinese labels, unit and templates.
 
-One row per column of every table (``reports``, ``values``, ``checks``, ``sections``). For a
+One row per column of every table (``reports``, ``values``, ``checks``, ``sections``, ``statistics``). For a
 table cell (wide column ``table.row.column``, or a ``values`` row with that table, row and
 column) it gives the section, row and column as the official forms print them, the unit,
 and the templates (2019, 2021) that have the cell, so a figure can be cited by its place in
@@ -23,7 +23,7 @@ from crawler.reports.schema import (
 )
 
 CODEBOOK_COLUMNS: tuple[Column, ...] = (
-    Column("table", "string", "the export table: reports, values, checks or sections"),
+    Column("table", "string", "the export table: reports, values, checks, sections or statistics"),
     Column("name", "string", "column name (default style)"),
     Column("stata_name", "string", "column name with --names stata (≤ 32 characters, no dots)"),
     Column("type", "string", "Table Schema type: integer, number, string, boolean, date, datetime"),

@@ -38,7 +38,7 @@ REPORT_FIELDS: tuple[Column, ...] = (
     Column("region", "string", "administrative area read from the agency's name (crawler.reports.regions); empty when unknown"),
     Column("host", "string", "host (host:port) of the document the values come from"),
     Column("year", "integer", "report year"),
-    Column("template", "string", "2019, 2021, mixed or unknown: the form of the tables; empty when not parsed"),
+    Column("template", "string", "2019, 2021, mixed, unknown or pre2019 (its rows in the statistics table): the form of the tables; empty when not parsed"),
     Column("title", "string", "title of the report"),
     Column("published_on", "date", "publication date (page metadata or signature date)"),
     Column("deadline", "date", "legal deadline: 31 January (departments) or 31 March (governments) of the next year"),
@@ -132,10 +132,21 @@ SECTION_COLUMNS: tuple[Column, ...] = (
     Column("text", "string", "the section's text as parsed from the document"),
 )
 
+#: The pre-2019 statistics table (``statistics``): one row per row of a pre-2019 report's
+#: 政府信息公开情况统计表 (template ``pre2019``, whose three official tables are empty).
+STATISTICS_COLUMNS: tuple[Column, ...] = (
+    *_REPORT_KEY,
+    Column("position", "integer", "the row's place in the report's statistics table, from 1"),
+    Column("label", "string", "统计指标 as printed (enumeration kept, spaces removed), e.g. （一）主动公开政府信息数"),
+    Column("unit", "string", "单位 as printed: 条, 件, 万元, …"),
+    Column("value", "number", "统计数; empty when blank in the document"),
+)
+
 #: Table name -> columns, in the order files are written.
 TABLES: dict[str, tuple[Column, ...]] = {
     "reports": WIDE_COLUMNS,
     "values": VALUE_COLUMNS,
     "checks": CHECK_COLUMNS,
     "sections": SECTION_COLUMNS,
+    "statistics": STATISTICS_COLUMNS,
 }

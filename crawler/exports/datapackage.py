@@ -70,7 +70,7 @@ def table_schema(columns: tuple[Column, ...], *, missing: list[str],
 
 
 def resource(path: Path, root: Path, table: Table, *, name: str) -> Resource:
-    """The resource of one data file (``table``: reports, values, checks, sections, codebook;
+    """The resource of one data file (``table``: reports, values, checks, sections, statistics, codebook;
     None: JSONL)."""
     fmt = path.suffix.lstrip(".")
     keyed = table == "reports" or table is None

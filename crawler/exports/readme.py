@@ -101,6 +101,10 @@ def bundle_readme(session: Session, *, reports: int, documents: int, warc_files:
 def _what(name: str) -> str:
     if ".values." in name:
         return "tidy long table: one row per table cell (report_id, agency, year, table, row, column, value)"
+    if ".statistics." in name:
+        return "pre-2019 reports' 政府信息公开情况统计表: one row per printed row (label, unit, value)"
+    if ".sections." in name:
+        return "text sections: one row per non-empty section of a report"
     if ".checks." in name:
         return "official consistency checks: one row per check and report"
     if name.endswith(".jsonl"):

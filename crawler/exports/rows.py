@@ -47,6 +47,15 @@ def section_rows(report: ExportedReport) -> Iterator[tuple[Any, ...]]:
             yield (report.report_id, report.agency, report.year, section, heading, text)
 
 
+def statistics_rows(report: ExportedReport) -> Iterator[tuple[Any, ...]]:
+    """(report_id, agency, year, position, label, unit, value) for every row of a pre-2019
+    report's statistics table."""
+    for position, row in enumerate((report.parse or {}).get("statistics") or [], start=1):
+        if isinstance(row, dict):
+            yield (report.report_id, report.agency, report.year, position, row.get("label"),
+                   row.get("unit"), row.get("value"))
+
+
 def json_object(report: ExportedReport) -> dict[str, Any]:
     """The report as a JSON-ready dict (shallow; dates stay objects: see :func:`json_default`)."""
     return {f.name: getattr(report, f.name) for f in fields(report)}

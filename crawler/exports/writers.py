@@ -5,7 +5,7 @@ Text cells that a spreadsheet would run as a formula are neutralised
 
 Each writer takes reports one at a time (:meth:`TableWriter.add`) and keeps at most a batch
 of rows in memory. ``PATH`` gets the wide per-report table; tables ``values``, ``checks``,
-``sections`` and the ``codebook`` go beside it as ``STEM.NAME.EXT`` (CSV, Parquet), or as
+``sections``, ``statistics`` (pre-2019 reports) and the ``codebook`` go beside it as ``STEM.NAME.EXT`` (CSV, Parquet), or as
 sheets (XLSX). JSONL is one nested object per report.
 """
 
@@ -28,6 +28,7 @@ from crawler.exports.rows import (
     json_default,
     json_object,
     section_rows,
+    statistics_rows,
     value_rows,
     wide_row,
 )
@@ -64,7 +65,7 @@ def codebook_path(out: Path) -> Path:
 
 def _rows(report: ExportedReport) -> dict[str, Iterator[Any] | list[list[Any]]]:
     return {"reports": [wide_row(report)], "values": value_rows(report), "checks": check_rows(report),
-            "sections": section_rows(report)}
+            "sections": section_rows(report), "statistics": statistics_rows(report)}
 
 
 def _csv_text(value: Any) -> Any:
@@ -105,6 +106,8 @@ class CsvTables:
             [_csv_text(v) for v in row] for row in check_rows(report))
         self._writers["sections"].writerows(
             [neutralize(v) for v in row] for row in section_rows(report))
+        self._writers["statistics"].writerows(
+            [neutralize(v) for v in row] for row in statistics_rows(report))
 
     def close(self) -> None:
         for handle in self._handles:
@@ -220,7 +223,7 @@ def xlsx_width(name: str) -> float:
 
 
 class XlsxWorkbook:
-    """One workbook with sheets reports, values, checks, sections and codebook, streamed
+    """One workbook with sheets reports, values, checks, sections, statistics and codebook, streamed
     (openpyxl write-only); each sheet has a frozen header row, a filter and column widths."""
 
     def __init__(self, out: Path, names: str = "default") -> None:

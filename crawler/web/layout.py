@@ -122,7 +122,11 @@ def _value(record: dict[str, Any], key: Key, failed: dict[Key, list[str]]) -> Ce
 def _origin(record: dict[str, Any], key: Key) -> tuple[str | None, str | None]:
     """href (completed by :func:`link_cells`) and words for a value's recorded source."""
     table, row, column = key
-    source = (((record.get("sources") or {}).get(table) or {}).get(row) or {}).get(column)
+    return source_origin((((record.get("sources") or {}).get(table) or {}).get(row) or {}).get(column))
+
+
+def source_origin(source: Any) -> tuple[str | None, str | None]:
+    """href fragment (``#page=N``, else ``#``) and words for a recorded source (docs/record.md)."""
     if not isinstance(source, dict):
         return None, None
     parts = []

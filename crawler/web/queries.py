@@ -26,7 +26,7 @@ from crawler.reports.regions import in_region, region_of
 from crawler.reports.versions import diff_records, is_government
 from crawler.web.cells import sort_cells, template_order, value_rows
 from crawler.web.filters import ReportFilters
-from crawler.web.layout import check_cells
+from crawler.web.layout import check_cells, source_origin
 from storage.agencies import compliance_evidence
 from storage.models import (
     AlertEvent,
@@ -605,4 +605,15 @@ def _record_out(record: dict[str, Any]) -> Row:
         "review_litigation": tables("review_litigation"),
         "sections": {str(k): str(v or "") for k, v in (sections or {}).items()},
         "warnings": [str(w) for w in record.get("warnings") or []],
+        "statistics": [_statistics_row(s) for s in record.get("statistics") or [] if isinstance(s, dict)],
     }
+
+
+def _statistics_row(row: dict[str, Any]) -> Row:
+    """A pre-2019 statistics row: label, unit and value as printed, and where it sits."""
+    value = row.get("value")
+    source = row.get("source") if isinstance(row.get("source"), dict) else None
+    fragment, where = source_origin(source)
+    return {"label": str(row.get("label") or ""), "unit": str(row.get("unit") or ""),
+            "value": value if isinstance(value, int | float) and not isinstance(value, bool) else None,
+            "source": source, "fragment": (fragment or "").rstrip("#"), "where": where}

@@ -109,6 +109,17 @@ class VersionSummary(BaseModel):
     diff_url: str | None = Field(description="API path of the diff from the previous version.")
 
 
+class StatisticsRow(BaseModel):
+    """One row of a pre-2019 report's 政府信息公开情况统计表."""
+
+    label: str = Field(description="统计指标 as printed, e.g. （一）主动公开政府信息数.")
+    unit: str = Field(description="单位 as printed: 条, 件, 万元, ….")
+    value: Number | None = Field(description="统计数; null when blank.")
+    source: dict[str, Any] | None = Field(description="Where the value sits in the original (docs/record.md).")
+    fragment: str = Field(description="URL fragment of that place in the original (#page=N for PDFs), or empty.")
+    where: str | None = Field(description="That place in words (page and box; table, row and column; line).")
+
+
 class ParsedRecord(BaseModel):
     """The parse record of the current version (see docs/record.md)."""
 
@@ -120,6 +131,9 @@ class ParsedRecord(BaseModel):
     review_litigation: dict[str, dict[str, Number | None]]
     sections: dict[str, str]
     warnings: list[str]
+    statistics: list[StatisticsRow] = Field(
+        default_factory=list,
+        description="Template pre2019 only: the 政府信息公开情况统计表 rows as printed, in order.")
 
 
 class ReportDetail(ReportRow):

@@ -90,7 +90,7 @@ def test_datapackage_describes_every_field_of_every_file(bag_dir: Path) -> None:
     package = json.loads((data / "datapackage.json").read_text("utf-8"))
     described = {r["path"]: r for r in package["resources"]}
     data_files = {p.name for p in data.iterdir() if p.suffix in (".csv", ".parquet", ".jsonl")}
-    assert set(described) == data_files and len(data_files) == 11  # 5 tables as CSV and Parquet, JSONL
+    assert set(described) == data_files and len(data_files) == 13  # 6 tables as CSV and Parquet, JSONL
     for path, resource in described.items():
         file = data / path
         names = [f["name"] for f in resource["schema"]["fields"]]
@@ -113,7 +113,7 @@ def test_datapackage_describes_every_field_of_every_file(bag_dir: Path) -> None:
             for line in file.read_text("utf-8").splitlines():
                 assert list(json.loads(line)) == names
     table_of = {"reports.csv": "reports", "reports.values.csv": "values", "reports.checks.csv": "checks",
-                "reports.sections.csv": "sections"}
+                "reports.sections.csv": "sections", "reports.statistics.csv": "statistics"}
     for path, table in table_of.items():
         assert [f["name"] for f in described[path]["schema"]["fields"]] == [c.name for c in TABLES[table]]
     assert [f["name"] for f in described["reports.codebook.parquet"]["schema"]["fields"]] == \
@@ -127,7 +127,7 @@ def test_frictionless_validate_passes_on_every_resource(bag_dir: Path) -> None:
                             timeout=600, check=False)
     report = json.loads(result.stdout)
     tasks = {task["name"]: task["valid"] for task in report["tasks"]}
-    assert len(tasks) == 11 and {n for n in tasks if n.endswith("-parquet")}, tasks
+    assert len(tasks) == 13 and {n for n in tasks if n.endswith("-parquet")}, tasks
     assert report["valid"] and result.returncode == 0, [
         (t["name"], t["errors"][:2]) for t in report["tasks"] if not t["valid"]]
 

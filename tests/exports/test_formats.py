@@ -145,7 +145,7 @@ def test_xlsx_round_trip(small_archive: SyntheticArchive, truth: dict[int, Truth
     truth = {rid: t for rid, t in truth.items() if t.year <= 2020}
     assert 10 < len(truth) < 120
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["reports", "values", "checks", "sections", "codebook"]
+    assert book.sheetnames == ["reports", "values", "checks", "sections", "statistics", "codebook"]
     sheets = {name: [row + (None,) * (len(TABLES[name]) - len(row))  # trailing blanks are not stored
                      for row in book[name].iter_rows(values_only=True)] for name in TABLES}
     for name, rows in sheets.items():
