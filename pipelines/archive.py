@@ -28,15 +28,17 @@ class ReportArchivePipeline:
     """Record reports and their documents; parse each new document once.
 
     Settings: ``GOVREPORTS_PARSE`` (bool), ``GOVREPORTS_PARSE_TIMEOUT`` (seconds, default 60),
-    ``GOVREPORTS_PARSE_MEMORY`` (bytes the parse worker may use, default 1 GB; 0: no limit).
+    ``GOVREPORTS_PARSE_MEMORY`` (bytes the parse worker may use, default 1 GB; 0: no limit),
+    ``GOVREPORTS_OCR_PAGE_SECONDS`` (a scanned PDF's time limit grows by this much a page).
     """
 
     def __init__(self, crawler: Crawler, session: ArchiveSession, *, parse: bool,
-                 parse_timeout: float) -> None:
+                 parse_timeout: float, ocr_page_seconds: float = 30.0) -> None:
         self.crawler = crawler
         self.session = session
         self.parse = parse
         self.parse_timeout = parse_timeout
+        self.ocr_page_seconds = ocr_page_seconds
         self.parsed: dict[str, dict[str, Any] | None] = {}
         self.report_ids: set[int] = set()
 
@@ -54,6 +56,7 @@ class ReportArchivePipeline:
             owner.session,
             parse=crawler.settings.getbool("GOVREPORTS_PARSE", True),
             parse_timeout=crawler.settings.getfloat("GOVREPORTS_PARSE_TIMEOUT", 60.0),
+            ocr_page_seconds=crawler.settings.getfloat("GOVREPORTS_OCR_PAGE_SECONDS", 30.0),
         )
 
     async def process_item(self, item: Any) -> Any:
@@ -118,6 +121,7 @@ class ReportArchivePipeline:
                 content_type=item.content_type,
                 timeout=self.parse_timeout,
                 metadata=metadata,
+                ocr_page_seconds=self.ocr_page_seconds,
             )
         )
         session.db.add_parse_result(

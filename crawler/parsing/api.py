@@ -40,6 +40,7 @@ def parse_file(
     timeout: float = 60.0,
     metadata: dict[str, Any] | None = None,
     max_bytes: int = MAX_BYTES,
+    ocr_page_seconds: float | None = None,
 ) -> ParseOutcome:
     """Parse a file; files over ``max_bytes`` are refused before they are read."""
     p = Path(path)
@@ -50,7 +51,8 @@ def parse_file(
     if size > max_bytes:
         return _too_large(size, max_bytes)
     data = p.read_bytes()
-    return parse_bytes(data, filename=p.name, timeout=timeout, metadata=metadata, max_bytes=max_bytes)
+    return parse_bytes(data, filename=p.name, timeout=timeout, metadata=metadata, max_bytes=max_bytes,
+                       ocr_page_seconds=ocr_page_seconds)
 
 
 def parse_bytes(
@@ -62,15 +64,21 @@ def parse_bytes(
     metadata: dict[str, Any] | None = None,
     max_bytes: int = MAX_BYTES,
     isolate: bool = True,
+    ocr_page_seconds: float | None = None,
 ) -> ParseOutcome:
-    """Parse a document held in memory. ``metadata`` ("title", "published_on") wins over the text."""
+    """Parse a document held in memory. ``metadata`` ("title", "published_on") wins over the text.
+
+    ``timeout`` bounds the document; a scanned PDF read by OCR gets ``ocr_page_seconds`` more
+    per page (default ``GOVREPORTS_OCR_PAGE_SECONDS``, 30 s; see :mod:`crawler.parsing.limits`).
+    """
     if len(data) > max_bytes:
         return _too_large(len(data), max_bytes)
     if not data.strip():
         return ParseOutcome("corrupt", "the document is empty; fetch it again")
     if not isolate:
         return _parse(data, filename, content_type, metadata, timeout)
-    return _in_worker(data, filename, content_type, metadata, timeout)
+    return _in_worker(data, filename, content_type, metadata, timeout,
+                      limits.ocr_page_seconds(ocr_page_seconds))
 
 
 def _too_large(size: int, limit: int) -> ParseOutcome:
@@ -162,8 +170,14 @@ def _serve(conn: Any, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
             job, args = conn.recv()
         except (EOFError, OSError):
             return
+        *args, page_seconds = args
         limits.limit_cpu(float(args[-1]) + CPU_GRACE)  # args end with the document's timeout
-        outcome = _safe_parse(args)
+
+        def extend(extension: limits.Extension, job: int = job) -> None:
+            conn.send((job, extension, False))
+
+        limits.start_job(float(page_seconds), extend)
+        outcome = _safe_parse(tuple(args))
         # Start afresh after running out of memory (the heap may be fragmented, the peak is
         # spent) or after a job that widened the limits (OCR): the next job gets the normal cap.
         retiring = outcome is _OUT_OF_MEMORY or limits.spent()
@@ -219,6 +233,7 @@ class _Worker:
             self._jobs += 1
             job = self._jobs
             deadline = time.monotonic() + timeout
+            allowed = timeout
             try:
                 self._conn.send((job, args))
                 while self._conn.poll(max(0.0, deadline - time.monotonic())):
@@ -227,6 +242,10 @@ class _Worker:
                         continue
                     if time.monotonic() > deadline:  # answered, but only after the limit
                         break
+                    if isinstance(outcome, limits.Extension):  # OCR: the per-page budget
+                        deadline += outcome.seconds
+                        allowed += outcome.seconds
+                        continue
                     if retiring:  # the worker ends itself after this answer
                         self._stop()
                     return outcome  # type: ignore[no-any-return]
@@ -234,7 +253,8 @@ class _Worker:
                 return self._died()
             self._stop()
             return ParseOutcome(
-                "timeout", f"parsing took longer than {timeout:g} s and was stopped; try a longer timeout"
+                "timeout", f"parsing took longer than {allowed:g} s and was stopped; try a longer timeout"
+                + (" or more OCR time per page (GOVREPORTS_OCR_PAGE_SECONDS)" if allowed > timeout else "")
             )
 
     def _died(self) -> ParseOutcome:
@@ -293,5 +313,6 @@ def _in_worker(
     content_type: str | None,
     metadata: dict[str, Any] | None,
     timeout: float,
+    ocr_page_seconds: float,
 ) -> ParseOutcome:
-    return _WORKER.run((data, filename, content_type, metadata, timeout), timeout)
+    return _WORKER.run((data, filename, content_type, metadata, timeout, ocr_page_seconds), timeout)

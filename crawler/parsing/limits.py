@@ -1,5 +1,13 @@
 """The parse worker's resource limits: address space, CPU time, and OCR's wider allowance.
 
+OCR's time budget is explicit: a scanned PDF's job gets ``GOVREPORTS_OCR_PAGE_SECONDS``
+(default 30 s; RapidOCR takes about 6 s a page at 200 dpi on a free CPU, several times that
+on a busy one) per page on top of the document's time limit. The worker raises its own CPU
+limit by twice that (onnxruntime runs on every core) and tells the caller
+(:class:`Extension`), which moves its deadline; so a 5-page scan gets 60 + 5 × 30 s in a crawl
+whose parse timeout is 60 s. The caller may choose another rate per job
+(``parse_bytes(..., ocr_page_seconds=...)``; 0: OCR must fit the plain time limit).
+
 The worker caps its address space (``RLIMIT_AS``) at what it had when it started plus the
 memory limit. OCR's neural networks need more than any text extractor (about 1.6 GB of
 address space for one 200 dpi page, 0.9 GB resident), so an OCR job widens the cap to
@@ -10,13 +18,19 @@ next document gets a fresh worker under the normal cap.
 from __future__ import annotations
 
 import resource
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from crawler.config import env_value
+from crawler.settings import GOVREPORTS_OCR_PAGE_SECONDS
 
 #: Memory the parse worker may use beyond what it had when it started (bytes).
 DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024
 #: Memory an OCR job may use beyond the worker's start (bytes); ``GOVREPORTS_OCR_MEMORY``.
 DEFAULT_OCR_MEMORY = 3 * 1024 * 1024 * 1024
+
+#: Seconds of time limit an OCR job gets per scanned page, on top of the document's limit.
+DEFAULT_OCR_PAGE_SECONDS = GOVREPORTS_OCR_PAGE_SECONDS
 
 _start = 0  # the worker's address space when its cap was set
 _ceiling = 0  # the current cap (0: none)
@@ -76,6 +90,49 @@ def hit_memory_limit() -> bool:
     except (OSError, ValueError, IndexError):
         return False
     return False
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The worker's word to the caller: this job's time limit grows by ``seconds`` (OCR)."""
+
+    seconds: float
+    pages: int
+
+
+_page_seconds = DEFAULT_OCR_PAGE_SECONDS  # this job's OCR rate
+_notify: Callable[[Extension], None] | None = None  # tells the caller (None: not in a worker)
+
+
+def ocr_page_seconds(chosen: float | None = None) -> float:
+    """The OCR time budget per page: ``chosen``, else ``$GOVREPORTS_OCR_PAGE_SECONDS``, else the
+    settings' default."""
+    if chosen is not None:
+        return max(0.0, float(chosen))
+    configured = env_value("GOVREPORTS_OCR_PAGE_SECONDS")
+    return max(0.0, float(configured)) if configured else DEFAULT_OCR_PAGE_SECONDS
+
+
+def start_job(page_seconds: float, notify: Callable[[Extension], None] | None) -> None:
+    """Set this job's OCR rate and how to tell the caller about an extension (worker only)."""
+    global _page_seconds, _notify
+    _page_seconds, _notify = page_seconds, notify
+
+
+def extend_for_ocr(pages: int) -> float:
+    """Grant this job the OCR budget for ``pages`` pages: raise the CPU limit and tell the
+    caller to wait that much longer. Returns the seconds granted (0 outside a worker)."""
+    seconds = pages * _page_seconds
+    if seconds <= 0 or _notify is None:
+        return 0.0
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft != resource.RLIM_INFINITY:
+        # onnxruntime runs on every core: its CPU time outruns the wall clock, so allow 2x
+        raised = soft + int(2 * seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (raised if hard == resource.RLIM_INFINITY
+                                                 else min(raised, hard), hard))
+    _notify(Extension(seconds, pages))
+    return seconds
 
 
 def limit_cpu(seconds: float) -> None:

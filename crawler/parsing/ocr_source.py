@@ -7,7 +7,9 @@ centres, as the PDF reader groups characters. The table readers then work as on 
 
 Settings (environment): ``GOVREPORTS_OCR_DPI`` (default 200), ``GOVREPORTS_OCR_MAX_PAGES``
 (default 40: longer scans are refused with ``needs_ocr``, as no parse time limit would fit),
-``GOVREPORTS_OCR_MEMORY`` (the worker's wider memory cap for OCR, see :mod:`crawler.parsing.limits`).
+``GOVREPORTS_OCR_MEMORY`` (the worker's wider memory cap for OCR) and
+``GOVREPORTS_OCR_PAGE_SECONDS`` (default 30: the time limit grows by this much per page; see
+:mod:`crawler.parsing.limits`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def ocr_document(data: bytes, dpi: int | None = None) -> Doc:
         if len(pdf) > max_pages:
             raise ParseFailure("needs_ocr", f"the scanned PDF has {len(pdf)} pages, over the OCR limit of "
                                f"{max_pages} (GOVREPORTS_OCR_MAX_PAGES)")
+        limits.extend_for_ocr(len(pdf))  # the job's time limit grows by the per-page budget
         lines: list[Line] = []
         for index in range(len(pdf)):
             page = pdf[index]

@@ -8,13 +8,14 @@ so the hypothesis round trip scans only the band of section 四, and one page wi
 from __future__ import annotations
 
 import random
+import time
 
 import pypdfium2 as pdfium
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.parsing import parse_bytes
+from crawler.parsing import limits, parse_bytes
 from crawler.parsing.api import extract
 from crawler.parsing.ocr_source import engine
 from crawler.parsing.review import parse_review
@@ -81,3 +82,34 @@ def test_scanned_page_parses_with_confidences_and_flags() -> None:
     assert len(confidences) == sum(v is not None for row in report.applications.values() for v in row.values())
     flagged = [w for w in record["warnings"] if "read by OCR with confidence" in w]
     assert len(flagged) == sum(1 for c in confidences if c < 0.6)
+
+
+def test_ocr_budget_is_granted_per_page() -> None:
+    """A scanned PDF's job asks for its per-page OCR time and tells the caller."""
+    told: list[limits.Extension] = []
+    limits.start_job(25.0, told.append)
+    try:
+        assert limits.extend_for_ocr(5) == 125.0
+    finally:
+        limits.start_job(limits.ocr_page_seconds(), None)
+    assert told == [limits.Extension(125.0, 5)]
+    assert limits.extend_for_ocr(5) == 0.0  # outside a worker nobody waits: nothing granted
+    assert limits.ocr_page_seconds(0) == 0.0 and limits.ocr_page_seconds(-3) == 0.0
+
+
+@pytest.mark.slow
+def test_scan_parses_past_the_plain_time_limit_within_its_ocr_budget() -> None:
+    """The parse worker moves the caller's deadline by the OCR budget of the scan's pages: a
+    three-page scan outlasts a 3 s limit and still comes back parsed, not stopped."""
+    report = random_report(random.Random(5))
+    pdf = render_pdf(report)
+    page = _page_with(pdf, "四、政府信息公开", "五、")
+    scan = rasterise_pdf(pdf, 150, [page] * 3, between=("四、政府信息公开", "五、"))
+    parse_bytes(b"<html><body><p>warm</p></body></html>", filename="warm.html")  # a running worker
+    started = time.monotonic()
+    outcome = parse_bytes(scan, filename="scan.pdf", timeout=3, ocr_page_seconds=300)
+    elapsed = time.monotonic() - started
+    assert outcome.status != "timeout", outcome.message
+    assert "read as pdf" in outcome.message  # it ran to the end (a band of one table is no report)
+    if elapsed <= 3:
+        pytest.skip(f"OCR took {elapsed:.1f} s, within the plain limit: the budget was not needed here")
