@@ -6,6 +6,10 @@ title. :func:`clean_title` strips them, :func:`is_chrome` recognises a line that
 chrome, :func:`plausible_agency` accepts a name only when it reads like an issuing body, and
 :func:`decide` takes the first plausible candidate in a fixed order of sources, saying which
 one decided.
+
+What an issuing body's name looks like is one rule for the parser and the spider:
+:func:`crawler.reports.page_identity.is_agency_name`; the report words and the year are
+:mod:`crawler.reports.titles`'.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from crawler.reports.page_identity import compact, is_agency_name
+from crawler.reports.titles import REPORT_CORE, YEAR
 
 #: Words of site chrome: breadcrumbs, field labels, toolbar buttons.
 CHROME_WORDS = (
@@ -26,19 +33,9 @@ _LABEL = re.compile(
     r"^(?:当前位置|您的位置|您现在的位置|所在位置|文章标题|标题|题名|名称|正文|信息名称|文件名称)[:：]?\s*"
 )
 _FIELD = re.compile(r"(?:发布机构|发文机关|发布单位|发布部门|信息来源|来源)[:：]\s*([^\s|｜:：]{2,40})")
-#: Endings of issuing bodies' names (agencies, governments, committees, towns, companies…).
-_AGENCY_END = re.compile(
-    r"(?:人民政府|政府|委员会|管委会|管理委员会|办公室|办公厅|局|厅|委|院|中心|所|站|署|处|队|馆|社|会|部|"
-    r"公司|集团|镇|乡|街道|街道办事处|办事处|学校|大学|学院|医院|银行|监狱|法院|检察院|分局|支队|大队|"
-    r"总队|协会|联合会|基金会|研究院|示范区|开发区|新区|高新区|园区|保护区|林场|农场|场|"
-    r"省|市|县|区|州|盟|旗|自治区|自治州|自治县)$"
-)
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-_REPORT = re.compile(r"政府信息公开(?:工作)?年度?报告|政务公开(?:工作)?年度报告|信息公开(?:工作)?年度报告")
-
-
-def _nfkc(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+_YEAR = YEAR
+_REPORT = REPORT_CORE
+_nfkc = compact
 
 
 def clean_title(text: str) -> str:
@@ -65,12 +62,9 @@ def is_chrome(text: str) -> bool:
 
 
 def plausible_agency(name: str | None) -> bool:
-    """A name that reads like an issuing body: ends like one, no chrome words, no report words."""
-    if not name or len(name) < 2 or len(name) > 60:
-        return False
-    if any(w in name for w in ("当前位置", "首页", "正文", "标题", "来源", ">", "＞", "年度报告", "政务公开")):
-        return False
-    return bool(_AGENCY_END.search(name))
+    """A name that reads like an issuing body (the shared rule: ends like one, no chrome words,
+    no report words, no digits or paths; see ``page_identity.is_agency_name``)."""
+    return is_agency_name(name)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ ORGANISATION_SUFFIXES: tuple[str, ...] = (
     "委员会", "办公厅", "办公室", "政府", "厅", "局", "部", "委", "院", "署", "中心", "办",
     "会", "所", "站", "队", "馆", "处", "室", "社", "行", "集团", "公司", "学校", "大学",
     "学院", "医院", "研究院", "监狱", "法院", "检察院", "银行", "园区管委会", "分局", "支队",
+    "林场", "农场",
 )
 #: How place names end: a place alone stands for its government.
 PLACE_SUFFIXES: tuple[str, ...] = (

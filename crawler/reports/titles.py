@@ -11,8 +11,11 @@ from dataclasses import dataclass
 #: The official form's title, which follows the agency and year in every report title.
 FORM_TITLE = "政府信息公开工作年度报告"
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
-_REPORT_CORE = re.compile(r"政府信息公开(?:工作)?年度?报告|政务公开(?:工作)?年度报告|信息公开(?:工作)?年度报告")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+#: The report words of a title (政府信息公开工作年度报告 and its variants); the year before them.
+REPORT_CORE = re.compile(r"政府信息公开(?:工作)?年度?报告|政务公开(?:工作)?年度报告|信息公开(?:工作)?年度报告")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_REPORT_CORE = REPORT_CORE
+_YEAR = YEAR
 #: Words that mark a title as a notice *about* reports, not a report.
 _NOT_REPORT = re.compile(
     r"关于(?:做好|开展|印发|报送|编制|发布|认真|进一步|组织)|通知|要点|解读|图解|公告|函|方案|"
