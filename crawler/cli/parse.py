@@ -15,11 +15,14 @@ from crawler.parsing.api import parse_file
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Seconds allowed for one document.")
-def parse_command(file: str, as_json: bool, timeout: float) -> None:
+@click.option("--ocr-page-seconds", type=click.FloatRange(min=0), default=None,
+              help="Seconds more per page for a scanned PDF read by OCR "
+                   "(default $GOVREPORTS_OCR_PAGE_SECONDS or 30).")
+def parse_command(file: str, as_json: bool, timeout: float, ocr_page_seconds: float | None) -> None:
     """Parse one annual report (html, pdf, docx, doc, wps, txt) into the standard tables."""
     from crawler.parsing.summary import format_summary
 
-    outcome = parse_file(file, timeout=timeout)
+    outcome = parse_file(file, timeout=timeout, ocr_page_seconds=ocr_page_seconds)
     if as_json:
         payload = outcome.record if outcome.record is not None else {
             "status": outcome.status, "message": outcome.message}
