@@ -157,11 +157,15 @@ def ocr_figures(pages: int) -> None:
             r, t = _cells(report, outcome.record)
             right += r
             total += t
-        ok = sum(o.status == "ok" for o in outcomes)
+        ok = [o.status == "ok" for o in outcomes]
+        parsed = [_cells(r, o.record) for r, o, good in zip(reports, outcomes, ok, strict=True) if good]
+        right_ok, total_ok = sum(r for r, _ in parsed), sum(t for _, t in parsed)
         print(f"  {dpi} dpi: {n_pages / seconds:.3f} pages/s ({seconds / n_pages:.1f} s/page), "
               f"cells exact {right}/{total} = {100 * right / total:.2f}% (target >= 98% at 200 dpi), "
               f"time vs the same pages as text PDFs: {seconds / text_seconds:.0f}x, "
-              f"{ok}/{len(outcomes)} ok under the crawl's limits")
+              f"{sum(ok)}/{len(outcomes)} ok under the crawl's limits "
+              f"({[o.status for o in outcomes]}); cells exact in those: {right_ok}/{total_ok}"
+              + (f" = {100 * right_ok / total_ok:.2f}%" if total_ok else ""))
 
 
 CRAWL_TIMEOUT = 60.0  # the crawl's GOVREPORTS_PARSE_TIMEOUT default

@@ -50,8 +50,8 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_TODAY``: the day overdue reports are judged on (else ``$GOVREPORTS_TODAY``, else today).
 * ``GOVREPORTS_PARSE_TIMEOUT``: seconds the parse worker may spend on one document.
 * ``GOVREPORTS_OCR_PAGE_SECONDS``: seconds more per page for a scanned PDF read by OCR
-  (RapidOCR takes about 6 s a page at 200 dpi on a free CPU, several times that on a busy one;
-  a 5-page scan gets 60 + 150 s).
+  (RapidOCR takes about 6 s a page at 200 dpi on a free CPU, up to ten times that on a busy one;
+  a 5-page scan gets 60 + 300 s).
 * ``GOVREPORTS_PROGRESS``, ``GOVREPORTS_PROGRESS_INTERVAL``: the progress line and its period (s).
 * ``RETRY_BACKOFF_BASE``, ``RETRY_BACKOFF_MAX``: exponential backoff between retries (s).
 * ``GOVREPORTS_ALLOW_PRIVATE``: connect to private, loopback, link-local and reserved
@@ -181,7 +181,7 @@ GOVREPORTS_FRONTIER_FLUSH_SECONDS = 1.0
 GOVREPORTS_CONFIG = ""
 GOVREPORTS_TODAY = ""
 GOVREPORTS_PARSE_TIMEOUT = 60.0
-GOVREPORTS_OCR_PAGE_SECONDS = 30.0
+GOVREPORTS_OCR_PAGE_SECONDS = 60.0
 GOVREPORTS_PROGRESS = True
 GOVREPORTS_PROGRESS_INTERVAL = 2.0
 RETRY_BACKOFF_BASE = 0.5

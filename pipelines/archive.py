@@ -33,7 +33,7 @@ class ReportArchivePipeline:
     """
 
     def __init__(self, crawler: Crawler, session: ArchiveSession, *, parse: bool,
-                 parse_timeout: float, ocr_page_seconds: float = 30.0) -> None:
+                 parse_timeout: float, ocr_page_seconds: float = 60.0) -> None:
         self.crawler = crawler
         self.session = session
         self.parse = parse
@@ -56,7 +56,7 @@ class ReportArchivePipeline:
             owner.session,
             parse=crawler.settings.getbool("GOVREPORTS_PARSE", True),
             parse_timeout=crawler.settings.getfloat("GOVREPORTS_PARSE_TIMEOUT", 60.0),
-            ocr_page_seconds=crawler.settings.getfloat("GOVREPORTS_OCR_PAGE_SECONDS", 30.0),
+            ocr_page_seconds=crawler.settings.getfloat("GOVREPORTS_OCR_PAGE_SECONDS", 60.0),
         )
 
     async def process_item(self, item: Any) -> Any:

@@ -17,7 +17,7 @@ from crawler.parsing.api import parse_file
               help="Seconds allowed for one document.")
 @click.option("--ocr-page-seconds", type=click.FloatRange(min=0), default=None,
               help="Seconds more per page for a scanned PDF read by OCR "
-                   "(default $GOVREPORTS_OCR_PAGE_SECONDS or 30).")
+                   "(default $GOVREPORTS_OCR_PAGE_SECONDS or 60).")
 def parse_command(file: str, as_json: bool, timeout: float, ocr_page_seconds: float | None) -> None:
     """Parse one annual report (html, pdf, docx, doc, wps, txt) into the standard tables."""
     from crawler.parsing.summary import format_summary

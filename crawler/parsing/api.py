@@ -69,7 +69,7 @@ def parse_bytes(
     """Parse a document held in memory. ``metadata`` ("title", "published_on") wins over the text.
 
     ``timeout`` bounds the document; a scanned PDF read by OCR gets ``ocr_page_seconds`` more
-    per page (default ``GOVREPORTS_OCR_PAGE_SECONDS``, 30 s; see :mod:`crawler.parsing.limits`).
+    per page (default ``GOVREPORTS_OCR_PAGE_SECONDS``, 60 s; see :mod:`crawler.parsing.limits`).
     """
     if len(data) > max_bytes:
         return _too_large(len(data), max_bytes)

@@ -1,10 +1,10 @@
 """The parse worker's resource limits: address space, CPU time, and OCR's wider allowance.
 
 OCR's time budget is explicit: a scanned PDF's job gets ``GOVREPORTS_OCR_PAGE_SECONDS``
-(default 30 s; RapidOCR takes about 6 s a page at 200 dpi on a free CPU, several times that
-on a busy one) per page on top of the document's time limit. The worker raises its own CPU
+(default 60 s; RapidOCR takes about 6 s a page at 200 dpi on a free CPU, ten times that
+on a machine shared by many jobs: 69 s a page measured at load 11 on 2 cores) per page on top of the document's time limit. The worker raises its own CPU
 limit by twice that (onnxruntime runs on every core) and tells the caller
-(:class:`Extension`), which moves its deadline; so a 5-page scan gets 60 + 5 × 30 s in a crawl
+(:class:`Extension`), which moves its deadline; so a 5-page scan gets 60 + 5 × 60 s in a crawl
 whose parse timeout is 60 s. The caller may choose another rate per job
 (``parse_bytes(..., ocr_page_seconds=...)``; 0: OCR must fit the plain time limit).
 

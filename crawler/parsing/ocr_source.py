@@ -8,7 +8,7 @@ centres, as the PDF reader groups characters. The table readers then work as on 
 Settings (environment): ``GOVREPORTS_OCR_DPI`` (default 200), ``GOVREPORTS_OCR_MAX_PAGES``
 (default 40: longer scans are refused with ``needs_ocr``, as no parse time limit would fit),
 ``GOVREPORTS_OCR_MEMORY`` (the worker's wider memory cap for OCR) and
-``GOVREPORTS_OCR_PAGE_SECONDS`` (default 30: the time limit grows by this much per page; see
+``GOVREPORTS_OCR_PAGE_SECONDS`` (default 60: the time limit grows by this much per page; see
 :mod:`crawler.parsing.limits`).
 """
 
