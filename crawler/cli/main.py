@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -88,6 +89,11 @@ def main() -> None:
               help="Also crawl this host (host or host:port). Repeatable.")
 @click.option("--resolve", "resolve_specs", multiple=True, metavar="HOST:ADDR",
               help="Connect to ADDR for HOST, as curl's --resolve (HOST:PORT:ADDR also accepted). Repeatable.")
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="Distributed mode: keep the frontier in this Redis (redis://host:6379/0) so "
+                   "`govreports worker` processes on any machine join the crawl (docs/distributed.md).")
+@click.option("--run-key", default="default", show_default=True,
+              help="Distributed mode: the run's name in Redis (workers join by the same key).")
 @click.option("--schedule-id", type=int, default=None, hidden=True,
               help="The schedule starting this crawl (set by `govreports schedule run`).")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, archive_dir: str | None,
@@ -96,7 +102,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
           no_parse: bool, local: bool, allow_private: bool, full: bool, today: datetime | None,
           config_file: str | None, baseline: bool, log_format: str, progress_every: float,
           scope: str, allow_hosts: tuple[str, ...], resolve_specs: tuple[str, ...],
-          schedule_id: int | None) -> None:
+          redis_url: str | None, run_key: str, schedule_id: int | None) -> None:
     """Crawl portals from URLS (and --seeds FILE) and archive every report found."""
     from crawler.alerts.config import load_settings
     from crawler.fetch.resolve import ResolveSpecError, parse_resolve
@@ -139,8 +145,15 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_url: str | None, arc
         scope=scope,
         allow_hosts=list(allow_hosts),
         resolve=resolve,
+        redis_url=redis_url,
+        run_key=run_key,
     )
     summary = run_crawl(options)
+    report_crawl(summary, options)
+
+
+def report_crawl(summary: Any, options: Any) -> None:
+    """Print a crawl's summary and exit with its exit code (``crawl`` and ``worker``)."""
     click.echo(summary.render())
     code = crawl_exit_code(summary.status, summary.pages_ok)
     if code == exit_codes.INTERRUPTED:
@@ -269,13 +282,17 @@ main.add_command(serve_command)
 from crawler.cli.agencies import agencies_group  # noqa: E402
 from crawler.cli.export import export_command  # noqa: E402
 from crawler.cli.runs import errors_command, runs_command  # noqa: E402
+from crawler.cli.status import status_command  # noqa: E402
 from crawler.cli.synthetic import synthetic_archive_command  # noqa: E402
+from crawler.cli.worker import worker_command  # noqa: E402
 
 main.add_command(agencies_group)
 main.add_command(runs_command)
 main.add_command(errors_command)
 main.add_command(export_command)
 main.add_command(synthetic_archive_command)
+main.add_command(worker_command)
+main.add_command(status_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

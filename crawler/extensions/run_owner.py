@@ -27,12 +27,19 @@ from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
 from crawler.reports.changes import ChangeRecorder, Deadlines
 from crawler.run.children import remove_stale_temp_dirs
-from crawler.run.opening import OpenedRun, RunOpenError, clear_marker, open_run, write_marker
+from crawler.run.opening import (
+    OpenedRun,
+    RunOpenError,
+    clear_marker,
+    open_run,
+    seed_key,
+    write_marker,
+)
 from crawler.run.summary import summarize_run
 from crawler.version import software_version
 from storage.frontier import FrontierStore
 from storage.repository import ArchiveDB
-from storage.runlock import RunLocks
+from storage.runlock import RunLocks, this_holder
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -40,6 +47,8 @@ if TYPE_CHECKING:
 
     from crawler.alerts.config import AlertSettings
     from crawler.alerts.delivery import DeliverySummary
+    from crawler.extensions.distributed_end import DistributedEnd
+    from crawler.run.distributed import DistributedRun
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +103,8 @@ class RunOwner:
         self._heartbeat: task.LoopingCall | None = None
         self._log_handler: logging.Handler | None = None
         self._closed = False
+        #: Set for a worker of a distributed run (``govreports crawl/worker --redis``).
+        self.distributed: DistributedEnd | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -118,10 +129,18 @@ class RunOwner:
                                 schedule_id=settings.getint("GOVREPORTS_SCHEDULE_ID") or None,
                                 seed_key=key)
 
+        distributed: DistributedRun | None = None
         try:
-            opened = open_run(db, seeds=seeds, resume=settings.getbool("GOVREPORTS_RESUME"),
-                              wait_seconds=settings.getfloat("GOVREPORTS_RUN_LOCK_WAIT", 0.0),
-                              stale_after=stale_after, start=start)
+            if settings.get("GOVREPORTS_REDIS_URL"):  # a worker of a distributed run
+                from crawler.run.distributed import DistributedRun  # the distributed extra
+                distributed = DistributedRun.connect(settings.get("GOVREPORTS_REDIS_URL"),
+                                                     settings.get("GOVREPORTS_RUN_KEY"))
+                opened = OpenedRun(run_id=distributed.join().run_id, seed_key=seed_key(seeds),
+                                   holder=this_holder(), resumed=False)
+            else:
+                opened = open_run(db, seeds=seeds, resume=settings.getbool("GOVREPORTS_RESUME"),
+                                  wait_seconds=settings.getfloat("GOVREPORTS_RUN_LOCK_WAIT", 0.0),
+                                  stale_after=stale_after, start=start)
         except BaseException:
             db.close()
             raise
@@ -146,6 +165,10 @@ class RunOwner:
                     alerts=alerts, today=today,
                     heartbeat_seconds=settings.getfloat("GOVREPORTS_HEARTBEAT_SECONDS", 5.0),
                     stale_after=stale_after)
+        if distributed is not None:
+            from crawler.extensions.distributed_end import DistributedEnd
+
+            owner.distributed = DistributedEnd(crawler, distributed, db, opened.run_id)
         remove_stale_temp_dirs()  # of parse workers and converters killed with an earlier crawl
         owner.start_run_log(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"),
                             settings.get("LOG_LEVEL") or "INFO",
@@ -153,7 +176,8 @@ class RunOwner:
         write_marker(archive_dir, seeds, opened.run_id)
         logger.info("crawl run %s", "resumed" if opened.resumed else "started",
                     extra={"run_id": opened.run_id, "crashed_before": list(opened.crashed)})
-        owner.deliver_alerts()  # what a killed or failed earlier delivery left pending
+        if distributed is None:  # a distributed run's finisher delivers
+            owner.deliver_alerts()  # what a killed or failed earlier delivery left pending
         crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(owner.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
@@ -181,6 +205,8 @@ class RunOwner:
         if isinstance(scheduler, Frontier):
             self.frontier = scheduler
         restore = getattr(self.crawler.spider, "restore_state", None)
+        if self.distributed is not None:
+            return  # no run lock: the workers' heartbeats are in Redis
         if restore is not None and self.opened.resumed:
             scheduled = self._scheduled_requests()
             restore(scheduled=scheduled, fetched=self.db.run_fetches(self.run_id))
@@ -225,7 +251,11 @@ class RunOwner:
     # -- discovery done: known report URLs no link led to ----------------------------------
     def spider_idle(self) -> None:
         """Ask the sites' own search (the spider's ``site_search_requests``), then fetch known
-        report URLs that no link led to this time (once, at the end)."""
+        report URLs that no link led to this time (once, at the end). A distributed run does
+        this once for all workers (``crawler.extensions.distributed_end``)."""
+        if self.distributed is not None:
+            self.distributed.on_idle()
+            return
         spider = self.crawler.spider
         engine = self.crawler.engine
         search = getattr(spider, "site_search_requests", None)
@@ -257,6 +287,11 @@ class RunOwner:
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
         self.session.close()
+        if self.distributed is not None and not self.distributed.finisher:
+            self._leave_distributed(reason)
+            return
+        if self.distributed is not None:
+            self.distributed.before_finish()
         drained = self.frontier.drained() if self.frontier is not None else reason == "finished"
         if drained and reason == "finished":
             self.status = "completed"
@@ -275,11 +310,20 @@ class RunOwner:
         self.db.finish_run(self.run_id, status=self.status, counts=summary.counts())
         if self.status == "completed":
             clear_marker(self.archive_dir, list(getattr(self.crawler.spider, "seed_urls", [])))
-        if not self.lock_lost:
+        if not self.lock_lost and self.distributed is None:
             self.locks.release(self.opened.seed_key, self.opened.holder)
         # after the run is recorded: a crash while delivering leaves a finished run and a
         # durable outbox, which the next crawl (or `govreports alerts deliver`) delivers
         self.delivery = self.deliver_alerts()
+        self.db.close()
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler.close()
+
+    def _leave_distributed(self, reason: str) -> None:
+        """A worker that does not finish the run: it leaves it as it is."""
+        self.status = "worker_done" if reason == "finished" else "worker_stopped"
+        logger.info("worker stopped", extra={"run_id": self.run_id, "reason": reason})
         self.db.close()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,6 +37,15 @@ from storage.s3 import ObjectStoreError
 __all__ = ["RUN_FILE", "CrawlOptions", "CrawlSetupError", "build_settings", "job_dir", "run_crawl"]
 
 logger = logging.getLogger(__name__)
+
+#: Settings of a worker of a distributed run (``--redis``): the shared frontier in Redis.
+DISTRIBUTED_SETTINGS: dict[str, Any] = {
+    "SCHEDULER": "crawler.frontier.redis_scheduler.RedisScheduler",
+}
+#: Downloader middlewares added in distributed mode: politeness held across workers.
+DISTRIBUTED_MIDDLEWARES: dict[str, int] = {}
+#: Seconds a worker that does not finish the run waits for the one that does.
+FINISH_WAIT_SECONDS = 300.0
 
 
 class CrawlSetupError(GovreportsError):
@@ -74,6 +85,12 @@ class CrawlOptions:
     allow_hosts: list[str] = field(default_factory=list)
     #: Host names answered without DNS: {name: IP address} (``--resolve``).
     resolve: dict[str, str] = field(default_factory=dict)
+    #: Distributed mode: the Redis holding the shared frontier (None: one process, embedded).
+    redis_url: str | None = None
+    #: Distributed mode: the run's key (its Redis keys are ``govreports:<run_key>:…``).
+    run_key: str = "default"
+    #: Distributed mode: join a run started by ``govreports crawl --redis`` (``govreports worker``).
+    worker: bool = False
 
     @property
     def alert_channels(self) -> list[str]:
@@ -115,7 +132,8 @@ def build_settings(options: CrawlOptions) -> Settings:
         "GOVREPORTS_SCOPE": options.scope,
         "GOVREPORTS_ALLOW_HOSTS": options.allow_hosts,
         "GOVREPORTS_RESOLVE": options.resolve,
-        "LOG_FILE": str(log_dir / "crawl.log"),
+        "LOG_FILE": str(log_dir / ("crawl.log" if not options.redis_url
+                                   else f"worker-{socket.gethostname()}-{os.getpid()}.log")),
     }
     if options.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_pages
@@ -123,6 +141,12 @@ def build_settings(options: CrawlOptions) -> Settings:
         overrides["GOVREPORTS_MAX_PAGES_PER_HOST"] = options.max_pages_per_host
     if options.timeout:
         overrides["DOWNLOAD_TIMEOUT"] = options.timeout
+    if options.redis_url:
+        overrides.update(DISTRIBUTED_SETTINGS)
+        overrides["GOVREPORTS_REDIS_URL"] = options.redis_url
+        overrides["GOVREPORTS_RUN_KEY"] = options.run_key
+        overrides["DOWNLOADER_MIDDLEWARES"] = {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
+                                               **DISTRIBUTED_MIDDLEWARES}
     overrides.update(options.settings)
     settings.setdict(overrides, priority="cmdline")
     return settings
@@ -151,9 +175,10 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     cannot start (no seeds, bad database URL, nothing to resume, another crawl of the same
     seeds running). Pages that fail are recorded, not raised.
     """
-    options.seeds = read_seeds(options.seeds, None)
+    if not options.worker:
+        options.seeds = read_seeds(options.seeds, None)
     options.today = today_for(options)
-    if not options.seeds:
+    if not options.seeds and not options.worker:
         raise CrawlSetupError("no seed URLs given: pass one or more URLs, or --seeds FILE")
     try:
         options.archive_dir = prepare_archive_folder(options.archive_dir)
@@ -172,6 +197,10 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
             "Check --db or GOVREPORTS_DB (e.g. sqlite:///govreports.db or postgresql+psycopg://…)."
         ) from exc
 
+    if options.redis_url:
+        from crawler.run.distributed_start import prepare
+
+        prepare(options, worker=options.worker, recorded=_recorded_settings(options))
     process = CrawlerProcess(build_settings(options))
     crawler = process.create_crawler(PortalSpider)
     failures: list[BaseException] = []
@@ -188,9 +217,16 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
             raise CrawlSetupError(str(error)) from error
         raise CrawlSetupError(f"the crawl could not start: {error!r}; see the log in "
                               f"{options.archive_dir / 'logs'}")
+    status = owner.status
+    if status == "worker_done":  # another worker finishes the run: wait for it
+        from crawler.run.distributed_start import wait_for_run_end
+
+        status = wait_for_run_end(options.db_url, owner.run_id, timeout=FINISH_WAIT_SECONDS)
+    elif status == "worker_stopped":
+        status = "interrupted"
     db = ArchiveDB(options.db_url, migrate=False)
     try:
-        summary = summarize_run(db, owner.run_id, archive_dir=options.archive_dir, status=owner.status)
+        summary = summarize_run(db, owner.run_id, archive_dir=options.archive_dir, status=status)
     finally:
         db.close()
     summary.archive_store = options.archive_store

@@ -1,0 +1,93 @@
+"""The Redis keys of one distributed run, all under one prefix (``govreports:<run-key>:``).
+
+Several runs (and the tests) share one Redis without touching each other's keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The prefix of every key of a run: ``govreports:<run-key>:``.
+PREFIX = "govreports:{run_key}:"
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """Key names of one run (see each property)."""
+
+    run_key: str
+
+    @property
+    def prefix(self) -> str:
+        return PREFIX.format(run_key=self.run_key)
+
+    @property
+    def meta(self) -> str:
+        """Hash: the run's id, seeds and shared options (written by ``govreports crawl``)."""
+        return self.prefix + "meta"
+
+    @property
+    def queue(self) -> str:
+        """Sorted set: serialized requests by priority (scrapy-redis ``PriorityQueue``)."""
+        return self.prefix + "queue"
+
+    @property
+    def dupefilter(self) -> str:
+        """Set: fingerprints of every request ever queued (scrapy-redis ``RFPDupeFilter``)."""
+        return self.prefix + "dupefilter"
+
+    @property
+    def workers(self) -> str:
+        """Sorted set: worker id → time of its last heartbeat (Redis server clock)."""
+        return self.prefix + "workers"
+
+    def processing(self, worker: str) -> str:
+        """Hash: the requests a worker holds (serialized request → queue score)."""
+        return self.prefix + "processing:" + worker
+
+    @property
+    def processing_pattern(self) -> str:
+        return self.prefix + "processing:*"
+
+    @property
+    def phase(self) -> str:
+        """String: ``discovery`` → ``search`` → ``revalidate`` → ``done``."""
+        return self.prefix + "phase"
+
+    @property
+    def phase_lock(self) -> str:
+        """String with a lease: the worker moving the run to its next phase."""
+        return self.prefix + "phase_lock"
+
+    @property
+    def finished(self) -> str:
+        """String (``SET NX``): the one worker that finishes the run."""
+        return self.prefix + "finished"
+
+    @property
+    def search_forms(self) -> str:
+        """Hash: host → pickled site-search form noted by any worker."""
+        return self.prefix + "search_forms"
+
+    @property
+    def revalidating(self) -> str:
+        """Set: known report URLs fetched directly in the revalidation phase."""
+        return self.prefix + "revalidating"
+
+    @property
+    def unfinished_hosts(self) -> str:
+        """Set: hosts some worker did not finish (budget exhausted or backed off)."""
+        return self.prefix + "unfinished_hosts"
+
+    @property
+    def pages(self) -> str:
+        """Hash: host → responses handled (per-host progress for ``govreports status``)."""
+        return self.prefix + "pages"
+
+    def host_slots(self, host: str) -> str:
+        """Sorted set: tokens of requests now at ``host`` → lease expiry (global politeness)."""
+        return self.prefix + "host:" + host + ":slots"
+
+    def host_clock(self, host: str) -> str:
+        """Hash: ``next_at`` (earliest next request) and ``delay`` of ``host``."""
+        return self.prefix + "host:" + host + ":clock"

@@ -1,0 +1,68 @@
+"""scrapy-redis's priority queue made reliable: a popped request stays in Redis until handled.
+
+``pop`` moves the best request, atomically (a Lua script), from the run's queue into the
+worker's processing hash ``P:processing:<worker-id>``; :meth:`ReliableQueue.done` removes it
+once its response or failure has been handled. A worker that dies leaves its processing hash
+behind; :func:`reclaim` puts it back into the queue (also atomically).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy_redis.queue import PriorityQueue
+
+from crawler.frontier.redis_keys import RunKeys
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy import Request, Spider
+
+#: KEYS: queue, processing hash. Pops the lowest score into the processing hash.
+_POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+redis.call('HSET', KEYS[2], r[1], r[2])
+return r[1]
+"""
+
+#: KEYS: queue, processing hash, workers zset; ARGV: worker id. Everything held goes back.
+_RECLAIM = """
+local h = redis.call('HGETALL', KEYS[2])
+for i = 1, #h, 2 do redis.call('ZADD', KEYS[1], h[i + 1], h[i]) end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return #h / 2
+"""
+
+
+def reclaim(server: Redis, keys: RunKeys, worker: str) -> int:
+    """Queue again every request ``worker`` held and forget the worker; return how many."""
+    script: Any = server.register_script(_RECLAIM)
+    return int(script(keys=[keys.queue, keys.processing(worker), keys.workers], args=[worker]))
+
+
+class ReliableQueue(PriorityQueue):  # type: ignore[misc]
+    """A scrapy-redis ``PriorityQueue`` whose pop keeps the request in a processing hash."""
+
+    def __init__(self, server: Redis, spider: Spider, key: str, serializer: Any = None,
+                 *, processing_key: str) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.processing_key = processing_key
+        self._pop: Any = server.register_script(_POP)
+
+    def pop(self, timeout: int = 0) -> tuple[Request, bytes] | None:  # type: ignore[override]
+        """The best request and its serialized form (kept in the processing hash), or None."""
+        data = self._pop(keys=[self.key, self.processing_key])
+        if not data:
+            return None
+        return self._decode_request(data), data
+
+    def done(self, data: bytes) -> None:
+        """The request serialized as ``data`` is handled: it leaves the processing hash."""
+        self.server.hdel(self.processing_key, data)
+
+    def held(self) -> int:
+        """Requests this worker holds."""
+        return int(self.server.hlen(self.processing_key))
