@@ -80,8 +80,9 @@ class DistributedEnd:
             if phase == "revalidate":
                 self.finisher = self.run.claim_finish(frontier.worker_id)
                 self.run.set_phase("done")
-                logger.info("distributed run done", extra={"run_id": self.run_id,
-                                                           "finisher": self.finisher})
+                if self.finisher:
+                    logger.info("this worker finishes the distributed run",
+                                extra={"run_id": self.run_id})
                 return
             frontier.shared.merge(spider, self.db.run_fetches(self.run_id))
             if phase == "discovery":

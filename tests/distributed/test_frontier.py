@@ -1,0 +1,113 @@
+"""The Redis frontier's parts on the real Redis: reliable pops, reclaiming, ending once."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import redis
+from scrapy import Request, Spider
+
+from crawler.frontier.redis_keys import RunKeys
+from crawler.frontier.reliable_queue import ReliableQueue
+from crawler.frontier.workers import WorkerRegistry
+from crawler.run.distributed import DistributedRun, NoDistributedRun
+
+pytestmark = pytest.mark.redis
+
+
+class _Spider(Spider):
+    name = "t"
+
+
+def _queue(server: redis.Redis, keys: RunKeys, worker: str) -> ReliableQueue:
+    return ReliableQueue(server, _Spider(), keys.queue, processing_key=keys.processing(worker))
+
+
+def test_pop_keeps_the_request_until_done_and_a_dead_workers_requests_come_back(
+        redis_url: str, run_key: str) -> None:
+    server = redis.Redis.from_url(redis_url)
+    keys = RunKeys(run_key)
+    a = _queue(server, keys, "elsewhere:1:a")
+    for i, priority in enumerate((0, 5, 1)):
+        a.push(Request(f"http://x.test/{i}", priority=priority))
+    popped = a.pop()
+    assert popped is not None and popped[0].url == "http://x.test/1"  # highest priority first
+    second = a.pop()
+    assert second is not None
+    assert len(a) == 1 and a.held() == 2
+    a.done(popped[1])
+    assert a.held() == 1
+
+    registry = WorkerRegistry(server, keys, stale_after=1.0)
+    registry.beat("elsewhere:1:a")
+    assert registry.reclaim_dead(this_worker="me") == 0  # alive: nothing taken from it
+    server.zadd(keys.workers, {"elsewhere:1:a": 0.0})  # its heartbeat stopped long ago
+    assert registry.reclaim_dead(this_worker="me") == 1
+    assert len(a) == 2 and a.held() == 0 and registry.live() == {}
+    urls = set()
+    while (item := a.pop()) is not None:
+        urls.add(item[0].url)
+    assert urls == {"http://x.test/0", "http://x.test/2"}
+
+
+def test_a_worker_of_this_machine_whose_process_is_gone_is_reclaimed_at_once(
+        redis_url: str, run_key: str) -> None:
+    import socket
+
+    server = redis.Redis.from_url(redis_url)
+    keys = RunKeys(run_key)
+    dead = f"{socket.gethostname()}:{_dead_pid()}:x"
+    q = _queue(server, keys, dead)
+    q.push(Request("http://x.test/a"))
+    assert q.pop() is not None
+    registry = WorkerRegistry(server, keys, stale_after=3600)
+    registry.beat(dead)
+    alive = f"{socket.gethostname()}:{os.getpid()}:y"
+    registry.beat(alive)
+    assert set(registry.live()) == {alive}
+    assert registry.reclaim_dead(this_worker=alive) == 1
+    assert len(q) == 1
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited."""
+    import subprocess
+
+    child = subprocess.Popen(["true"])  # noqa: S607
+    child.wait()
+    return child.pid
+
+
+def test_the_run_is_finished_by_exactly_one_of_many_workers(redis_url: str, run_key: str) -> None:
+    run = DistributedRun.connect(redis_url, run_key)
+    with pytest.raises(NoDistributedRun):
+        run.join()
+    started: list[int] = []
+    record = run.start_or_join({"seeds": ["http://x.test/"]}, lambda: started.append(7) or 7)
+    assert record.run_id == 7 and not record.joined and run.phase() == "discovery"
+    again = run.start_or_join({"seeds": ["http://y.test/"]}, lambda: 8)
+    assert again.joined and again.run_id == 7 and again.options == {"seeds": ["http://x.test/"]}
+    assert run.join().run_id == 7
+
+    winners: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def worker(name: str) -> None:
+        barrier.wait()
+        if DistributedRun.connect(redis_url, run_key).claim_finish(name):
+            winners.append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(winners) == 1
+    run.set_phase("done")
+    with pytest.raises(NoDistributedRun):
+        run.join()
+    fresh = run.start_or_join({"seeds": ["http://x.test/"]}, lambda: 9)  # an ended run: a new one
+    assert fresh.run_id == 9 and not fresh.joined and run.phase() == "discovery"
+    assert run.claim_finish("w0")  # the new run's keys start clean
