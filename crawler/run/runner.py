@@ -43,7 +43,10 @@ DISTRIBUTED_SETTINGS: dict[str, Any] = {
     "SCHEDULER": "crawler.frontier.redis_scheduler.RedisScheduler",
 }
 #: Downloader middlewares added in distributed mode: politeness held across workers.
-DISTRIBUTED_MIDDLEWARES: dict[str, int] = {}
+#: (after the redirect middleware, 600: its response hook runs before a redirect replaces it)
+DISTRIBUTED_MIDDLEWARES: dict[str, int] = {
+    "crawler.middlewares.global_politeness.GlobalPolitenessMiddleware": 610,
+}
 #: Seconds a worker that does not finish the run waits for the one that does.
 FINISH_WAIT_SECONDS = 300.0
 

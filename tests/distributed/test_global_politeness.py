@@ -1,0 +1,112 @@
+"""Two workers never double a host's concurrency: measured at the server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.frontier.redis_keys import RunKeys
+from tests.crawl_helpers import GOVREPORTS
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+PAGES = 120
+PER_HOST = 8  # --local: CONCURRENT_REQUESTS_PER_DOMAIN
+TIMEOUT = 180
+
+
+class _Counting:
+    """Requests in progress at the server, and the most seen at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.max = 0
+        self.total = 0
+
+    def __enter__(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.total += 1
+            self.max = max(self.max, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.now -= 1
+
+
+@pytest.fixture
+def slow_site() -> Iterator[tuple[str, _Counting]]:
+    counting = _Counting()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            with counting:
+                time.sleep(0.4)
+                if self.path == "/":
+                    links = "".join(f'<li><a href="/news/{i}.html">通知公告 {i}</a></li>'
+                                    for i in range(PAGES))
+                    body = f"<html><body><ul>{links}</ul></body></html>"
+                    status = 200
+                elif self.path.startswith("/news/"):
+                    body = "<html><body><p>政府信息公开 新闻</p></body></html>"
+                    status = 200
+                else:
+                    body, status = "not found", 404
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", counting
+    server.shutdown()
+    server.server_close()
+
+
+def test_two_workers_share_one_hosts_slots(tmp_path: Path, slow_site: tuple[str, _Counting],
+                                           pg_url: str, redis_url: str, run_key: str) -> None:
+    seed, counting = slow_site
+    archive = str(tmp_path / "archive")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    crawl = subprocess.Popen([*GOVREPORTS, "crawl", seed, "--redis", redis_url, "--run-key", run_key,
+                              "--db", pg_url, "--archive", archive, "--local", "--no-parse",
+                              "--timeout", "10"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             env=env)
+    worker = None
+    try:
+        server = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not server.exists(RunKeys(run_key).meta):  # the worker joins a recorded run
+            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
+            time.sleep(0.1)
+        worker = subprocess.Popen([*GOVREPORTS, "worker", "--redis", redis_url, "--run-key", run_key,
+                                   "--db", pg_url, "--archive", archive],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        out, _ = crawl.communicate(timeout=TIMEOUT)
+        assert crawl.returncode == 0, out.decode()[-3000:]
+        out, _ = worker.communicate(timeout=TIMEOUT)
+        assert worker.returncode == 0, out.decode()[-3000:]
+    finally:
+        for process in (crawl, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    assert counting.total >= PAGES
+    print(f"max concurrent at the host: {counting.max} (limit {PER_HOST}), requests {counting.total}")
+    assert counting.max <= PER_HOST, counting.max
+    assert counting.max >= PER_HOST // 2  # the host was kept busy: the limit was what held it
