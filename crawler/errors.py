@@ -23,6 +23,8 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     ├── CrawlSetupError                 crawler.run.runner: a crawl cannot start
     ├── RunOpenError                    crawler.run.opening: a crawl run cannot be opened
     │   └── RunLockedError              another crawl of the same seeds is running
+    ├── DistributedError                crawler.run.distributed: Redis unreachable, run starting
+    │   └── NoDistributedRun            no running distributed crawl to join
     ├── ArchiveFolderError              crawler.archive.folder: the archive folder is unusable
     ├── WaczError                       crawler.exports.wacz
     ├── ScheduleError                   crawler.schedules.store

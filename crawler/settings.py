@@ -45,6 +45,10 @@ Crawl settings (read by its components):
   (0: refuse at once); ``GOVREPORTS_RUN_LOCK_STALE``: seconds without heartbeat after which
   its lock is taken over; ``GOVREPORTS_HEARTBEAT_SECONDS``.
 * ``GOVREPORTS_FRONTIER_FLUSH_SECONDS``: how often the frontier is written to the database.
+* Distributed mode (``--redis``; docs/distributed.md): ``GOVREPORTS_REDIS_URL`` and
+  ``GOVREPORTS_RUN_KEY`` (set by ``govreports crawl/worker``), ``GOVREPORTS_WORKER_STALE``
+  (seconds without heartbeat after which a worker's requests are reclaimed),
+  ``GOVREPORTS_REDIS_TICK_SECONDS`` (how often a worker heartbeats and reports handled requests).
 * ``GOVREPORTS_CONFIG``: alert settings file (else ``$GOVREPORTS_CONFIG`` or ``./govreports.toml``);
   ``GOVREPORTS_ALERTS``: an ``AlertSettings`` object instead (set by ``govreports crawl``).
 * ``GOVREPORTS_TODAY``: the day overdue reports are judged on (else ``$GOVREPORTS_TODAY``, else today).
@@ -156,6 +160,8 @@ ITEM_PIPELINES = {
     "pipelines.archive.ReportArchivePipeline": 300,
 }
 
+GOVREPORTS_WORKER_STALE = 30.0
+GOVREPORTS_REDIS_TICK_SECONDS = 0.5
 GOVREPORTS_MAX_PAGES_PER_HOST = 5000
 GOVREPORTS_MAX_PER_TRAP_KEY = 30
 GOVREPORTS_MAX_LIST_PAGES = 500

@@ -22,5 +22,7 @@ Modules:
   changed.
 * ``agencies``: ``govreports agencies import FILE`` and ``agencies list``: the registry of agencies that should report.
 * ``exit_codes``: Exit codes of ``govreports`` commands (documented in the README).
+* ``worker``: ``govreports worker --redis URL``: join a distributed crawl.
+* ``status``: ``govreports status --redis URL``: a distributed run's frontier, hosts and workers.
 * ``runs``: ``govreports runs`` (the crawl runs) and ``govreports errors --run N`` (a run's failed URLs).
 """

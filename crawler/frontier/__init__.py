@@ -2,6 +2,11 @@
 
 ``base``: the small interface the run owner talks to (size, drained?, requeue in-flight).
 ``scheduler``: :class:`DatabaseScheduler`, a Scrapy scheduler backed by the archive
-database's ``frontier`` table (SQL in ``storage/frontier.py``). A Redis-backed frontier
-(scrapy-redis) can take its place through the ``SCHEDULER`` setting by implementing ``base``.
+database's ``frontier`` table (SQL in ``storage/frontier.py``).
+Distributed mode (``--redis``, docs/distributed.md), on scrapy-redis:
+``redis_scheduler``: :class:`RedisScheduler`, the shared frontier and duplicate filter in Redis.
+``reliable_queue``: a popped request stays in the worker's processing hash until handled.
+``workers``: worker heartbeats; dead workers' requests reclaimed into the queue.
+``redis_keys``: the keys of one run, under ``govreports:<run-key>:``.
+``shared_state``: what one worker's spider learnt that the run's end needs, shared in Redis.
 """

@@ -25,7 +25,11 @@ from crawler.frontier.workers import text
 PHASES = ("discovery", "search", "revalidate", "done")
 
 
-class NoDistributedRun(GovreportsError):
+class DistributedError(GovreportsError):
+    """The distributed run's Redis cannot be used (unreachable, or a run is being started)."""
+
+
+class NoDistributedRun(DistributedError):
     """A worker was started for a run key that no ``govreports crawl --redis`` started."""
 
 
@@ -52,7 +56,7 @@ class DistributedRun:
         try:
             server.ping()
         except Exception as exc:  # noqa: BLE001 - any connection error means the same here
-            raise GovreportsError(f"cannot reach Redis at {url!r}: {exc}") from exc
+            raise DistributedError(f"cannot reach Redis at {url!r}: {exc}") from exc
         return cls(server, RunKeys(run_key))
 
     # -- starting and joining ----------------------------------------------------------------
@@ -61,7 +65,7 @@ class DistributedRun:
         with ``options`` (the keys of an ended run are cleared first)."""
         lock = self.keys.prefix + "starting"
         if not self.server.set(lock, "1", nx=True, ex=60):
-            raise GovreportsError("another `govreports crawl` is starting this run key; try again")
+            raise DistributedError("another `govreports crawl` is starting this run key; try again")
         try:
             record = self.record()
             if record is not None and self.phase() != "done":
