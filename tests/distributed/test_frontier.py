@@ -111,3 +111,29 @@ def test_the_run_is_finished_by_exactly_one_of_many_workers(redis_url: str, run_
     fresh = run.start_or_join({"seeds": ["http://x.test/"]}, lambda: 9)  # an ended run: a new one
     assert fresh.run_id == 9 and not fresh.joined and run.phase() == "discovery"
     assert run.claim_finish("w0")  # the new run's keys start clean
+
+
+def test_status_shows_phase_frontier_workers_and_hosts(redis_url: str, run_key: str) -> None:
+    from click.testing import CliRunner
+
+    from crawler.cli.main import main
+
+    server = redis.Redis.from_url(redis_url)
+    keys = RunKeys(run_key)
+    result = CliRunner().invoke(main, ["status", "--redis", redis_url, "--run-key", run_key])
+    assert result.exit_code != 0 and "no distributed run" in result.output
+    run = DistributedRun.connect(redis_url, run_key)
+    run.start_or_join({"seeds": ["http://x.test/"]}, lambda: 3)
+    worker = f"elsewhere:{os.getpid()}:w"
+    q = _queue(server, keys, worker)
+    for i in range(3):
+        q.push(Request(f"http://x.test/{i}"))
+    q.pop()
+    WorkerRegistry(server, keys, stale_after=30).beat(worker)
+    server.hincrby(keys.pages, "x.test", 5)
+    result = CliRunner().invoke(main, ["status", "--redis", redis_url, "--run-key", run_key])
+    assert result.exit_code == 0, result.output
+    assert "run 3" in result.output and "phase discovery" in result.output
+    assert "2 queued, 1 held by workers" in result.output
+    assert "workers: 1 live" in result.output and worker in result.output
+    assert "x.test\t5" in result.output
