@@ -66,6 +66,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.reclaimed = 0
         self._loop: task.LoopingCall | None = None
         self._ticks = 0
+        self._closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -99,6 +100,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self.tick()
+        self._closed = True  # no heartbeat after leaving
         returned = self.registry.leave(self.worker_id)  # what is still held goes back
         logger.info("worker left the run", extra={"worker": self.worker_id, "returned": returned})
 
@@ -131,6 +133,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     def tick(self) -> None:
         """Heartbeat; report handled requests (after publishing what their callbacks taught the
         spider); every few ticks reclaim dead workers' requests; wake the engine if work waits."""
+        if self._closed:
+            return
         self._ticks += 1
         self.registry.beat(self.worker_id)
         busy = self._busy_requests()
