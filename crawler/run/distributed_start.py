@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from crawler.run.distributed import DistributedRun, RunRecord
+from crawler.run.distributed import DistributedError, DistributedRun, RunRecord
 from crawler.version import software_version
 from storage.repository import ArchiveDB
 
@@ -44,6 +44,9 @@ def apply_shared(options: CrawlOptions, shared: dict[str, Any]) -> None:
 def prepare(options: CrawlOptions, *, worker: bool, recorded: dict[str, Any]) -> RunRecord:
     """Start or join the run (``govreports crawl``) or join it (``govreports worker``)."""
     assert options.redis_url
+    if options.db_url.startswith("sqlite"):
+        raise DistributedError("a distributed crawl needs a database every worker can reach: "
+                               "--db postgresql+psycopg://user@host/dbname (not SQLite)")
     run = DistributedRun.connect(options.redis_url, options.run_key)
     if worker:
         record = run.join()

@@ -140,13 +140,16 @@ def test_status_shows_phase_frontier_workers_and_hosts(redis_url: str, run_key: 
 
 
 def test_a_worker_without_a_run_to_join_says_how_to_start_one(tmp_path: object, redis_url: str,
-                                                              run_key: str) -> None:
+                                                              run_key: str, pg_url: str) -> None:
     from click.testing import CliRunner
 
     from crawler.cli.main import main
 
     result = CliRunner().invoke(main, ["worker", "--redis", redis_url, "--run-key", run_key,
-                                       "--db", f"sqlite:///{tmp_path}/a.db",
-                                       "--archive", f"{tmp_path}/archive"])
+                                       "--db", pg_url, "--archive", f"{tmp_path}/archive"])
     assert result.exit_code == 1, result.output
     assert "no running distributed crawl" in result.output and "govreports crawl" in result.output
+    result = CliRunner().invoke(main, ["crawl", "http://x.test/", "--redis", redis_url, "--run-key",
+                                       run_key, "--db", f"sqlite:///{tmp_path}/a.db",
+                                       "--archive", f"{tmp_path}/archive"])
+    assert result.exit_code == 1 and "not SQLite" in result.output, result.output
