@@ -174,7 +174,8 @@ class RunOwner:
                             settings.get("LOG_LEVEL") or "INFO",
                             structure=settings.get("GOVREPORTS_LOG_FORMAT") or "kv")
         write_marker(archive_dir, seeds, opened.run_id)
-        logger.info("crawl run %s", "resumed" if opened.resumed else "started",
+        logger.info("crawl run %s", "joined" if distributed is not None
+                    else "resumed" if opened.resumed else "started",
                     extra={"run_id": opened.run_id, "crashed_before": list(opened.crashed)})
         if distributed is None:  # a distributed run's finisher delivers
             owner.deliver_alerts()  # what a killed or failed earlier delivery left pending

@@ -146,9 +146,17 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 self.queue.done(self.held.pop(key)[1])
         if self._ticks % 10 == 0:
             self.reclaimed += self.registry.reclaim_dead(this_worker=self.worker_id)
+        self._wake_engine()
+
+    def _wake_engine(self) -> None:
+        """Let the engine look again: for queued work, and, while this worker holds nothing,
+        every second, so an idle worker sees the run move on (or end) without waiting for
+        Scrapy's 5-second heartbeat."""
         engine = self.crawler.engine
         slot = getattr(engine, "_slot", None)
-        if slot is not None and len(self.queue) and not self.crawler.engine.downloader.needs_backout():  # type: ignore[union-attr]
+        if slot is None or engine is None or engine.downloader.needs_backout():
+            return
+        if len(self.queue) or (not self.held and self._ticks % 2 == 0):
             slot.nextcall.schedule()
 
     def _busy_requests(self) -> set[int]:
