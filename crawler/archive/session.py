@@ -23,6 +23,7 @@ from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
+from storage.blobs import StoredBlob
 from storage.objects import ArchiveStorage, BlobStore, LocalWarcStore, WarcStore, open_storage
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
 from storage.s3 import ObjectStoreError
@@ -54,6 +55,20 @@ class FetchRecord:
     refused: str | None = None
     #: The payload with its content encoding removed (what the blob holds).
     payload: bytes | None = None
+
+
+@dataclass
+class _Pending:
+    """A response on its way into the archive: decoded, its blob not yet written."""
+
+    request: Request
+    response: Response
+    record: CaptureRecord
+    known: KnownUrl | None
+    content_type: str
+    payload: bytes
+    charset: str | None
+    problem: str | None
 
 
 def _header(headers: object, name: str) -> str:
@@ -187,6 +202,26 @@ class ArchiveSession:
 
     def record_response(self, request: Request, response: Response) -> FetchRecord:
         """Archive one response exactly as received; return what was recorded."""
+        step = self._prepare(request, response)
+        if isinstance(step, FetchRecord):
+            return step
+        return self._complete(step, self.blobs.put(step.payload))
+
+    async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
+        """:meth:`record_response` with the blob (hashing, write, fsync) written in a thread:
+        the reactor goes on meanwhile. The capture is committed after the blob is in place."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        step = self._prepare(request, response)
+        if isinstance(step, FetchRecord):
+            return step
+        stored = await maybe_deferred_to_future(deferToThread(self.blobs.put, step.payload))
+        return self._complete(step, stored)
+
+    def _prepare(self, request: Request, response: Response) -> _Pending | FetchRecord:
+        """Everything before the blob: content decoded once, challenge pages, charset. Answers
+        that store no blob (304, too large, challenge) are recorded here."""
         record = self._base_record(request)
         record.status = response.status
         record.headers = dict(_header_pairs(response.headers))
@@ -220,7 +255,12 @@ class ArchiveSession:
             record.charset = charset
             if problem and record.error_kind is None:
                 record.error_kind, record.error_message = "encoding", problem
-        stored = self.blobs.put(payload)
+        return _Pending(request, response, record, known, content_type, payload, charset, problem)
+
+    def _complete(self, step: _Pending, stored: StoredBlob) -> FetchRecord:
+        """After the blob: its document row, the WARC record, the capture; one commit."""
+        request, response, record, known = step.request, step.response, step.record, step.known
+        charset = step.charset
         # staged: committed with the capture below, one transaction per response
         new_document = self.db.stage_document(
             sha256=stored.sha256,
@@ -261,8 +301,8 @@ class ArchiveSession:
         capture_id = self._add_capture(request, record, state)
         if earlier is None and response.status == 200:
             self._wire_refs[wire] = capture_id
-        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem,
-                           None, payload=payload)
+        return FetchRecord(capture_id, stored.sha256, stored.size, step.content_type, charset,
+                           step.problem, None, payload=step.payload)
 
     def _identical_payload(self, sha256: str, wire: str, known: KnownUrl | None,
                            new_document: bool) -> KnownUrl | None:
