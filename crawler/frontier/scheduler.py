@@ -184,7 +184,7 @@ class DatabaseScheduler(BaseScheduler):
         if engine is None:
             return set()
         busy: set[int] = set()
-        slot = getattr(engine, "_slot", None)  # the engine's in-progress set (Scrapy 2.13–2.19)
+        slot = getattr(engine, "_slot", None)  # the engine's in-progress set (Scrapy 2.19, as pinned)
         for request in getattr(slot, "inprogress", ()):
             busy.add(id(request))
         for request in getattr(engine.downloader, "active", ()):
