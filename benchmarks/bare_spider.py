@@ -7,7 +7,11 @@ It fetches the seeds and each seed's ``/sitemap.xml`` (as ``govreports crawl`` d
 (:func:`~crawler.discovery.urls.is_skipped_url`, :func:`~crawler.discovery.urls.canonicalize`,
 :class:`~crawler.discovery.scope.CrawlScope`, :func:`~crawler.discovery.urls.looks_like_trap`,
 the per-host and per-trap-key budgets), with the same concurrency, robots.txt, ``DEPTH_LIMIT``
-and ``DOWNLOAD_MAXSIZE``, and stores nothing. Every URL answered off the wire (redirect hops
+and ``DOWNLOAD_MAXSIZE``, and stores nothing. Depth: govreports asks for all pages of a paged
+list from its first page (``crawler/discovery/paging.py``), so they sit one level below it; the
+bare spider follows "next" links instead, and a list page linked from a list page keeps that
+page's depth (:func:`~crawler.discovery.urls.looks_like_list`), else the chain of pages would
+hit ``DEPTH_LIMIT`` long before govreports does. Every URL answered off the wire (redirect hops
 included, like govreports' captures) is written to ``OUT_FILE``, one per line.
 """
 
@@ -28,6 +32,7 @@ from crawler.discovery.urls import (  # noqa: E402
     canonicalize,
     host_of,
     is_skipped_url,
+    looks_like_list,
     looks_like_trap,
     trap_key,
 )
@@ -39,13 +44,16 @@ BARE_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "ROBOTSTXT_OBEY": True,
-    "DEPTH_LIMIT": crawler_settings.DEPTH_LIMIT,
+    "DEPTH_LIMIT": 0,  # counted by the spider (meta "bare_depth"), see the module docstring
     "DOWNLOAD_MAXSIZE": crawler_settings.DOWNLOAD_MAXSIZE,
     "HTTPERROR_ALLOW_ALL": True,
     "LOG_LEVEL": "WARNING",
     "TELNETCONSOLE_ENABLED": False,
     "DOWNLOADER_MIDDLEWARES": {f"{__name__}.WireLog": 950},
 }
+
+
+DEPTH = "bare_depth"
 
 
 class WireLog:
@@ -96,8 +104,8 @@ def run(seeds: list[str], out: Path, max_pages_per_host: int) -> int:
 
         async def start(self) -> Any:
             for url in seeds:
-                yield scrapy.Request(url, priority=1000)
-                yield scrapy.Request(urljoin(url, "/sitemap.xml"), priority=900)
+                yield scrapy.Request(url, priority=1000, meta={DEPTH: 0})
+                yield scrapy.Request(urljoin(url, "/sitemap.xml"), priority=900, meta={DEPTH: 0})
 
         def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
             if not isinstance(response, TextResponse) or response.status >= 400:
@@ -106,10 +114,15 @@ def run(seeds: list[str], out: Path, max_pages_per_host: int) -> int:
                 hrefs = response.xpath("//*[local-name()='loc']/text()").getall()
             else:
                 hrefs = response.css("a::attr(href)").getall()
+            depth = response.meta.get(DEPTH, 0)
+            from_list = looks_like_list(response.url)
             for href in hrefs:
                 url = admit(response.urljoin(href.strip()))
-                if url is not None:
-                    yield scrapy.Request(url)
+                if url is None:
+                    continue
+                next_depth = depth if from_list and looks_like_list(url) else depth + 1
+                if next_depth <= crawler_settings.DEPTH_LIMIT:
+                    yield scrapy.Request(url, meta={DEPTH: next_depth})
 
     process = CrawlerProcess(settings=BARE_SETTINGS)
     process.crawl(BareSpider)
