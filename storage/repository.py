@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.discovery.urls import host_of
-from storage.db import make_engine, migrate
+from storage.db import begin_before_savepoint, make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,
     RUN_STATUSES,
@@ -162,6 +162,7 @@ class ArchiveDB:
         if existing is not None:
             return existing, False
         row = make()
+        begin_before_savepoint(self.session)
         try:
             with self.session.begin_nested():
                 self.session.add(row)

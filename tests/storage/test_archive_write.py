@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.policy import FullPolicy
 from crawler.archive.session import ArchiveSession
-from storage.models import Capture, Document
+from storage.models import Capture, Document, Report, ReportDocument
 from storage.repository import ArchiveDB
 
 PAGE = "<html><head><meta charset='utf-8'><title>年报</title></head><body>正文</body></html>".encode()
@@ -52,5 +52,20 @@ def test_a_response_is_one_commit_and_a_repeated_payload_is_a_revisit(db_url: st
                           for r in ArchiveIterator(handle) if r.rec_type in ("response", "revisit")]
         assert kinds == [("response", "http://a.gov.cn/1.html"), ("revisit", "http://a.gov.cn/2.html"),
                          ("response", "http://a.gov.cn/3.html")]
+    finally:
+        db.close()
+
+
+def test_rows_inserted_once_stay_in_the_callers_transaction(db_url: str) -> None:
+    """A report linked but not committed is gone after a rollback (on SQLite a bare SAVEPOINT
+    was the transaction, and releasing it committed the report on its own)."""
+    db = ArchiveDB(db_url, migrate=True)
+    try:
+        db.link_document(agency="某某市统计局", year=2023, title="2023年政府信息公开工作年度报告",
+                         published_on=None, sha256="a" * 64, url="http://a.gov.cn/nb.html",
+                         capture_id=None, role="page")
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ReportDocument)) == 0
     finally:
         db.close()
