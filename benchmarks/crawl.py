@@ -1,12 +1,12 @@
-"""Crawl throughput: pages per second and peak memory of ``govreports crawl`` against a bare spider.
+"""Crawl throughput: pages per CPU-second and peak memory of ``govreports crawl`` against a bare spider.
 
-Run: ``.venv/bin/python benchmarks/crawl.py [--scale N | --quick] [--out FILE.json]``.
+Run: ``.venv/bin/python benchmarks/crawl.py [--pages 20000 | --pages 100000 | --quick] [--out FILE.json]``.
 One :class:`~crawler.testbed.sample_portal.SamplePortal` (threads in this process, 127.0.0.1 only) serves
 both crawls in the same run. Each crawl is a child process (a Twisted reactor cannot restart);
-its wall time and peak resident memory come from ``os.wait4``. The bare spider only follows
-``<a href>`` links on the same host:port, with the same concurrency, robots.txt and depth limit
-as the real crawler, and archives nothing; it drops session ids from links (else every visit
-mints new URLs and it never ends).
+its wall time, CPU time (user + system) and peak resident memory come from ``os.wait4``. The
+bare spider (``benchmarks/bare_spider.py``) has govreports' scope, depth, trap and budget
+rules, concurrency and robots.txt, and archives nothing. Both crawls' URL sets are compared
+(they must agree within 2%) and printed with the figures and the govreports/bare ratios.
 """
 
 from __future__ import annotations
@@ -20,38 +20,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler import settings as crawler_settings  # noqa: E402
 from crawler.testbed.sample_portal import BENCHMARK_SCALE, SamplePortal  # noqa: E402
 
 QUICK_SCALE = 2
-BARE_MODE = "--bare-spider"  # internal: run the bare spider in this (child) process
+PAGES_PER_SCALE = 400  # news pages per unit of scale (crawler/testbed/sample_portal/build.py)
 _PAGES_LINE = re.compile(r"pages fetched:\s*(\d+)")
 _SUMMARY_END = re.compile(r"^\s*database:")  # the last line of the crawl summary
 EXIT_GRACE = 15.0  # seconds a crawler may take to exit after printing its summary
-_BARE_RESULT = "BARE-RESULT "
-_SESSION_PARAM = re.compile(r";jsessionid=[^/?#]*|(?<=[?&])(?:sid|jsessionid)=[^&#]*&?", re.I)
-
-BARE_SETTINGS: dict[str, Any] = {
-    "CONCURRENT_REQUESTS": 16,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "ROBOTSTXT_OBEY": True,
-    "DEPTH_LIMIT": crawler_settings.DEPTH_LIMIT,
-    "DOWNLOAD_MAXSIZE": crawler_settings.DOWNLOAD_MAXSIZE,
-    "HTTPERROR_ALLOW_ALL": True,
-    "LOG_LEVEL": "WARNING",
-    "TELNETCONSOLE_ENABLED": False,
-}
+MAX_PAGES_PER_HOST = 1_000_000  # no host budget in either crawl: the portal's size decides
+SAME_SET_TOLERANCE = 0.02  # the two URL sets may differ by this share
 
 
 @dataclass
@@ -61,52 +45,20 @@ class CrawlFigures:
     name: str
     pages: int
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     exit_code: int
     hung_at_exit: bool = False
 
     @property
     def pages_per_second(self) -> float:
-        """Throughput; 0 when nothing was fetched."""
+        """Throughput over wall time; 0 when nothing was fetched."""
         return self.pages / self.seconds if self.seconds > 0 else 0.0
 
-
-# --- the bare spider (child process) --------------------------------------------------------
-
-
-def run_bare_spider(urls: Sequence[str]) -> int:
-    """Crawl ``urls`` following same-host links only; print the response count. Returns 0."""
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.http import Response, TextResponse
-
-    class BareSpider(scrapy.Spider):
-        """Follows every ``<a href>`` that stays on the host:port it was found on."""
-
-        name = "bare"
-
-        async def start(self) -> Any:
-            for url in urls:
-                yield scrapy.Request(url)
-
-        def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
-            if not isinstance(response, TextResponse):
-                return
-            here = urlsplit(response.url).netloc
-            for href in response.css("a::attr(href)").getall():
-                url = _SESSION_PARAM.sub("", response.urljoin(href.strip())).rstrip("?&")
-                parts = urlsplit(url)
-                if parts.scheme in ("http", "https") and parts.netloc == here:
-                    yield scrapy.Request(url)
-
-    process = CrawlerProcess(settings=BARE_SETTINGS)
-    crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler)
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    print(_BARE_RESULT + json.dumps({"pages": int(stats.get("response_received_count", 0))}),
-          flush=True)
-    return 0
+    @property
+    def pages_per_cpu_second(self) -> float:
+        """Throughput per CPU-second (user + system, the child and the children it reaped)."""
+        return self.pages / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
 
 # --- measuring children ---------------------------------------------------------------------
@@ -145,31 +97,58 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         seconds = (ended or time.monotonic()) - started
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
     peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
-    return CrawlFigures(name, 0, seconds, peak_mb, child.returncode, hung), "".join(lines)
+    cpu = usage.ru_utime + usage.ru_stime
+    return CrawlFigures(name, 0, seconds, cpu, peak_mb, child.returncode, hung), "".join(lines)
 
 
-def bare_crawl(urls: Sequence[str], work: Path) -> CrawlFigures:
-    """The bare spider against ``urls``."""
-    figures, out = measure("bare scrapy", [sys.executable, __file__, BARE_MODE, *urls],
-                           work / "bare.log")
-    for line in out.splitlines():
-        if line.startswith(_BARE_RESULT):
-            figures.pages = int(json.loads(line[len(_BARE_RESULT):])["pages"])
-    return figures
+def bare_crawl(urls: Sequence[str], work: Path) -> tuple[CrawlFigures, set[str]]:
+    """The bare spider (``benchmarks/bare_spider.py``) against ``urls``; figures and URLs answered."""
+    seeds, answered = work / "seeds.txt", work / "bare-urls.txt"
+    seeds.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    figures, _ = measure("bare scrapy", [sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"),
+                                         str(seeds), str(answered), "--max-pages-per-host",
+                                         str(MAX_PAGES_PER_HOST)], work / "bare.log")
+    fetched = set(answered.read_text(encoding="utf-8").split()) if answered.exists() else set()
+    figures.pages = len(fetched)
+    return figures, fetched
 
 
-def govreports_crawl(urls: Sequence[str], ca_file: Path, work: Path) -> CrawlFigures:
-    """``govreports crawl`` against ``urls``, archiving and parsing into ``work``."""
+def govreports_crawl(urls: Sequence[str], ca_file: Path, work: Path
+                     ) -> tuple[CrawlFigures, set[str]]:
+    """``govreports crawl`` against ``urls``, archiving and parsing into ``work``; figures and
+    the URLs it captured with an answer off the wire."""
+    from storage.repository import ArchiveDB
+
     exe = Path(sys.executable).with_name("govreports")
-    argv = [str(exe), "crawl", *urls, "--db", f"sqlite:///{work / 'govreports.db'}",
+    db_url = f"sqlite:///{work / 'govreports.db'}"
+    argv = [str(exe), "crawl", *urls, "--db", db_url,
             "--archive", str(work / "archive"), "--local", "--ca-file", str(ca_file),
-            "--max-pages-per-host", "100000"]
+            "--max-pages-per-host", str(MAX_PAGES_PER_HOST)]
     figures, out = measure("govreports", argv, work / "govreports.log",
                           _SUMMARY_END)
-    match = _PAGES_LINE.search(out)
-    figures.pages = int(match.group(1)) if match else 0
     (work / "govreports.out").write_text(out, encoding="utf-8")
-    return figures
+    db = ArchiveDB(db_url, migrate=False)
+    try:
+        fetched = {final or url for url, final, status in db.run_fetches(1) if status is not None}
+    finally:
+        db.close()
+    match = _PAGES_LINE.search(out)
+    figures.pages = int(match.group(1)) if match else len(fetched)
+    return figures, fetched
+
+
+def compare_urls(bare: set[str], gov: set[str]) -> tuple[float, str]:
+    """The share of URLs fetched by one crawl only, and a line saying so (with examples)."""
+    only_bare, only_gov = sorted(bare - gov), sorted(gov - bare)
+    union = len(bare | gov) or 1
+    share = (len(only_bare) + len(only_gov)) / union
+    line = (f"URL sets: {len(bare & gov)} common, {len(only_bare)} bare only, {len(only_gov)} "
+            f"govreports only: {share:.1%} differ "
+            f"({'within' if share <= SAME_SET_TOLERANCE else 'OVER'} {SAME_SET_TOLERANCE:.0%})")
+    for label, sample in (("bare only", only_bare), ("govreports only", only_gov)):
+        if sample:
+            line += f"\n  e.g. {label}: " + ", ".join(sample[:4])
+    return share, line
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -178,33 +157,40 @@ def govreports_crawl(urls: Sequence[str], ca_file: Path, work: Path) -> CrawlFig
 def render(rows: Sequence[CrawlFigures], scale: int) -> str:
     """The comparison table, with govreports/bare ratios."""
     lines = [f"Crawl benchmark, sample portal scale {scale}",
-             f"{'crawler':<14}{'pages':>8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}{'exit':>6}"]
+             f"{'crawler':<15}{'pages':>8}{'wall s':>9}{'pages/s':>9}{'CPU s':>9}"
+             f"{'pages/CPU-s':>13}{'peak MB':>9}{'exit':>6}"]
     for r in rows:
-        lines.append(f"{r.name:<14}{r.pages:>8}{r.seconds:>10.1f}{r.pages_per_second:>10.1f}"
-                     f"{r.peak_mb:>10.1f}{r.exit_code:>6}"
+        lines.append(f"{r.name:<15}{r.pages:>8}{r.seconds:>9.1f}{r.pages_per_second:>9.1f}"
+                     f"{r.cpu_seconds:>9.1f}{r.pages_per_cpu_second:>13.1f}"
+                     f"{r.peak_mb:>9.1f}{r.exit_code:>6}"
                      + ("  (hung after its summary; killed)" if r.hung_at_exit else ""))
     gov, bare = rows[1], rows[0]
-    if bare.pages and bare.peak_mb and bare.pages_per_second:
-        lines.append(f"{'ratio gov/bare':<14}{gov.pages / bare.pages:>8.2f}"
-                     f"{gov.seconds / bare.seconds:>10.2f}"
-                     f"{gov.pages_per_second / bare.pages_per_second:>10.2f}"
-                     f"{gov.peak_mb / bare.peak_mb:>10.2f}")
+    if bare.pages and bare.peak_mb and bare.pages_per_second and bare.pages_per_cpu_second:
+        lines.append(f"{'ratio gov/bare':<15}{gov.pages / bare.pages:>8.2f}"
+                     f"{gov.seconds / bare.seconds:>9.2f}"
+                     f"{gov.pages_per_second / bare.pages_per_second:>9.2f}"
+                     f"{gov.cpu_seconds / bare.cpu_seconds:>9.2f}"
+                     f"{gov.pages_per_cpu_second / bare.pages_per_cpu_second:>13.2f}"
+                     f"{gov.peak_mb / bare.peak_mb:>9.2f}")
+        lines.append("targets (issue 9): pages/CPU-s ratio >= 0.80, peak MB ratio <= 1.50")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run both crawls on one portal and print the table."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == BARE_MODE:
-        return run_bare_spider(args[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pages", type=int,
+                        help=f"portal size in pages (scale = pages / {PAGES_PER_SCALE}): "
+                             "20000 or 100000 for issue 9's table")
     parser.add_argument("--scale", type=int, default=BENCHMARK_SCALE,
                         help=f"portal scale (default {BENCHMARK_SCALE}: about 21,000 pages)")
     parser.add_argument("--quick", action="store_true", help=f"smoke run at scale {QUICK_SCALE}")
     parser.add_argument("--out", type=Path, help="also save the figures as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, archive)")
     opts = parser.parse_args(args)
-    scale = QUICK_SCALE if opts.quick else opts.scale
+    scale = (QUICK_SCALE if opts.quick
+             else max(1, -(-opts.pages // PAGES_PER_SCALE)) if opts.pages else opts.scale)
 
     work = Path(tempfile.mkdtemp(prefix="govreports-bench-crawl-"))
     print(f"building portal at scale {scale}; work folder {work}", file=sys.stderr)
@@ -212,12 +198,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the virtual-host site needs --resolve, which the bare spider has not: both crawl
         # the sites served on 127.0.0.1 (all of the noise pages)
         urls = [url for url in portal.seed_urls if "//127.0.0.1:" in url]
-        rows = [bare_crawl(urls, work), govreports_crawl(urls, portal.certificate_path, work)]
+        bare, bare_urls = bare_crawl(urls, work)
+        gov, gov_urls = govreports_crawl(urls, portal.certificate_path, work)
+    rows = [bare, gov]
+    share, same_line = compare_urls(bare_urls, gov_urls)
     print(render(rows, scale))
+    print(same_line)
     if opts.out:
         opts.out.write_text(json.dumps(
-            {"scale": scale, "crawls": [asdict(r) | {"pages_per_second": r.pages_per_second}
-                                        for r in rows]}, indent=2) + "\n", encoding="utf-8")
+            {"scale": scale, "url_sets_differ": share,
+             "crawls": [asdict(r) | {"pages_per_second": r.pages_per_second,
+                                     "pages_per_cpu_second": r.pages_per_cpu_second}
+                        for r in rows]}, indent=2) + "\n", encoding="utf-8")
     if opts.keep:
         print(f"logs and archive kept in {work}", file=sys.stderr)
     else:

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from crawler.errors import ArchiveUnavailable
 
@@ -98,6 +99,22 @@ def _serialise_sqlite_transactions(engine: Engine) -> None:
 
     event.listen(engine, "connect", no_implicit_begin)
     event.listen(engine, "begin", begin_immediate)
+
+
+def begin_before_savepoint(session: Session) -> None:
+    """Start the session's SQLite transaction before a ``SAVEPOINT`` (no-op elsewhere).
+
+    pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A ``SAVEPOINT`` issued
+    outside one becomes the transaction itself, and its ``RELEASE`` commits: rows written "in
+    the caller's transaction" (a report and its link, before the report's alert event) were
+    committed on their own, and a crash in between kept them without the rest.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def migrate(url: str) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import FrontierEntry
@@ -74,15 +75,8 @@ class FrontierStore:
         """One transaction: new rows, rows whose request changed (retries, redirects), and
         fingerprints handed out or finished. New rows are written before states change, so a
         row is never ``done`` while a request it led to is missing."""
-        for row in added:
-            self._insert(row)
-        for row in replaced:
-            updated = self.session.execute(
-                update(FrontierEntry)
-                .where(FrontierEntry.run_id == self.run_id, FrontierEntry.fingerprint == row.fingerprint)
-                .values(state=row.state, priority=row.priority, url=row.url, request=row.request))
-            if not getattr(updated, "rowcount", 0):
-                self._insert(row)
+        self._upsert(list(added), replace=False)
+        self._upsert(list(replaced), replace=True)
         in_flight = list(in_flight)
         for chunk in _chunks(in_flight):
             self.session.execute(
@@ -97,14 +91,29 @@ class FrontierStore:
                 .values(state="done"))
         self._commit()
 
-    def _insert(self, row: FrontierRow) -> None:
-        try:
-            with self.session.begin_nested():
-                self.session.add(FrontierEntry(run_id=self.run_id, fingerprint=row.fingerprint,
-                                               state=row.state, priority=row.priority, url=row.url,
-                                               request=row.request))
-        except IntegrityError:  # written by an earlier flush or process: it is there already
-            pass
+    def _upsert(self, rows: list[FrontierRow], *, replace: bool) -> None:
+        """One multi-row ``INSERT … ON CONFLICT (run_id, fingerprint)``: rows already there
+        (written by an earlier flush or process) are kept, or with ``replace`` take the new
+        request, priority and state (a retry or redirect of the row)."""
+        if not rows:
+            return
+        bind = self.session.get_bind()
+        dialect: Any = postgresql if bind.dialect.name == "postgresql" else sqlite
+        for start in range(0, len(rows), _INSERT_BATCH):
+            values = [{"run_id": self.run_id, "fingerprint": row.fingerprint, "state": row.state,
+                       "priority": row.priority, "url": row.url, "request": row.request}
+                      for row in rows[start:start + _INSERT_BATCH]]
+            statement = dialect.insert(FrontierEntry)
+            keys = ["run_id", "fingerprint"]
+            if replace:
+                excluded = statement.excluded
+                statement = statement.on_conflict_do_update(
+                    index_elements=keys,
+                    set_={"state": excluded.state, "priority": excluded.priority,
+                          "url": excluded.url, "request": excluded.request})
+            else:
+                statement = statement.on_conflict_do_nothing(index_elements=keys)
+            self.session.execute(statement, values)
 
     def stage_answered(self, fingerprint: str) -> None:
         """Mark a request answered, in the caller's open transaction (its capture's commit)."""
@@ -132,6 +141,10 @@ class FrontierStore:
         except BaseException:
             self.session.rollback()
             raise
+
+
+#: Rows per ``INSERT`` statement (executed as one executemany).
+_INSERT_BATCH = 1000
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:

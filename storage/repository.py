@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.discovery.urls import host_of
-from storage.db import make_engine, migrate
+from storage.db import begin_before_savepoint, make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,
     RUN_STATUSES,
@@ -162,6 +162,7 @@ class ArchiveDB:
         if existing is not None:
             return existing, False
         row = make()
+        begin_before_savepoint(self.session)
         try:
             with self.session.begin_nested():
                 self.session.add(row)
@@ -334,17 +335,14 @@ class ArchiveDB:
                                   Capture.warc_record_id.is_not(None))
             .order_by(Capture.id).limit(1)
         )
-        if capture is None:
+        return _payload_of(capture, sha256) if capture is not None else None
+
+    def payload_capture(self, capture_id: int) -> KnownUrl | None:
+        """The capture ``capture_id`` as the full response record of its payload (for revisits)."""
+        capture = self.session.get(Capture, capture_id)
+        if capture is None or capture.sha256 is None or capture.warc_record_id is None:
             return None
-        return KnownUrl(
-            url=capture.final_url or capture.url, kind="other", status=capture.status,
-            etag=None, last_modified=None, sha256=sha256, capture_id=capture.id,
-            capture_url=capture.final_url or capture.url, size=capture.size,
-            content_type=capture.content_type, charset=capture.charset,
-            capture_kind=capture.kind, warc_file=capture.warc_file,
-            warc_offset=capture.warc_offset, warc_record_id=capture.warc_record_id,
-            fetched_at=capture.fetched_at,
-        )
+        return _payload_of(capture, capture.sha256)
 
     def report_paths(self, hosts: Collection[str]) -> set[str]:
         """URLs of report documents on ``hosts`` and of every page on a link path to one."""
@@ -371,12 +369,19 @@ class ArchiveDB:
     def add_document(self, *, sha256: str, size: int, content_type: str | None,
                      blob_path: str) -> bool:
         """Record a distinct content; True if it was not known before."""
+        new = self.stage_document(sha256=sha256, size=size, content_type=content_type,
+                                  blob_path=blob_path)
+        self._commit()
+        return new
+
+    def stage_document(self, *, sha256: str, size: int, content_type: str | None,
+                       blob_path: str) -> bool:
+        """Like :meth:`add_document` without committing (the capture's commit carries it)."""
         _, new = self._insert_once(
             lambda: Document(sha256=sha256, size=size, content_type=content_type,
                              blob_path=blob_path, first_seen_at=_now()),
             lambda: self.session.get(Document, sha256),
         )
-        self._commit()
         return new
 
     # -- reports -------------------------------------------------------------------------
@@ -563,6 +568,19 @@ class ArchiveDB:
         """Close the session and release the engine's connections."""
         self.session.close()
         self.engine.dispose()
+
+
+def _payload_of(capture: Capture, sha256: str) -> KnownUrl:
+    """``capture`` as the full response record holding the payload ``sha256``."""
+    return KnownUrl(
+        url=capture.final_url or capture.url, kind="other", status=capture.status,
+        etag=None, last_modified=None, sha256=sha256, capture_id=capture.id,
+        capture_url=capture.final_url or capture.url, size=capture.size,
+        content_type=capture.content_type, charset=capture.charset,
+        capture_kind=capture.kind, warc_file=capture.warc_file,
+        warc_offset=capture.warc_offset, warc_record_id=capture.warc_record_id,
+        fetched_at=capture.fetched_at,
+    )
 
 
 def url_key(url: str) -> str:

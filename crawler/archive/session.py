@@ -23,6 +23,7 @@ from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
+from storage.blobs import StoredBlob
 from storage.objects import ArchiveStorage, BlobStore, LocalWarcStore, WarcStore, open_storage
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
 from storage.s3 import ObjectStoreError
@@ -54,6 +55,20 @@ class FetchRecord:
     refused: str | None = None
     #: The payload with its content encoding removed (what the blob holds).
     payload: bytes | None = None
+
+
+@dataclass
+class _Pending:
+    """A response on its way into the archive: decoded, its blob not yet written."""
+
+    request: Request
+    response: Response
+    record: CaptureRecord
+    known: KnownUrl | None
+    content_type: str
+    payload: bytes
+    charset: str | None
+    problem: str | None
 
 
 def _header(headers: object, name: str) -> str:
@@ -103,10 +118,13 @@ class ArchiveSession:
         #: Decoded payloads over this many bytes are refused (``DOWNLOAD_MAXSIZE``; 0: no limit).
         self.max_size = max_size
         self.closed = False
-        self._payload_refs: dict[str, KnownUrl | None] = {}
-        #: Response records written by this session, by their wire payload digest.
-        self._wire_refs: dict[str, KnownUrl] = {}
-        #: WARC-Payload-Digest of response records, by record id (read once from the WARC).
+        #: Earlier response records found holding a payload, by sha256 (hits only: misses
+        #: are not kept, so memory does not grow with every distinct page).
+        self._payload_refs: dict[str, KnownUrl] = {}
+        #: The capture of each response record written by this session, by its wire payload
+        #: digest (an int per response; the record is read back from the database on a hit).
+        self._wire_refs: dict[str, int] = {}
+        #: WARC-Payload-Digest of earlier response records, by record id (read once from the WARC).
         self._digests: dict[str, str | None] = {}
         self.alert_channels: list[str] = []
         #: A baseline crawl: alert events are recorded, marked baseline, never delivered.
@@ -184,6 +202,26 @@ class ArchiveSession:
 
     def record_response(self, request: Request, response: Response) -> FetchRecord:
         """Archive one response exactly as received; return what was recorded."""
+        step = self._prepare(request, response)
+        if isinstance(step, FetchRecord):
+            return step
+        return self._complete(step, self.blobs.put(step.payload))
+
+    async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
+        """:meth:`record_response` with the blob (hashing, write, fsync) written in a thread:
+        the reactor goes on meanwhile. The capture is committed after the blob is in place."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        step = self._prepare(request, response)
+        if isinstance(step, FetchRecord):
+            return step
+        stored = await maybe_deferred_to_future(deferToThread(self.blobs.put, step.payload))
+        return self._complete(step, stored)
+
+    def _prepare(self, request: Request, response: Response) -> _Pending | FetchRecord:
+        """Everything before the blob: content decoded once, challenge pages, charset. Answers
+        that store no blob (304, too large, challenge) are recorded here."""
         record = self._base_record(request)
         record.status = response.status
         record.headers = dict(_header_pairs(response.headers))
@@ -217,8 +255,14 @@ class ArchiveSession:
             record.charset = charset
             if problem and record.error_kind is None:
                 record.error_kind, record.error_message = "encoding", problem
-        stored = self.blobs.put(payload)
-        self.db.add_document(
+        return _Pending(request, response, record, known, content_type, payload, charset, problem)
+
+    def _complete(self, step: _Pending, stored: StoredBlob) -> FetchRecord:
+        """After the blob: its document row, the WARC record, the capture; one commit."""
+        request, response, record, known = step.request, step.response, step.record, step.known
+        charset = step.charset
+        # staged: committed with the capture below, one transaction per response
+        new_document = self.db.stage_document(
             sha256=stored.sha256,
             size=stored.size,
             content_type=record.content_type,
@@ -226,8 +270,8 @@ class ArchiveSession:
         )
         fetched_at = record.fetched_at or datetime.now(UTC)
         wire = wire_digest(response.body)
-        earlier = self._identical_payload(stored.sha256, wire, known) if response.status == 200 \
-            else None
+        earlier = self._identical_payload(stored.sha256, wire, known, new_document) \
+            if response.status == 200 else None
         digest = wire if earlier is not None else None
         if earlier is not None and digest is not None:  # the same payload is archived already
             location = self._write_revisit(request, response, earlier, fetched_at,
@@ -246,8 +290,6 @@ class ArchiveSession:
                 fetched_at=fetched_at,
                 peer_ip=str(response.ip_address) if response.ip_address else None,
             )
-            if location.payload_digest:
-                self._digests[location.record_id] = location.payload_digest
         record.sha256, record.size = stored.sha256, stored.size
         record.warc_file, record.warc_offset = location.filename, location.offset
         record.warc_record_id = location.record_id
@@ -258,25 +300,22 @@ class ArchiveSession:
             state = replace(state, payload_capture_id=earlier.capture_id)
         capture_id = self._add_capture(request, record, state)
         if earlier is None and response.status == 200:
-            self._wire_refs[wire] = KnownUrl(
-                url=request.url, kind="other", status=200, etag=None, last_modified=None,
-                sha256=stored.sha256, capture_id=capture_id, capture_url=request.url,
-                size=stored.size, content_type=record.content_type, charset=charset,
-                capture_kind=record.kind, warc_file=location.filename,
-                warc_offset=location.offset, warc_record_id=location.record_id,
-                fetched_at=fetched_at)
-        return FetchRecord(capture_id, stored.sha256, stored.size, content_type, charset, problem,
-                           None, payload=payload)
+            self._wire_refs[wire] = capture_id
+        return FetchRecord(capture_id, stored.sha256, stored.size, step.content_type, charset,
+                           step.problem, None, payload=step.payload)
 
-    def _identical_payload(self, sha256: str, wire: str, known: KnownUrl | None
-                           ) -> KnownUrl | None:
+    def _identical_payload(self, sha256: str, wire: str, known: KnownUrl | None,
+                           new_document: bool) -> KnownUrl | None:
         """A response record with the very payload sent (same wire digest), if any.
 
         Like with like: the same decoded bytes sent gzip-encoded once and plain once are two
-        payloads, so neither is a revisit of the other.
+        payloads, so neither is a revisit of the other. A document new to the archive has no
+        earlier record (no query is made).
         """
         if wire in self._wire_refs:
-            return self._wire_refs[wire]
+            return self.db.payload_capture(self._wire_refs[wire])
+        if new_document:
+            return None
         candidate = self._earlier_copy(sha256, known)
         if candidate is not None and self._record_digest(candidate) == wire:
             return candidate
@@ -286,9 +325,12 @@ class ArchiveSession:
         """A full response record already holding these bytes, if any (same URL first)."""
         if known is not None and known.sha256 == sha256 and known.warc_record_id is not None:
             return known
-        if sha256 not in self._payload_refs:
-            self._payload_refs[sha256] = self.db.archived_payload(sha256)
-        return self._payload_refs[sha256]
+        found = self._payload_refs.get(sha256)
+        if found is None:
+            found = self.db.archived_payload(sha256)
+            if found is not None:
+                self._payload_refs[sha256] = found
+        return found
 
     def _record_not_modified(self, request: Request, response: Response, record: CaptureRecord,
                              known: KnownUrl) -> FetchRecord:

@@ -1,7 +1,7 @@
 """Name the kind of a failed fetch, for the capture record and the crawl summary.
 
 The kinds (:data:`ERROR_KINDS`) are stable names; the exception classes behind them are those
-of the Scrapy and Twisted versions ``pyproject.toml`` pins (Scrapy 2.14–2.19: its own
+of the Scrapy and Twisted versions ``pyproject.toml`` pins (Scrapy 2.19: its own
 ``scrapy.exceptions.Download*Error`` family, raised by the httpx/aiohttp/streaming download
 handlers, and Twisted's, raised by the default HTTP/1.1 handler). A summary never shows a
 class name: anything unmapped is ``other`` (the capture keeps the class name in its message).

@@ -49,8 +49,9 @@ class WireArchiveMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WireArchiveMiddleware:
         return cls(crawler, _run_owner(crawler).session)
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        fetched = self.session.record_response(request, response)
+    async def process_response(self, request: Request, response: Response) -> Response:
+        # the blob (hash, write, fsync) is written in a thread; the capture commit waits for it
+        fetched = await self.session.record_response_async(request, response)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("govreports/fetches")

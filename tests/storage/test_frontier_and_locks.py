@@ -48,6 +48,11 @@ def test_frontier_rows_are_unique_per_run_and_unfinished_ones_are_requeued(db_ur
                     in_flight=[], done=["a", "b"])
         assert store.unfinished() == 0
         assert [r.url for r in store.rows()][0] == "http://a.gov.cn/moved"
+        # a replaced row not written yet (its first flush was lost) is inserted; bulk writes
+        store.write(added=[_row(f"n{i}") for i in range(2500)],
+                    replaced=[FrontierRow("z", 2, "http://a.gov.cn/z", b"r3", "in_flight")],
+                    in_flight=[], done=[])
+        assert store.counts() == {"done": 3, "queued": 2500, "in_flight": 1}
         assert FrontierStore(db.session, other).counts() == {"queued": 1}
     finally:
         db.close()
