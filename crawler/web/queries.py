@@ -429,7 +429,9 @@ class Queries:
         """An agency's reports by year (newest first), each judged against its deadline."""
         self.summaries.refresh(session)
         stmt = self._report_select().where(Report.agency == agency).order_by(Report.year.desc())
-        reports = [self.report_row(r) for r in session.execute(stmt).mappings()]
+        found = list(session.execute(stmt).mappings())
+        cross = cross_year_results(session, [r["id"] for r in found])
+        reports = [self.report_row(r, cross.get(r["id"])) for r in found]
         if not reports:
             raise NotFound(f"no agency {agency!r} in the archive")
         by_year: dict[int, Row] = {}

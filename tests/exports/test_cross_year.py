@@ -120,6 +120,10 @@ def test_cross_year_failures_counted_where_researchers_filter(tmp_path: Path) ->
         assert rid in by_id
         assert by_id[rid]["failed_checks"] == 1
         assert rid in {row["id"] for row in queries.iter_reports(session, ReportFilters(failed=True))}
+        agency = session.get(Report, rid).agency  # type: ignore[union-attr]
+        on_agency_page = {y["report"]["id"]: y["report"] for y in queries.agency(session, agency)["years"]
+                          if y["report"] is not None}
+        assert on_agency_page[rid]["failed_checks"] == 1
         exported = {r.report_id: r for r in select_reports(session, ExportFilters(checks="failed"))}
         assert rid in exported and exported[rid].checks_failed == 1
         assert rid not in {r.report_id for r in select_reports(session, ExportFilters(checks="ok"))}
