@@ -16,6 +16,8 @@ Modules:
   API.
 * ``layout``: A parsed record laid out like the official template: sections 二, 三 and 四 as grids.
 * ``links``: Absolute links in JSON answers: our paths prefixed with the request's base URL.
+* ``original_cells``: A value's place in its original: the table of an HTML or DOCX document that holds it, with
+  the value's cell marked.
 * ``pages``: The HTML pages: server-rendered, no JavaScript, everything crawled escaped by Jinja.
 * ``params``: Unknown query parameters are an error on the API: 400 naming them and the allowed
   ones.

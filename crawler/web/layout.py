@@ -126,7 +126,8 @@ def _origin(record: dict[str, Any], key: Key) -> tuple[str | None, str | None]:
 
 
 def source_origin(source: Any) -> tuple[str | None, str | None]:
-    """href fragment (``#page=N``, else ``#``) and words for a recorded source (docs/record.md)."""
+    """href suffix and words for a recorded source (docs/record.md): ``#page=N`` for a PDF,
+    ``/cell?at=t,r,c`` for an HTML cell, ``/cell?grid=t,r,c`` for a DOCX one (:mod:`crawler.web.original_cells`), else ``#``."""
     if not isinstance(source, dict):
         return None, None
     parts = []
@@ -140,7 +141,15 @@ def source_origin(source: Any) -> tuple[str | None, str | None]:
             parts.append(f"{zh}{number} {name} {number}")
     if "confidence" in source:
         parts.append(f"OCR confidence {source['confidence']}")
-    return (f"#page={source['page']}" if "page" in source else "#"), "; ".join(parts)
+    if "page" in source:
+        href = f"#page={source['page']}"
+    elif isinstance(source.get("element"), list | tuple) and len(source["element"]) == 3:
+        href = "/cell?at=" + ",".join(str(int(v)) for v in source["element"])  # an HTML cell
+    elif all(isinstance(source.get(k), int) for k in ("table", "row", "column")):
+        href = f"/cell?grid={source['table']},{source['row']},{source['column']}"  # a DOCX cell
+    else:
+        href = "#"
+    return href, "; ".join(parts)
 
 
 def link_cells(tables: list[TableView], original: str | None) -> list[TableView]:

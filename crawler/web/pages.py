@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from crawler.alerts.atom import newest_events, render_feed
 from crawler.alerts.render import TYPE_LABELS
+from crawler.fetch.encoding import decode_document
 from crawler.reports.form import TEXT_SECTION_TITLES
 from crawler.reports.regions import in_region
-from crawler.web import apidocs, documents, schemas
+from crawler.web import apidocs, documents, original_cells, schemas
 from crawler.web.api import AlertType, ReportId, VersionNumber, columns
 from crawler.web.context import WebContext, context, page_links, with_session
 from crawler.web.csvout import csv_response
@@ -179,6 +180,40 @@ def document_content(ctx: Ctx, sha256: str, download: bool = False) -> Response:
     return FileResponse(path, media_type=media,
                         headers=documents.headers(doc, download=download),
                         content_disposition_type="attachment" if download else "inline")
+
+
+@router.get("/documents/{sha256}/cell", tags=["documents"])
+def document_cell(request: Request, ctx: Ctx, sha256: str, at: str | None = None,
+                  grid: str | None = None) -> Response:
+    """The table of an original that holds a value, the value's cell marked: ``at`` for an
+    HTML cell (``table,row,cell`` in the DOM), ``grid`` for a DOCX one (``table,row,column``),
+    as the parse record gives them (see :mod:`crawler.web.original_cells`)."""
+    if not documents.SHA256.match(sha256):
+        raise HTTPException(404, f"no document {sha256}")
+    try:
+        table, row, cell = original_cells.parse_address(at if at is not None else grid or "")
+    except ValueError as exc:
+        return error_page(request, 400, f"at={at!r} grid={grid!r}: {exc}")
+    doc, charset = with_session(ctx, ctx.queries.document_file, sha256)
+    if ctx.blobs is not None:
+        data = documents.blob_bytes(doc, ctx.blobs)
+    else:
+        path = documents.blob_file(doc, ctx.archive_dir)
+        data = path.read_bytes() if path is not None else None
+    if data is None:
+        raise HTTPException(404, f"the bytes of document {sha256} are not in the archive")
+    media = documents.media_type(doc, charset)
+    try:
+        if at is not None and "html" in media:
+            excerpt = original_cells.html_excerpt(decode_document(data, media), table, row, cell)
+        elif grid is not None and "wordprocessingml" in media:
+            excerpt = original_cells.docx_excerpt(data, table, row, cell)
+        else:
+            return error_page(request, 404, f"document {sha256} is {media}: give at= for an HTML "
+                                            "original, grid= for a DOCX one (a PDF opens at its page)")
+    except LookupError as exc:
+        return error_page(request, 404, f"document {sha256}: {exc}")
+    return render(request, "cell.html", x=excerpt, original=f"/documents/{sha256}")
 
 
 @router.get("/agencies")

@@ -221,3 +221,4 @@ def test_static_css_and_home(client: httpx.Client) -> None:
     assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 200 and 'id="reports"' in home.text  # the report list
+
