@@ -41,6 +41,7 @@ from crawler.discovery.urls import (
 )
 from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
+from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED, SharedBudget
 from crawler.items import ReportItem
 from crawler.middlewares.archive import (
     META_CAPTURE_ID,
@@ -223,20 +224,37 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             budgeted[url] = 1
             return True
         per_host = self._counters("pages_per_host")
-        if per_host.get(host, 0) >= settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"):
+        host_budget = settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST")
+        trap_budget = settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY")
+        key = None if exempt_trap else trap_key(url)
+        shared = self._shared_budget()
+        if shared is not None:  # distributed: one count for all workers, in Redis
+            answer = shared.take(url, host, key, host_budget=host_budget, trap_budget=trap_budget)
+        elif per_host.get(host, 0) >= host_budget:
+            answer = HOST_EXHAUSTED
+        elif key and self._counters("pages_per_trap_key").get(key, 0) >= trap_budget:
+            answer = TRAP_EXHAUSTED
+        else:
+            answer = TAKEN
+        if answer == HOST_EXHAUSTED:
             self.crawler.stats.inc_value("govreports/skipped/host_budget")  # type: ignore[union-attr]
             self._counters("budget_exhausted")[host] = 1
             return False
-        key = trap_key(url)
-        if key and not exempt_trap:
+        if answer == TRAP_EXHAUSTED:
+            self.crawler.stats.inc_value("govreports/skipped/trap")  # type: ignore[union-attr]
+            return False
+        if key:
             per_key = self._counters("pages_per_trap_key")
-            if per_key.get(key, 0) >= settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY"):
-                self.crawler.stats.inc_value("govreports/skipped/trap")  # type: ignore[union-attr]
-                return False
             per_key[key] = per_key.get(key, 0) + 1
         per_host[host] = per_host.get(host, 0) + 1
         budgeted[url] = 1
         return True
+
+    def _shared_budget(self) -> SharedBudget | None:
+        """The run's budgets in Redis when this is a distributed worker (its scheduler's)."""
+        engine = getattr(self.crawler, "engine", None)
+        budget = getattr(getattr(engine, "scheduler", None), "shared_budget", None)
+        return budget if isinstance(budget, SharedBudget) else None
 
     def _in_scope(self, url: str) -> bool:
         return self.scope.contains(url)

@@ -1,7 +1,9 @@
 """Show a crawl's progress while it runs: a rich progress bar on a terminal, log lines otherwise.
 
 Rate is pages fetched per second since the start; the ETA is the queue divided by that rate
-(a crawl discovers its work as it goes, so the ETA moves as the queue grows).
+(a crawl discovers its work as it goes, so the ETA moves as the queue grows). In distributed
+mode the queue is the shared frontier's (every worker's), read from the scheduler; the other
+figures are this worker's.
 """
 
 from __future__ import annotations
@@ -64,9 +66,11 @@ class Snapshot:
                 "eta_s": round(eta) if eta is not None else None, "elapsed_s": round(self.elapsed)}
 
 
-def snapshot(values: dict[str, object], elapsed: float) -> Snapshot:
-    """Read the crawl's figures from Scrapy stats."""
-    queued = _count(values.get("scheduler/enqueued")) - _count(values.get("scheduler/dequeued"))
+def snapshot(values: dict[str, object], elapsed: float, *, queued: int | None = None) -> Snapshot:
+    """Read the crawl's figures from Scrapy stats; ``queued``, when given (the shared frontier of
+    a distributed run), replaces this process's enqueued − dequeued."""
+    if queued is None:
+        queued = _count(values.get("scheduler/enqueued")) - _count(values.get("scheduler/dequeued"))
     return Snapshot(
         fetched=_count(values.get("govreports/fetches")),
         reports=_count(values.get("govreports/reports_found")),
@@ -158,11 +162,24 @@ class ProgressExtension:
 
     def show(self) -> None:
         assert self.crawler.stats is not None
-        now = snapshot(self.crawler.stats.get_stats(), time.monotonic() - self.started)
+        now = snapshot(self.crawler.stats.get_stats(), time.monotonic() - self.started,
+                       queued=self._shared_queued())
         if self.bar is not None:
             self.bar.update(now)
         else:
             logger.info("progress %s", progress_line(now), extra=now.fields())
+
+    def _shared_queued(self) -> int | None:
+        """The shared frontier's queue when the scheduler has one (distributed), else None."""
+        engine = self.crawler.engine
+        queued = getattr(getattr(engine, "scheduler", None), "queued", None)
+        if not callable(queued):
+            return None
+        try:
+            return int(queued())
+        except Exception:  # noqa: BLE001 - Redis unreachable for a moment: fall back to stats
+            logger.debug("shared queue size unavailable", exc_info=True)
+            return None
 
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:

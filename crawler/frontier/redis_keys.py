@@ -84,6 +84,21 @@ class RunKeys:
         """Hash: host → responses handled (per-host progress for ``govreports status``)."""
         return self.prefix + "pages"
 
+    @property
+    def budgeted(self) -> str:
+        """Set: 16-byte digests of the URLs counted against a budget (``shared_budget``)."""
+        return self.prefix + "budgeted"
+
+    @property
+    def pages_per_host(self) -> str:
+        """Hash: host → URLs counted against its page budget by every worker."""
+        return self.prefix + "budget:host"
+
+    @property
+    def pages_per_trap_key(self) -> str:
+        """Hash: trap key → URLs counted against its cap by every worker."""
+        return self.prefix + "budget:trap"
+
     def host_slots(self, host: str) -> str:
         """Sorted set: tokens of requests now at ``host`` → lease expiry (global politeness)."""
         return self.prefix + "host:" + host + ":slots"

@@ -27,6 +27,7 @@ from twisted.internet import task
 from crawler.discovery.urls import host_of
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.reliable_queue import ReliableQueue
+from crawler.frontier.shared_budget import SharedBudget
 from crawler.frontier.shared_state import SharedState
 from crawler.frontier.workers import WorkerRegistry, new_worker_id
 
@@ -62,6 +63,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.tick_seconds = tick_seconds
         self.registry = WorkerRegistry(server, keys, stale_after=stale_after)
         self.shared = SharedState(server, keys)
+        #: Per-host page budgets and trap caps for all workers (the spider counts through it).
+        self.shared_budget = SharedBudget(server, keys)
         self.held: dict[int, tuple[Request, bytes]] = {}
         self.reclaimed = 0
         self._loop: task.LoopingCall | None = None
@@ -118,6 +121,10 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     def size(self) -> int:
         """Requests not finished: queued plus held by any worker."""
         return len(self.queue) + self.registry.in_flight()
+
+    def queued(self) -> int:
+        """Requests waiting in the shared queue, for every worker (the progress line's figure)."""
+        return len(self.queue) if hasattr(self, "queue") else 0
 
     def drained(self) -> bool:
         """True when the queue is empty and no worker (live or dead) holds a request."""

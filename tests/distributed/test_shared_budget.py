@@ -1,0 +1,122 @@
+"""Per-host page budgets and trap caps hold for all workers together, not per worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.frontier.redis_keys import RunKeys
+from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED, SharedBudget
+from tests.crawl_helpers import GOVREPORTS
+
+pytestmark = [pytest.mark.redis]
+HUBS = 16
+PAGES_PER_HUB = 20
+BUDGET = 12
+TIMEOUT = 180
+
+
+def test_two_counters_share_one_budget(redis_url: str, run_key: str) -> None:
+    keys = RunKeys(run_key)
+    first = SharedBudget(redis.Redis.from_url(redis_url), keys)
+    second = SharedBudget(redis.Redis.from_url(redis_url), keys)
+    answers = [(first if i % 2 else second).take(f"http://a.gov.cn/p/{i}.html", "a.gov.cn", None,
+                                                 host_budget=5, trap_budget=30)
+               for i in range(10)]
+    assert answers.count(TAKEN) == 5 and answers[5:] == [HOST_EXHAUSTED] * 5
+    # a URL already counted (by the other worker) is counted again by neither
+    assert second.take("http://a.gov.cn/p/1.html", "a.gov.cn", None, host_budget=5,
+                       trap_budget=30) == TAKEN
+    assert first.host_counts() == {"a.gov.cn": 5}
+    traps = [first.take(f"http://b.gov.cn/list?page={i}", "b.gov.cn", "b.gov.cn/list?page",
+                        host_budget=100, trap_budget=3) for i in range(5)]
+    assert traps == [TAKEN] * 3 + [TRAP_EXHAUSTED] * 2
+    assert second.host_counts()["b.gov.cn"] == 3
+
+
+@pytest.fixture
+def tree_site() -> Iterator[tuple[str, set[str]]]:
+    """A host whose home page (slow: both workers are up when it answers) links to hubs, each
+    linking to pages of its own: whichever worker parses a hub finds new URLs."""
+    fetched: set[str] = set()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            status, body = 200, ""
+            if self.path == "/":
+                time.sleep(6)
+                body = "".join(f'<li><a href="/hub/{i}.html">通知公告 {i}</a></li>' for i in range(HUBS))
+            elif self.path.startswith("/hub/"):
+                time.sleep(0.5)
+                hub = self.path.split("/")[-1].split(".")[0]
+                body = "".join(f'<li><a href="/p/{hub}-{j}.html">政府信息公开 {hub}-{j}</a></li>'
+                               for j in range(PAGES_PER_HUB))
+            elif self.path.startswith("/p/"):
+                time.sleep(0.2)
+                body = "<p>政府信息公开 新闻</p>"
+            else:
+                status, body = 404, "not found"
+            if status == 200 and self.path != "/":
+                with lock:
+                    fetched.add(self.path)
+            data = f"<html><body><ul>{body}</ul></body></html>".encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", fetched
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.postgres
+def test_two_workers_share_one_hosts_page_budget(tmp_path: Path, tree_site: tuple[str, set[str]],
+                                                 pg_url: str, redis_url: str, run_key: str) -> None:
+    seed, fetched = tree_site
+    archive = str(tmp_path / "archive")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    crawl = subprocess.Popen([*GOVREPORTS, "crawl", seed, "--redis", redis_url, "--run-key", run_key,
+                              "--db", pg_url, "--archive", archive, "--local", "--no-parse",
+                              "--max-pages-per-host", str(BUDGET), "--timeout", "10"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    worker = None
+    try:
+        server = redis.Redis.from_url(redis_url)
+        deadline = time.monotonic() + 60
+        while not server.exists(RunKeys(run_key).meta):  # the worker joins a recorded run
+            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
+            time.sleep(0.1)
+        worker = subprocess.Popen([*GOVREPORTS, "worker", "--redis", redis_url, "--run-key", run_key,
+                                   "--db", pg_url, "--archive", archive],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        out, _ = crawl.communicate(timeout=TIMEOUT)
+        assert crawl.returncode == 0, out.decode()[-3000:]
+        worker_out, _ = worker.communicate(timeout=TIMEOUT)
+        assert worker.returncode == 0, worker_out.decode()[-3000:]
+    finally:
+        for process in (crawl, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    pages = sorted(path for path in fetched if path.startswith("/p/"))
+    print(f"pages fetched besides the home page: {len(fetched)} (budget {BUDGET}); "
+          f"leaf pages {len(pages)}")
+    assert len(fetched) <= BUDGET, sorted(fetched)
+    assert len(fetched) == BUDGET  # the budget, not a lack of links, is what stopped the crawl
