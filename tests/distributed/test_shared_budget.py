@@ -18,9 +18,9 @@ from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED
 from tests.crawl_helpers import GOVREPORTS
 
 pytestmark = [pytest.mark.redis]
-HUBS = 16
+HUBS = 60
 PAGES_PER_HUB = 20
-BUDGET = 12
+BUDGET = 40  # more than one worker takes at once (CONCURRENT_REQUESTS 16): both parse hubs
 TIMEOUT = 180
 
 
@@ -43,17 +43,23 @@ def test_two_counters_share_one_budget(redis_url: str, run_key: str) -> None:
 
 
 @pytest.fixture
-def tree_site() -> Iterator[tuple[str, set[str]]]:
-    """A host whose home page (slow: both workers are up when it answers) links to hubs, each
+def tree_site(redis_url: str, run_key: str) -> Iterator[tuple[str, set[str]]]:
+    """A host whose home page (answered once both workers heartbeat) links to hubs, each
     linking to pages of its own: whichever worker parses a hub finds new URLs."""
     fetched: set[str] = set()
     lock = threading.Lock()
+    workers = redis.Redis.from_url(redis_url)
+
+    def both_workers_up() -> None:
+        deadline = time.monotonic() + 60
+        while workers.zcard(RunKeys(run_key).workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
             status, body = 200, ""
             if self.path == "/":
-                time.sleep(6)
+                both_workers_up()
                 body = "".join(f'<li><a href="/hub/{i}.html">通知公告 {i}</a></li>' for i in range(HUBS))
             elif self.path.startswith("/hub/"):
                 time.sleep(0.5)
