@@ -215,9 +215,12 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             return True  # counted already; the frontier drops the duplicate
         settings = self.crawler.settings
         host = host_of(url)
+        shared = self._shared_budget()
         if search:
             per_search = self._counters("search_pages_per_host")
-            if per_search.get(host, 0) >= settings.getint("GOVREPORTS_SEARCH_MAX_PAGES"):
+            search_budget = settings.getint("GOVREPORTS_SEARCH_MAX_PAGES")
+            if (shared.take_search(url, host, budget=search_budget) != TAKEN if shared is not None
+                    else per_search.get(host, 0) >= search_budget):
                 self.crawler.stats.inc_value("govreports/skipped/search_budget")  # type: ignore[union-attr]
                 return False
             per_search[host] = per_search.get(host, 0) + 1
@@ -227,7 +230,6 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         host_budget = settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST")
         trap_budget = settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY")
         key = None if exempt_trap else trap_key(url)
-        shared = self._shared_budget()
         if shared is not None:  # distributed: one count for all workers, in Redis
             answer = shared.take(url, host, key, host_budget=host_budget, trap_budget=trap_budget)
         elif per_host.get(host, 0) >= host_budget:

@@ -99,6 +99,11 @@ class RunKeys:
         """Hash: trap key → URLs counted against its cap by every worker."""
         return self.prefix + "budget:trap"
 
+    @property
+    def search_pages_per_host(self) -> str:
+        """Hash: host → site-search URLs counted against its search budget by every worker."""
+        return self.prefix + "budget:search"
+
     def host_slots(self, host: str) -> str:
         """Sorted set: tokens of requests now at ``host`` → lease expiry (global politeness)."""
         return self.prefix + "host:" + host + ":slots"

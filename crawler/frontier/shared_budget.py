@@ -4,7 +4,7 @@ A single process counts budgets in its spider (``PortalSpider._within_budget``).
 workers those counters would be per worker, so a host could get N× its budget. Here one Lua
 script checks and counts a new URL atomically in Redis: the URL (as a 16-byte digest) in the
 run's ``budgeted`` set, its host's count in ``pages_per_host``, its trap key's count in
-``pages_per_trap_key``. A URL counted once is never counted again, whichever worker meets it.
+``pages_per_trap_key`` (site-search pages: ``search_pages_per_host``). A URL counted once is never counted again, whichever worker meets it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,15 @@ class SharedBudget:
                                       self.keys.pages_per_trap_key],
                                 args=[digest, host, trap_key or "", host_budget, trap_budget]))
         return {1: TAKEN, 0: HOST_EXHAUSTED}.get(answer, TRAP_EXHAUSTED)
+
+    def take_search(self, url: str, host: str, *, budget: int) -> str:
+        """Count ``url`` (once for the whole run) against its host's site-search budget:
+        :data:`TAKEN` or :data:`HOST_EXHAUSTED`."""
+        digest = hashlib.sha1(url.encode("utf-8")).digest()[:16]  # noqa: S324 - a set key, not security
+        answer = int(self._take(keys=[self.keys.budgeted, self.keys.search_pages_per_host,
+                                      self.keys.pages_per_trap_key],
+                                args=[digest, host, "", budget, 0]))
+        return TAKEN if answer == 1 else HOST_EXHAUSTED
 
     def host_counts(self) -> dict[str, int]:
         """Host → URLs counted against its budget, by every worker."""

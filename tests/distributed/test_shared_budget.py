@@ -40,6 +40,10 @@ def test_two_counters_share_one_budget(redis_url: str, run_key: str) -> None:
                         host_budget=100, trap_budget=3) for i in range(5)]
     assert traps == [TAKEN] * 3 + [TRAP_EXHAUSTED] * 2
     assert second.host_counts()["b.gov.cn"] == 3
+    searches = [(first if i % 2 else second).take_search(f"http://c.gov.cn/s?q=年报&p={i}",
+                                                         "c.gov.cn", budget=2) for i in range(4)]
+    assert searches == [TAKEN] * 2 + [HOST_EXHAUSTED] * 2
+    assert "c.gov.cn" not in first.host_counts()  # the search budget is a budget of its own
 
 
 @pytest.fixture
