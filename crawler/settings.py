@@ -85,6 +85,8 @@ the legal deadlines (month, day of the year after the report year).
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 from crawler.logs import DATE_FORMAT as LOGS_DATE_FORMAT
 from crawler.logs import LOG_FORMAT as LOGS_FORMAT
 from crawler.version import software_version
@@ -149,10 +151,14 @@ EXTENSIONS = {
     "crawler.extensions.run_owner.RunOwner": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
     "crawler.extensions.leftovers.LeftoverCleanup": 100,
-    "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.logs.StructuredLogs": 0,
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+#: Extensions a crawl never runs, left out of Scrapy's base list rather than set to None in
+#: EXTENSIONS: Scrapy imports every EXTENSIONS key, a disabled one too, and RemoteControl's
+#: module imports aiohttp (about 10 MB of a crawl's memory).
+EXTENSIONS_BASE = {name: order for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if name not in ("scrapy.extensions.telnet.TelnetConsole",
+                                   "scrapy.extensions.remote_control.RemoteControl")}
 # No way into a running crawl: no telnet console, no remote-control HTTP endpoint (and so
 # no token files in the user's state folder).
 TELNETCONSOLE_ENABLED = False

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from crawler.errors import ArchiveUnavailable
+
+if TYPE_CHECKING:  # alembic is imported only by the functions that migrate
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -82,6 +83,8 @@ def make_engine(url: str) -> Engine:
 
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at the migrations shipped inside this package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -119,6 +122,8 @@ def begin_before_savepoint(session: Session) -> None:
 
 def migrate(url: str) -> None:
     """Upgrade the database at ``url`` to the latest schema (safe to run again, concurrently)."""
+    from alembic import command
+
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         _serialise_sqlite_transactions(engine)

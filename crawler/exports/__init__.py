@@ -27,7 +27,8 @@ Modules:
 
 from __future__ import annotations
 
-from crawler.exports.bundle import BundleError, BundleResult, write_bundle
+from typing import TYPE_CHECKING, Any
+
 from crawler.exports.columns import (
     CHECK_COLUMNS,
     REPORT_FIELDS,
@@ -46,6 +47,13 @@ from crawler.exports.query import (
 from crawler.exports.rows import check_rows, json_object, value_rows, wide_row
 from crawler.exports.run import ExportResult, export_reports, export_to
 from crawler.exports.writers import FORMATS, open_writer
+
+if TYPE_CHECKING:
+    from crawler.exports.bundle import BundleError, BundleResult, write_bundle
+
+#: Names loaded on first use: ``bundle`` imports frictionless (pydantic, requests...), which
+#: every ``govreports`` command (a crawl too) would pay for at start-up through ``cli.export``.
+_LAZY = {"BundleError", "BundleResult", "write_bundle"}
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -72,3 +80,12 @@ __all__ = [
     "wide_row",
     "write_bundle",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :mod:`crawler.exports.bundle` when one of its names is first asked for."""
+    if name in _LAZY:
+        from crawler.exports import bundle
+
+        return getattr(bundle, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

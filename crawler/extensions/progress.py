@@ -14,21 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from scrapy import signals
 from twisted.internet import task
 
 from crawler.run.logformat import formatter_for
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger("govreports.progress")
@@ -92,6 +85,15 @@ class TerminalProgress:
     """A rich progress bar: pages fetched of fetched + queued, rate, ETA, reports, errors."""
 
     def __init__(self, console: Console) -> None:
+        # rich is imported here: only a crawl on a terminal draws a bar
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         self.progress = Progress(
             TextColumn("crawling"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:.1f} pages/s"), TextColumn("eta"), TimeRemainingColumn(),
@@ -152,6 +154,8 @@ class ProgressExtension:
     def spider_opened(self) -> None:
         self.started = time.monotonic()
         if self.terminal:
+            from rich.console import Console
+
             self.bar = TerminalProgress(Console(file=self.stream, force_terminal=True))
         else:
             self.handler = logging.StreamHandler(self.stream)

@@ -56,8 +56,11 @@ def test_remote_control_and_telnet_are_off() -> None:
     settings = get_project_settings()
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
-    extensions = settings.getdict("EXTENSIONS")
-    assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
-    assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
+    # not even imported: left out of the base list (a None in EXTENSIONS is still imported)
+    extensions = settings.get_component_priority_dict_with_base("EXTENSIONS")
+    assert "scrapy.extensions.telnet.TelnetConsole" not in extensions
+    assert "scrapy.extensions.remote_control.RemoteControl" not in extensions
+    assert "crawler.extensions.run_owner.RunOwner" in extensions
+    assert "scrapy.extensions.corestats.CoreStats" in extensions  # Scrapy's others are kept
     # and the resolver that refuses non-public answers is the one Scrapy installs
     assert settings.get("TWISTED_DNS_RESOLVER") == "crawler.fetch.addresses.PublicAddressResolver"
