@@ -1,22 +1,16 @@
-"""A crawl and a re-crawl replay in pywb: every report's newest capture gives the archived bytes.
+"""A crawl and a re-crawl replay in pywb: every report's newest capture gives the archived bytes,
+both from the crawl's raw WARC files and from the WACZ ``govreports export --wacz`` makes of it.
 
-pywb pins libraries the crawler cannot share (redis<3, brotlipy shadowing brotli), so it
-lives in its own virtualenv, ``.venv-pywb`` (made by ``scripts/setup.sh``); its wayback
-server runs on 127.0.0.1 over a collection of the crawl's WARC files.
+pywb runs from its own virtualenv (see ``tests.pywb_helpers``); its wayback server runs on
+127.0.0.1 over a collection, and is stopped by its PID when the module's tests are done.
 """
 
 from __future__ import annotations
 
-import gzip
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
-import zlib
+import json
+import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,97 +19,112 @@ from sqlalchemy.orm import Session
 
 from crawler.testbed.sample_portal import SamplePortal
 from storage.models import Capture, ReportDocument
-from tests.crawl_helpers import CrawlDirs, crawl_command, run_cli
+from tests.crawl_helpers import GOVREPORTS, CrawlDirs, crawl_command, run_cli
+from tests.pywb_helpers import make_collection, replayed, require_pywb, wayback
 
 pytestmark = pytest.mark.slow
-PYWB = Path(__file__).resolve().parents[2] / ".venv-pywb" / "bin"
-
-
-def _pywb_missing() -> None:
-    reason = f"pywb is not installed in {PYWB.parent} (run scripts/setup.sh)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def crawled_twice(tmp_path_factory: pytest.TempPathFactory) -> CrawlDirs:
-    if not (PYWB / "wayback").exists():
-        _pywb_missing()
+    require_pywb()
     dirs = CrawlDirs(tmp_path_factory.mktemp("replay"))
     with SamplePortal(seed=3, slow_seconds=0.5) as portal:
         for _ in range(2):  # a crawl, then a re-crawl (304s and identical payloads: revisits)
-            result = run_cli(crawl_command(dirs, portal.seed_urls, "--no-parse", "--ca-file",
+            result = run_cli(crawl_command(dirs, portal.seed_urls, "--ca-file",
                                            str(portal.certificate_path)))
             assert result.returncode == 0, result.stderr[-3000:]
     return dirs
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture(scope="module")
+def warc_wayback(crawled_twice: CrawlDirs, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("pywb-warc")
+    make_collection(root, "govreports", sorted((crawled_twice.archive / "warc").glob("*.warc.gz")))
+    with wayback(root, "govreports") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def wayback(crawled_twice: CrawlDirs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("pywb")
-    subprocess.run([str(PYWB / "wb-manager"), "init", "govreports"], cwd=root, check=True,
-                   capture_output=True)
-    warcs = sorted((crawled_twice.archive / "warc").glob("*.warc.gz"))
-    subprocess.run([str(PYWB / "wb-manager"), "add", "govreports", *map(str, warcs)], cwd=root,
-                   check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen([str(PYWB / "wayback"), "--bind", "127.0.0.1", "-p", str(port)],
-                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/govreports/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base, timeout=5).close()
-                break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "wayback did not start"
-                time.sleep(0.3)
+def wacz_file(crawled_twice: CrawlDirs, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("wacz") / "reports.wacz"
+    result = run_cli([*GOVREPORTS, "export", "--db", crawled_twice.db_url, "--archive",
+                      str(crawled_twice.archive), "--wacz", str(target)])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return target
+
+
+@pytest.fixture(scope="module")
+def wacz_wayback(wacz_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # pywb 2.10's `wb-manager add` takes a .wacz only with --unpack-wacz: it copies the WACZ's
+    # WARC files into the collection and merges the WACZ's own CDXJ index (not re-indexed).
+    root = tmp_path_factory.mktemp("pywb-wacz")
+    make_collection(root, "wacz", [wacz_file], "--unpack-wacz")
+    with wayback(root, "wacz") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(root, ignore_errors=True)
 
 
-def _replayed(base: str, url: str) -> bytes:
-    request = urllib.request.Request(f"{base}29991231235959id_/{url}",
-                                     headers={"Accept-Encoding": "identity"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        body = response.read()
-        encoding = (response.headers.get("Content-Encoding") or "").lower()
-    if encoding in ("gzip", "x-gzip"):
-        return gzip.decompress(body)
-    if encoding == "deflate":
-        return zlib.decompress(body)
-    return body
-
-
-def test_every_reports_newest_capture_replays_with_the_archived_bytes(
-        crawled_twice: CrawlDirs, wayback: str) -> None:
-    engine = create_engine(crawled_twice.db_url)
+def _report_urls(db_url: str) -> set[str]:
+    engine = create_engine(db_url)
     with Session(engine) as session:
-        urls = sorted({d.url for d in session.scalars(select(ReportDocument))})
+        urls = {d.url for d in session.scalars(select(ReportDocument))}
+    engine.dispose()
+    return urls
+
+
+def _blob(dirs: CrawlDirs, sha: str) -> bytes:
+    return (dirs.archive / "blobs" / sha[:2] / sha[2:4] / sha).read_bytes()
+
+
+def _assert_every_reports_newest_capture_replays(dirs: CrawlDirs, base: str) -> None:
+    engine = create_engine(dirs.db_url)
+    with Session(engine) as session:
         newest: dict[str, Capture] = {}
         for capture in session.scalars(select(Capture).where(Capture.sha256.is_not(None))
                                        .order_by(Capture.fetched_at)):
             newest[capture.final_url or capture.url] = capture
         revisits = sum(1 for c in newest.values() if c.status == 304)
     engine.dispose()
+    urls = sorted(_report_urls(dirs.db_url))
     assert len(urls) >= 10
     assert revisits > 0, "the re-crawl should have answered some report URLs with 304"
-    blobs = crawled_twice.archive / "blobs"
     for url in urls:
         capture = newest[url]
-        sha = str(capture.sha256)
-        archived = (blobs / sha[:2] / sha[2:4] / sha).read_bytes()
-        assert _replayed(wayback, url) == archived, (url, capture.status)
+        assert replayed(base, url) == _blob(dirs, str(capture.sha256)), (url, capture.status)
+
+
+def test_every_reports_newest_capture_replays_with_the_archived_bytes(
+        crawled_twice: CrawlDirs, warc_wayback: str) -> None:
+    _assert_every_reports_newest_capture_replays(crawled_twice, warc_wayback)
+
+
+def test_every_reports_newest_capture_replays_from_the_wacz(
+        crawled_twice: CrawlDirs, wacz_wayback: str) -> None:
+    _assert_every_reports_newest_capture_replays(crawled_twice, wacz_wayback)
+
+
+def _utc(moment: datetime) -> datetime:
+    """The moment in UTC to the second (a page's ``ts`` has no fraction)."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=0)
+
+
+def test_every_page_of_the_wacz_replays_in_pywb_with_the_archived_bytes(
+        crawled_twice: CrawlDirs, wacz_file: Path, wacz_wayback: str) -> None:
+    with zipfile.ZipFile(wacz_file) as archive:
+        lines = archive.read("pages/pages.jsonl").decode("utf-8").splitlines()
+    pages = [json.loads(line) for line in lines[1:]]
+    engine = create_engine(crawled_twice.db_url)
+    with Session(engine) as session:  # each page is one capture: its URL at its time
+        digest = {(c.url, _utc(c.fetched_at)): str(c.sha256)
+                  for c in session.scalars(select(Capture).where(Capture.sha256.is_not(None)))}
+    engine.dispose()
+    assert len(pages) >= 10
+    for page in pages:
+        moment = _utc(datetime.fromisoformat(page["ts"].replace("Z", "+00:00")))
+        sha = digest[(page["url"], moment)]
+        # a page may be a download URL the crawl followed through a redirect: pywb replays the
+        # archived 302, followed in the archive to the archived document
+        got = replayed(wacz_wayback, page["url"], moment.strftime("%Y%m%d%H%M%S"))
+        assert got == _blob(crawled_twice, sha), page
