@@ -1,8 +1,9 @@
-"""What the run owner needs from a frontier, whatever keeps it (database, Redis)."""
+"""What the run owner needs from a frontier, whatever keeps it (database, Redis), and what
+every frontier asks the engine: which requests it still holds."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @runtime_checkable
@@ -17,3 +18,18 @@ class Frontier(Protocol):
 
     def requeue_in_flight(self) -> int:
         """Queue again the requests a dead process had handed out; return how many."""
+
+
+def engine_busy_requests(engine: Any) -> set[int]:
+    """``id()`` of every request the engine still holds: in progress, downloading or being
+    scraped (its callback output or items not done). Scrapy 2.19's attributes, as pinned."""
+    if engine is None:
+        return set()
+    busy: set[int] = set()
+    for request in getattr(getattr(engine, "_slot", None), "inprogress", ()):
+        busy.add(id(request))
+    for request in getattr(engine.downloader, "active", ()):
+        busy.add(id(request))
+    for request in getattr(getattr(engine.scraper, "slot", None), "active", ()):
+        busy.add(id(request))
+    return busy

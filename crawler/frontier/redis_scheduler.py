@@ -25,6 +25,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.discovery.urls import host_of
+from crawler.frontier.base import engine_busy_requests
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.reliable_queue import ReliableQueue
 from crawler.frontier.shared_budget import SharedBudget
@@ -144,7 +145,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return
         self._ticks += 1
         self.registry.beat(self.worker_id)
-        busy = self._busy_requests()
+        busy = engine_busy_requests(self.crawler.engine)
         handled = [key for key in self.held if key not in busy]
         if handled:
             hosts = [host_of(self.held[key][0].url) for key in handled]
@@ -165,18 +166,3 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             return
         if len(self.queue) or (not self.held and self._ticks % 2 == 0):
             slot.nextcall.schedule()
-
-    def _busy_requests(self) -> set[int]:
-        engine = self.crawler.engine
-        if engine is None:
-            return set()
-        busy: set[int] = set()
-        slot = getattr(engine, "_slot", None)
-        for request in getattr(slot, "inprogress", ()):
-            busy.add(id(request))
-        for request in getattr(engine.downloader, "active", ()):
-            busy.add(id(request))
-        scraper_slot = getattr(engine.scraper, "slot", None)
-        for request in getattr(scraper_slot, "active", ()):
-            busy.add(id(request))
-        return busy

@@ -25,6 +25,7 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
+from crawler.frontier.base import engine_busy_requests
 from storage.frontier import FrontierRow, FrontierStore
 
 if TYPE_CHECKING:
@@ -176,23 +177,9 @@ class DatabaseScheduler(BaseScheduler):
         """Handed-out requests the engine no longer holds (downloaded, scraped, items done)."""
         if not self._popped:
             return []
-        busy = self._busy_requests()
+        busy = engine_busy_requests(self.crawler.engine)
         return [fingerprint for fingerprint, request in self._popped.items() if id(request) not in busy]
 
-    def _busy_requests(self) -> set[int]:
-        engine = self.crawler.engine
-        if engine is None:
-            return set()
-        busy: set[int] = set()
-        slot = getattr(engine, "_slot", None)  # the engine's in-progress set (Scrapy 2.19, as pinned)
-        for request in getattr(slot, "inprogress", ()):
-            busy.add(id(request))
-        for request in getattr(engine.downloader, "active", ()):
-            busy.add(id(request))
-        scraper_slot = getattr(engine.scraper, "slot", None)
-        for request in getattr(scraper_slot, "active", ()):
-            busy.add(id(request))
-        return busy
 
     def _with_state(self, row: FrontierRow) -> FrontierRow:
         if row.fingerprint in self._popped or row.fingerprint in self._handed_out:

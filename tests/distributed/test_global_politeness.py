@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -11,15 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import redis
 
-from crawler.frontier.redis_keys import RunKeys
-from tests.crawl_helpers import GOVREPORTS
+from tests.distributed.helpers import crawl_with_a_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 PAGES = 120
 PER_HOST = 8  # --local: CONCURRENT_REQUESTS_PER_DOMAIN
-TIMEOUT = 180
 
 
 class _Counting:
@@ -82,30 +77,7 @@ def test_two_workers_share_one_hosts_slots(tmp_path: Path, slow_site: tuple[str,
                                            pg_url: str, redis_url: str, run_key: str) -> None:
     seed, counting = slow_site
     archive = str(tmp_path / "archive")
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    crawl = subprocess.Popen([*GOVREPORTS, "crawl", seed, "--redis", redis_url, "--run-key", run_key,
-                              "--db", pg_url, "--archive", archive, "--local", "--no-parse",
-                              "--timeout", "10"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             env=env)
-    worker = None
-    try:
-        server = redis.Redis.from_url(redis_url)
-        deadline = time.monotonic() + 60
-        while not server.exists(RunKeys(run_key).meta):  # the worker joins a recorded run
-            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
-            time.sleep(0.1)
-        worker = subprocess.Popen([*GOVREPORTS, "worker", "--redis", redis_url, "--run-key", run_key,
-                                   "--db", pg_url, "--archive", archive],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-        out, _ = crawl.communicate(timeout=TIMEOUT)
-        assert crawl.returncode == 0, out.decode()[-3000:]
-        out, _ = worker.communicate(timeout=TIMEOUT)
-        assert worker.returncode == 0, out.decode()[-3000:]
-    finally:
-        for process in (crawl, worker):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+    crawl_with_a_worker(seed, redis_url=redis_url, run_key=run_key, pg_url=pg_url, archive=archive)
     assert counting.total >= PAGES
     print(f"max concurrent at the host: {counting.max} (limit {PER_HOST}), requests {counting.total}")
     assert counting.max <= PER_HOST, counting.max

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +13,12 @@ import redis
 
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED, SharedBudget
-from tests.crawl_helpers import GOVREPORTS
+from tests.distributed.helpers import crawl_with_a_worker
 
 pytestmark = [pytest.mark.redis]
 HUBS = 60
 PAGES_PER_HUB = 20
 BUDGET = 40  # more than one worker takes at once (CONCURRENT_REQUESTS 16): both parse hubs
-TIMEOUT = 180
 
 
 def test_two_counters_share_one_budget(redis_url: str, run_key: str) -> None:
@@ -101,30 +98,7 @@ def test_two_workers_share_one_hosts_page_budget(tmp_path: Path, tree_site: tupl
                                                  pg_url: str, redis_url: str, run_key: str) -> None:
     seed, fetched = tree_site
     archive = str(tmp_path / "archive")
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    crawl = subprocess.Popen([*GOVREPORTS, "crawl", seed, "--redis", redis_url, "--run-key", run_key,
-                              "--db", pg_url, "--archive", archive, "--local", "--no-parse",
-                              "--max-pages-per-host", str(BUDGET), "--timeout", "10"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    worker = None
-    try:
-        server = redis.Redis.from_url(redis_url)
-        deadline = time.monotonic() + 60
-        while not server.exists(RunKeys(run_key).meta):  # the worker joins a recorded run
-            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl never started"
-            time.sleep(0.1)
-        worker = subprocess.Popen([*GOVREPORTS, "worker", "--redis", redis_url, "--run-key", run_key,
-                                   "--db", pg_url, "--archive", archive],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-        out, _ = crawl.communicate(timeout=TIMEOUT)
-        assert crawl.returncode == 0, out.decode()[-3000:]
-        worker_out, _ = worker.communicate(timeout=TIMEOUT)
-        assert worker.returncode == 0, worker_out.decode()[-3000:]
-    finally:
-        for process in (crawl, worker):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+    crawl_with_a_worker(seed, redis_url=redis_url, run_key=run_key, pg_url=pg_url, archive=archive, extra=("--max-pages-per-host", str(BUDGET)))
     pages = sorted(path for path in fetched if path.startswith("/p/"))
     print(f"pages fetched besides the home page: {len(fetched)} (budget {BUDGET}); "
           f"leaf pages {len(pages)}")
