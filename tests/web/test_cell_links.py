@@ -38,10 +38,6 @@ def test_pdf_numbers_link_to_their_page() -> None:
     assert cell.href == f"/documents/abc#page={page}" and "box" in (cell.where or "")
 
 
-def _printed(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def test_html_numbers_link_to_their_cell_in_the_original() -> None:
     report = random_report(random.Random(6), template="2019")
     html = render_html(report)
