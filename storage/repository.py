@@ -538,18 +538,15 @@ class ArchiveDB:
             .where(Capture.run_id == run_id).order_by(Capture.id))]
 
     def run_first_pages(self, run_id: int) -> list[tuple[str, str, str | None]]:
-        """(url, sha256, charset) of the first HTML page each host answered with 200 in a run."""
-        first: dict[str, tuple[str, str, str | None]] = {}
-        for url, sha256, charset, content_type in self.session.execute(
-            select(Capture.url, Capture.sha256, Capture.charset, Capture.content_type)
-            .where(Capture.run_id == run_id, Capture.status == 200, Capture.sha256.is_not(None),
-                   Capture.kind == "page")
-            .order_by(Capture.id)
-        ):
-            host = urlsplit(url).netloc
-            if host not in first and (content_type or "text/html").startswith("text/html"):
-                first[host] = (url, str(sha256), charset)
-        return list(first.values())
+        """(url, sha256, charset) of the first HTML page each site answered with 200 in a run
+        (one row per site, chosen in SQL)."""
+        first = (select(func.min(Capture.id))
+                 .where(Capture.run_id == run_id, Capture.status == 200, Capture.sha256.is_not(None),
+                        Capture.kind == "page", Capture.site_id.is_not(None),
+                        func.coalesce(Capture.content_type, "text/html").like("text/html%"))
+                 .group_by(Capture.site_id))
+        return [(url, str(sha256), charset) for url, sha256, charset in self.session.execute(
+            select(Capture.url, Capture.sha256, Capture.charset).where(Capture.id.in_(first)))]
 
     def capture_counts(self, run_id: int) -> dict[str, int]:
         """A run's captures counted: ``total``, ``kind:<k>``, ``error:<e>``, ``status:<n>``."""
