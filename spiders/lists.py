@@ -1,7 +1,7 @@
 """List discovery for the portal spider: list paging, lists built by JavaScript (data APIs and
 rendering in Chromium) and site search (``crawler.discovery``'s paging, datalists, rendering,
 search). :class:`ListDiscovery` is mixed into ``PortalSpider``; it relies on the spider's
-``_follow``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
+``_follow``, ``_follow_all``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
 run owner asks :meth:`ListDiscovery.site_search_requests` once discovery is idle.
 
 Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_SITE_SEARCH``,
@@ -47,6 +47,10 @@ class ListDiscovery:
         def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
                     base_priority: int = 0, search_hops: int = 0, list_page: bool = False
                     ) -> Request | None: ...
+
+        def _follow_all(self, links: Iterable[tuple[str, str]], *,
+                        referrer_report: dict[str, Any] | None = None, base_priority: int = 0,
+                        search_hops: int = 0, list_page: bool = False) -> list[Request]: ...
 
         def _counters(self, name: str) -> dict[str, Any]: ...
 
@@ -99,16 +103,16 @@ class ListDiscovery:
             return
         asked = self._counters("list_pages")
         title = page.title()
+        urls: list[tuple[str, str]] = []
         for url in series.next_urls(self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")):
             url = canonicalize(url)
             if url in asked:
                 continue
             asked[url] = 1
-            # the pages of a list rank as the list does (its title), ahead of ordinary links
-            request = self._follow(url, title, base_priority=40, search_hops=hops + 1 if hops else 0,
-                                   list_page=True)
-            if request is None:
-                continue
+            urls.append((url, title))
+        # the pages of a list rank as the list does (its title), ahead of ordinary links
+        for request in self._follow_all(urls, base_priority=40, search_hops=hops + 1 if hops else 0,
+                                        list_page=True):
             self.crawler.stats.inc_value(f"govreports/paging/{series.source}")  # type: ignore[union-attr]
             if series.count is None:
                 request.meta[META_PREVIOUS_LINKS] = sorted(own)
@@ -155,10 +159,8 @@ class ListDiscovery:
         if first == response.meta.get("data_previous_first"):
             return  # the API ignores the page number: this page repeats the last
         self.crawler.stats.inc_value("govreports/datalists/records", len(answer.records))  # type: ignore[union-attr]
-        for record in answer.records:
-            request = self._follow(record.url, record.title, base_priority=20)
-            if request is not None:
-                yield request
+        yield from self._follow_all([(record.url, record.title) for record in answer.records],
+                                    base_priority=20)
         if answer.has_page_after(query):
             following = self._data_request(query.for_page(query.page + 1), list_url=list_url,
                                            scripts=response.meta.get("list_scripts", ""),
@@ -198,16 +200,14 @@ class ListDiscovery:
                 self.archive.record_failure(response.request, "render_failed",
                                                                         str(exc))
             return
-        self.archive.record_rendering(
+        await self.archive.record_rendering_async(
             url=response.url, raw_capture_id=response.meta[META_RENDER_OF], html=rendered.html,
             browser=rendered.browser)
         stats.inc_value("govreports/render/pages")  # type: ignore[union-attr]
         page = Page(response.url, rendered.html)
         links = page.links()
-        for link in links:
-            request = self._follow(link.url, link.text)
-            if request is not None:
-                yield request
+        for request in self._follow_all([(link.url, link.text) for link in links]):
+            yield request
         for request in self._list_pages(response, page, links, 0):
             yield request
 

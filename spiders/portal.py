@@ -12,7 +12,8 @@ Usage: ``scrapy crawl portal -a seeds=https://a.gov.cn/,https://b.gov.cn/`` (or
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -41,7 +42,13 @@ from crawler.discovery.urls import (
 )
 from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
-from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED, SharedBudget
+from crawler.frontier.shared_budget import (
+    HOST_EXHAUSTED,
+    TAKEN,
+    TRAP_EXHAUSTED,
+    BudgetAsk,
+    SharedBudget,
+)
 from crawler.items import ReportItem
 from crawler.middlewares.archive import (
     META_CAPTURE_ID,
@@ -208,48 +215,73 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         return list(pending.values())
 
     def _within_budget(self, url: str, *, exempt_trap: bool = False, search: bool = False) -> bool:
-        """Count ``url`` against its host's and trap pattern's budgets (each distinct URL once);
-        with ``search``, against the host's site-search budget instead."""
+        """:meth:`_within_budgets` for one URL."""
+        return self._within_budgets([(url, exempt_trap, search)])[0]
+
+    def _within_budgets(self, wanted: Sequence[tuple[str, bool, bool]]) -> list[bool]:
+        """Count each ``(url, exempt_trap, search)`` against its host's and trap pattern's budgets
+        (each distinct URL once) or, with ``search``, against its host's site-search budget; in
+        order, as one call per URL would. A distributed worker counts them all in one Redis
+        round trip (``crawler.frontier.shared_budget``)."""
         budgeted = self._counters("budgeted")
-        if url in budgeted:
-            return True  # counted already; the frontier drops the duplicate
+        asks = [None if url in budgeted else
+                BudgetAsk(url, host_of(url), None if exempt_trap or search else trap_key(url), search)
+                for url, exempt_trap, search in wanted]
         settings = self.crawler.settings
-        host = host_of(url)
+        budgets = {"host_budget": settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"),
+                   "trap_budget": settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY"),
+                   "search_budget": settings.getint("GOVREPORTS_SEARCH_MAX_PAGES")}
         shared = self._shared_budget()
-        if search:
-            per_search = self._counters("search_pages_per_host")
-            search_budget = settings.getint("GOVREPORTS_SEARCH_MAX_PAGES")
-            if (shared.take_search(url, host, budget=search_budget) != TAKEN if shared is not None
-                    else per_search.get(host, 0) >= search_budget):
-                self.crawler.stats.inc_value("govreports/skipped/search_budget")  # type: ignore[union-attr]
+        remote: Iterator[str] | None = None
+        new = [ask for ask in asks if ask is not None]
+        if shared is not None and new:  # distributed: one count for all workers, in Redis
+            remote = iter(shared.take_many(new, **budgets))
+            self.crawler.stats.inc_value("govreports/redis/budget_calls")  # type: ignore[union-attr]
+        results: list[bool] = []
+        for ask in asks:
+            answer = next(remote) if remote is not None and ask is not None else None
+            if ask is None or ask.url in budgeted:  # counted already (maybe earlier in this batch)
+                results.append(True)
+                continue
+            results.append(self._count_budget(ask, answer or self._local_answer(ask, **budgets)))
+        return results
+
+    def _local_answer(self, ask: BudgetAsk, *, host_budget: int, trap_budget: int,
+                      search_budget: int) -> str:
+        """A single process's budget answer for ``ask``, from the spider's own counters."""
+        if ask.search:
+            spent = self._counters("search_pages_per_host").get(ask.host, 0) >= search_budget
+            return HOST_EXHAUSTED if spent else TAKEN
+        if self._counters("pages_per_host").get(ask.host, 0) >= host_budget:
+            return HOST_EXHAUSTED
+        if ask.trap_key and self._counters("pages_per_trap_key").get(ask.trap_key, 0) >= trap_budget:
+            return TRAP_EXHAUSTED
+        return TAKEN
+
+    def _count_budget(self, ask: BudgetAsk, answer: str) -> bool:
+        """Record ``answer`` for ``ask`` in the spider's counters and stats; True when taken."""
+        stats: Any = self.crawler.stats
+        host = ask.host
+        if ask.search:
+            if answer != TAKEN:
+                stats.inc_value("govreports/skipped/search_budget")
                 return False
+            per_search = self._counters("search_pages_per_host")
             per_search[host] = per_search.get(host, 0) + 1
-            budgeted[url] = 1
-            return True
-        per_host = self._counters("pages_per_host")
-        host_budget = settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST")
-        trap_budget = settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY")
-        key = None if exempt_trap else trap_key(url)
-        if shared is not None:  # distributed: one count for all workers, in Redis
-            answer = shared.take(url, host, key, host_budget=host_budget, trap_budget=trap_budget)
-        elif per_host.get(host, 0) >= host_budget:
-            answer = HOST_EXHAUSTED
-        elif key and self._counters("pages_per_trap_key").get(key, 0) >= trap_budget:
-            answer = TRAP_EXHAUSTED
-        else:
-            answer = TAKEN
-        if answer == HOST_EXHAUSTED:
-            self.crawler.stats.inc_value("govreports/skipped/host_budget")  # type: ignore[union-attr]
+        elif answer == HOST_EXHAUSTED:
+            stats.inc_value("govreports/skipped/host_budget")
             self._counters("budget_exhausted")[host] = 1
             return False
-        if answer == TRAP_EXHAUSTED:
-            self.crawler.stats.inc_value("govreports/skipped/trap")  # type: ignore[union-attr]
+        elif answer == TRAP_EXHAUSTED:
+            stats.inc_value("govreports/skipped/trap")
             return False
-        if key:
-            per_key = self._counters("pages_per_trap_key")
-            per_key[key] = per_key.get(key, 0) + 1
-        per_host[host] = per_host.get(host, 0) + 1
-        budgeted[url] = 1
+        else:
+            if ask.trap_key:
+                per_key = self._counters("pages_per_trap_key")
+                per_key[ask.trap_key] = per_key.get(ask.trap_key, 0) + 1
+            per_host = self._counters("pages_per_host")
+            per_host[host] = per_host.get(host, 0) + 1
+        self._counters("budgeted")[ask.url] = 1
         return True
 
     def _shared_budget(self) -> SharedBudget | None:
@@ -273,33 +305,56 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
     def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
                 base_priority: int = 0, search_hops: int = 0, list_page: bool = False
                 ) -> Request | None:
+        """A request for the link ``url`` when it is worth following and within budget."""
+        requests = self._follow_all([(url, text)], referrer_report=referrer_report,
+                                    base_priority=base_priority, search_hops=search_hops,
+                                    list_page=list_page)
+        return requests[0] if requests else None
+
+    def _follow_all(self, links: Iterable[tuple[str, str]], *,
+                    referrer_report: dict[str, Any] | None = None, base_priority: int = 0,
+                    search_hops: int = 0, list_page: bool = False) -> list[Request]:
+        """Requests for the ``(url, text)`` links worth following and within budget, in order;
+        their budgets are counted together (one Redis round trip in a distributed run)."""
+        pending: list[tuple[str, bool, Callable[[], Request]]] = []
+        for url, text in links:
+            prepared = self._prepare_follow(url, text, referrer_report=referrer_report,
+                                            base_priority=base_priority, search_hops=search_hops,
+                                            list_page=list_page)
+            if prepared is not None:
+                pending.append(prepared)
+        search = search_hops > 0
+        allowed = self._within_budgets([(url, exempt, search) for url, exempt, _ in pending])
+        return [make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok]
+
+    def _prepare_follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None,
+                        base_priority: int, search_hops: int, list_page: bool
+                        ) -> tuple[str, bool, Callable[[], Request]] | None:
+        """(canonical url, exempt from trap caps, the request to make if within budget) for a
+        link worth following, else None."""
         if is_skipped_url(url):
             return None
         url = canonicalize(url)
         if not self._in_scope(url) or looks_like_trap(url):
             return None
-        search = search_hops > 0
         if is_attachment_url(url):
             context = self._attachment_context(text, url, referrer_report)
             if context is None:
                 self.crawler.stats.inc_value("govreports/skipped/unrelated_attachment")  # type: ignore[union-attr]
                 return None
-            if not self._within_budget(url, search=search):
-                return None
-            return Request(url, callback=self.parse_document, errback=self.on_error,
-                           priority=500 + base_priority, meta={"govreports_report": context})
+            return url, False, partial(Request, url, callback=self.parse_document,
+                                       errback=self.on_error, priority=500 + base_priority,
+                                       meta={"govreports_report": context})
         if not list_page and self.archive.is_settled(url):
             self.crawler.stats.inc_value("govreports/skipped/settled")  # type: ignore[union-attr]
-            return None
-        if not self._within_budget(url, exempt_trap=list_page, search=search):
             return None
         meta: dict[str, Any] = {"link_text": text}
         if search_hops > 1:
             meta[META_SEARCH] = search_hops - 1
         if list_page:
             meta[META_LIST] = True
-        return Request(url, callback=self.parse_page, errback=self.on_error,
-                       priority=base_priority + link_score(url, text), meta=meta)
+        return url, list_page, partial(Request, url, callback=self.parse_page, errback=self.on_error,
+                                       priority=base_priority + link_score(url, text), meta=meta)
 
     @staticmethod
     def _attachment_context(text: str, url: str, referrer_report: dict[str, Any] | None
@@ -358,10 +413,9 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if context is not None and analysis.is_report:
             yield self._report_item(response, context, role="page")
         hops = response.meta.get(META_SEARCH, 0)
-        for link in analysis.links:
-            request = self._follow(link.url, link.text, referrer_report=context, search_hops=hops)
-            if request is not None:
-                yield request
+        for request in self._follow_all([(link.url, link.text) for link in analysis.links],
+                                        referrer_report=context, search_hops=hops):
+            yield request
         page = analysis.page
         assert page is not None
         for request in self._list_pages(response, page, analysis.links, hops):
@@ -400,10 +454,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         links, total, n_records = await maybe_deferred_to_future(deferToThread(
             jpage_links, list_url, response.body, response.meta.get(META_CHARSET) or "utf-8",
             max_links=self._max_links))
-        for link in links:
-            request = self._follow(link.url, link.text, base_priority=20)
-            if request is not None:
-                yield request
+        for request in self._follow_all([(link.url, link.text) for link in links], base_priority=20):
+            yield request
         query, start = response.meta["jpage"], response.meta["jpage_start"]
         next_start = start + query["group_size"]
         more = total is not None and next_start <= total
@@ -420,16 +472,15 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         except Exception:  # noqa: BLE001 - a broken sitemap is just not used
             self.crawler.stats.inc_value("govreports/errors/bad_sitemap")  # type: ignore[union-attr]
             return
+        locs = []
         for entry in sitemap:
             loc = entry.get("loc", "")
-            if sitemap.type == "sitemapindex":
-                if self._in_scope(loc):
-                    yield Request(loc, callback=self.parse_sitemap, errback=self.on_error,
-                                  meta={"govreports_probe": True})
-                continue
-            request = self._follow(loc, "", base_priority=10)
-            if request is not None:
-                yield request
+            if sitemap.type != "sitemapindex":
+                locs.append((loc, ""))
+            elif self._in_scope(loc):
+                yield Request(loc, callback=self.parse_sitemap, errback=self.on_error,
+                              meta={"govreports_probe": True})
+        yield from self._follow_all(locs, base_priority=10)
 
     def parse_document(self, response: Response) -> Iterator[ReportItem]:
         """An attachment (pdf, doc, docx, wps…): a report when a report title led to it."""

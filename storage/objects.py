@@ -12,14 +12,20 @@ record at a time, and a record's (file, offset) is final the moment it is writte
 store gets each file whole, uploaded once it is complete (rolled over at ``max_bytes`` or
 closed), so the offsets recorded in ``captures`` stay valid byte for byte. Until then readers
 find the record in the local file; a file a killed writer left behind is uploaded by
-:meth:`S3WarcStore.recover` when the next crawl opens. See docs/archive.md.
+:meth:`S3WarcStore.recover` when the next crawl opens. The upload runs in a background thread
+(:class:`UploadQueue`, a bounded queue: the crawl goes on while a file uploads, and waits only
+when ``max_pending`` finished files are already waiting); :meth:`WarcStore.finish` waits for
+pending uploads when the crawl closes and returns the failed ones (their local files kept).
+See docs/archive.md.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +53,23 @@ class BlobStore(Protocol):
     def sweep_temporary(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class UploadFailure:
+    """A WARC file that could not be uploaded: it stays at ``path`` for the next crawl's
+    :meth:`S3WarcStore.recover`."""
+
+    path: Path
+    key: str
+    error: str
+
+
 class WarcStore(Protocol):
     """Finished WARC files by name, and the local folder new ones are written in."""
 
     staging: Path
 
     def published(self, path: Path) -> None: ...
+    def finish(self) -> list[UploadFailure]: ...
     def open(self, name: str, offset: int = 0) -> AbstractContextManager[IO[bytes]]: ...
     def fetch(self, name: str, target: Path) -> None: ...
     def local_path(self, name: str) -> Path | None: ...
@@ -67,6 +84,10 @@ class LocalWarcStore:
 
     def published(self, path: Path) -> None:
         """Nothing to do: the file is written where readers look."""
+
+    def finish(self) -> list[UploadFailure]:
+        """Nothing pending: no uploads."""
+        return []
 
     @contextmanager
     def open(self, name: str, offset: int = 0) -> Iterator[IO[bytes]]:
@@ -96,37 +117,97 @@ def writer_pid(name: str) -> int | None:
     return int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
 
 
+class UploadQueue:
+    """Run ``upload(path)`` for each submitted file in one background thread, in order.
+
+    At most ``max_pending`` files wait (a bounded queue): :meth:`submit` blocks while it is
+    full, so a store slower than the crawl holds the crawl back instead of letting finished
+    files pile up. ``upload`` returns an :class:`UploadFailure` or None.
+    """
+
+    def __init__(self, upload: Callable[[Path], UploadFailure | None], *, max_pending: int = 2) -> None:
+        self._upload = upload
+        self._queue: queue.Queue[Path] = queue.Queue(maxsize=max_pending)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.failures: list[UploadFailure] = []
+
+    def submit(self, path: Path) -> None:
+        """Queue ``path`` for upload (waits while ``max_pending`` files are waiting already)."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="warc-upload", daemon=True)
+                self._thread.start()
+        self._queue.put(path)
+
+    def _run(self) -> None:
+        while True:
+            path = self._queue.get()
+            try:
+                failure = self._upload(path)
+            except Exception as exc:  # noqa: BLE001 - reported as a failure; the thread goes on
+                failure = UploadFailure(path, "", repr(exc))
+            try:
+                if failure is not None:
+                    with self._lock:
+                        self.failures.append(failure)
+            finally:
+                self._queue.task_done()
+
+    def wait(self) -> list[UploadFailure]:
+        """Wait until every submitted file is uploaded (or failed); return the failures so far."""
+        self._queue.join()
+        with self._lock:
+            failures, self.failures = self.failures, []
+        return failures
+
+
 class S3WarcStore:
     """WARC files under ``prefix/warc/`` in a bucket, each uploaded whole once it is complete.
 
     ``staging`` is the local folder the writer appends to; a file leaves it (is deleted) only
-    after the bucket reports the uploaded object with the file's exact size.
+    after the bucket reports the uploaded object with the file's exact size. Uploads of files
+    the writer finished run in a background thread (:class:`UploadQueue`).
     """
 
-    def __init__(self, bucket: S3Bucket, location: S3Location, staging: Path) -> None:
+    def __init__(self, bucket: S3Bucket, location: S3Location, staging: Path, *,
+                 max_pending: int = 2) -> None:
         self.bucket = bucket
         self.location = location
         self.staging = Path(staging)
+        self.uploads = UploadQueue(self.upload, max_pending=max_pending)
 
     def key(self, name: str) -> str:
         """The object key of the WARC file ``name``."""
         return self.location.key("warc", name)
 
     def published(self, path: Path) -> None:
-        """Upload a complete file, then remove the local copy; on failure keep it (logged) for
-        :meth:`recover` to upload later."""
+        """Queue a complete file for upload in the background (see :meth:`upload`)."""
+        self.uploads.submit(path)
+
+    def finish(self) -> list[UploadFailure]:
+        """Wait for the pending uploads; the files that failed (kept in ``staging``)."""
+        return self.uploads.wait()
+
+    def upload(self, path: Path) -> UploadFailure | None:
+        """Upload a complete file, then remove the local copy; on failure keep it (logged with
+        its key) for :meth:`recover` to upload later, and return the failure."""
+        key = self.key(path.name)
         try:
-            self.bucket.upload(self.key(path.name), path)
-            uploaded = self.bucket.size(self.key(path.name))
+            self.bucket.upload(key, path)
+            uploaded = self.bucket.size(key)
         except Exception as exc:  # noqa: BLE001 - keep the file; the next crawl retries
-            logger.error("WARC upload failed; the file stays in %s", self.staging,
-                         extra={"warc_file": path.name, "error": repr(exc)})
-            return
+            return self._failed(path, key, repr(exc))
         if uploaded != path.stat().st_size:
-            logger.error("WARC upload incomplete; the file stays in %s", self.staging,
-                         extra={"warc_file": path.name, "uploaded": uploaded})
-            return
+            return self._failed(path, key, f"incomplete: {uploaded} of {path.stat().st_size} bytes")
         path.unlink()
+        return None
+
+    def _failed(self, path: Path, key: str, error: str) -> UploadFailure:
+        logger.error("WARC upload failed; the file stays in %s and the next crawl of this "
+                     "archive uploads it", self.staging,
+                     extra={"warc_file": path.name, "key": self.location.url(key), "error": error})
+        return UploadFailure(path, self.location.url(key), error)
 
     @contextmanager
     def open(self, name: str, offset: int = 0) -> Iterator[IO[bytes]]:
@@ -159,7 +240,7 @@ class S3WarcStore:
             pid = writer_pid(path.name)
             if pid is not None and writer_alive(pid):
                 continue
-            self.published(path)
+            self.upload(path)
             done += not path.exists()
         return done
 

@@ -24,7 +24,14 @@ from crawler.fetch.tls import tls_verified_for
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
 from storage.blobs import StoredBlob
-from storage.objects import ArchiveStorage, BlobStore, LocalWarcStore, WarcStore, open_storage
+from storage.objects import (
+    ArchiveStorage,
+    BlobStore,
+    LocalWarcStore,
+    UploadFailure,
+    WarcStore,
+    open_storage,
+)
 from storage.repository import ArchiveDB, CaptureRecord, KnownUrl, UrlStateUpdate
 from storage.s3 import ObjectStoreError
 from storage.warc import WarcLocation, WarcWriter, stream_payload_digest, wire_digest
@@ -406,14 +413,15 @@ class ArchiveSession:
             sha256=sha256, holds_payload=holds_payload,
         )
 
-    def record_rendering(self, *, url: str, raw_capture_id: int, html: str, browser: str) -> int:
-        """Archive the DOM a browser built from the page of capture ``raw_capture_id``: a blob,
-        a WARC ``conversion`` record referring to the raw response, and a capture of kind
-        ``rendered`` whose headers say so (``X-Govreports-Rendered``, the browser version).
-        Returns the new capture's id."""
+    def record_rendering(self, *, url: str, raw_capture_id: int, html: str, browser: str,
+                         stored: StoredBlob | None = None) -> int:
+        """Archive the DOM a browser built from the page of capture ``raw_capture_id``: a blob
+        (``stored``, when the caller stored it already), a WARC ``conversion`` record referring
+        to the raw response, and a capture of kind ``rendered`` whose headers say so
+        (``X-Govreports-Rendered``, the browser version). Returns the new capture's id."""
         raw = self.db.capture_record(raw_capture_id)
         body = html.encode("utf-8")
-        stored = self.blobs.put(body)
+        stored = stored if stored is not None else self.blobs.put(body)
         self.db.add_document(sha256=stored.sha256, size=stored.size, content_type="text/html",
                              blob_path=stored.location)
         now = datetime.now(UTC)
@@ -436,6 +444,17 @@ class ArchiveSession:
                                kind="rendered")
         return self.db.add_capture(record)
 
+    async def record_rendering_async(self, *, url: str, raw_capture_id: int, html: str,
+                                     browser: str) -> int:
+        """:meth:`record_rendering` with the blob put (an object-store request, or a file
+        write and fsync) in a thread: the reactor goes on meanwhile."""
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        stored = await maybe_deferred_to_future(deferToThread(self.blobs.put, html.encode("utf-8")))
+        return self.record_rendering(url=url, raw_capture_id=raw_capture_id, html=html,
+                                     browser=browser, stored=stored)
+
     def record_failure(self, request: Request, kind: str, message: str) -> int:
         """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""
         record = self._base_record(request)
@@ -443,9 +462,18 @@ class ArchiveSession:
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
         return self._add_capture(request, record)
 
-    def close(self) -> None:
-        """Flush and close the WARC file (idempotent); the run owner closes the database."""
+    def close(self) -> list[UploadFailure]:
+        """Flush and close the WARC file and wait for the WARC uploads still running (an
+        object-store archive); return the uploads that failed (their files kept locally,
+        each logged with its key). Idempotent; the run owner closes the database."""
         if self.closed:
-            return
+            return []
         self.closed = True
         self.warc.close()
+        failures = self.warcs.finish()
+        if failures:
+            logger.error("WARC files not uploaded; they stay on this machine and the next crawl "
+                         "of this archive uploads them",
+                         extra={"count": len(failures), "keys": [f.key for f in failures],
+                                "files": [str(f.path) for f in failures]})
+        return failures

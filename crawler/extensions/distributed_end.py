@@ -54,6 +54,11 @@ class DistributedEnd:
             self._frontier = scheduler
         return self._frontier
 
+    def keep_frontier(self) -> None:
+        """Hold on to this worker's scheduler from the start (the run may stop or end before
+        the engine is ever idle)."""
+        _ = self.frontier
+
     def on_idle(self) -> None:
         """Wait while the run has work; else move it on; let the spider close once it is done."""
         if self.run.phase() == "done":
@@ -111,6 +116,14 @@ class DistributedEnd:
         if make is None:
             return []
         return list(make(self.db.live_report_documents(getattr(spider, "hosts", set()))))
+
+    def claim_stop(self, worker: str) -> bool:
+        """Become the one worker recording the run as stopped at its ``--max-pages``."""
+        won = self.run.claim_stop(worker)
+        if won:
+            logger.info("this worker records the run as stopped (its --max-pages)",
+                        extra={"run_id": self.run_id})
+        return won
 
     def before_finish(self) -> None:
         """The finisher's spider learns the whole run (for change detection)."""

@@ -207,6 +207,7 @@ class RunOwner:
             self.frontier = scheduler
         restore = getattr(self.crawler.spider, "restore_state", None)
         if self.distributed is not None:
+            self.distributed.keep_frontier()  # the engine lets go of it while closing
             return  # no run lock: the workers' heartbeats are in Redis
         if restore is not None and self.opened.resumed:
             scheduled = self._scheduled_requests()
@@ -287,7 +288,13 @@ class RunOwner:
         self._closed = True
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
-        self.session.close()
+        failed_uploads = self.session.close()  # waits for the WARC uploads still running
+        if failed_uploads and self.crawler.stats is not None:
+            self.crawler.stats.set_value("govreports/errors/warc_upload", len(failed_uploads))
+        if (self.distributed is not None and not self.distributed.finisher
+                and reason.startswith("closespider_")):  # the run's --max-pages: one worker stops it
+            self.distributed.finisher = self.distributed.claim_stop(
+                str(getattr(self.frontier, "worker_id", this_holder())))
         if self.distributed is not None and not self.distributed.finisher:
             self._leave_distributed(reason)
             return
@@ -323,7 +330,9 @@ class RunOwner:
 
     def _leave_distributed(self, reason: str) -> None:
         """A worker that does not finish the run: it leaves it as it is."""
-        self.status = "worker_done" if reason == "finished" else "worker_stopped"
+        # the run ends (done, or stopped at --max-pages) by another worker: wait for it
+        ended = reason == "finished" or reason.startswith("closespider_")
+        self.status = "worker_done" if ended else "worker_stopped"
         logger.info("worker stopped", extra={"run_id": self.run_id, "reason": reason})
         self.db.close()
         if self._log_handler is not None:

@@ -8,6 +8,7 @@ Distributed mode (``--redis``, docs/distributed.md), on scrapy-redis:
 ``reliable_queue``: a popped request stays in the worker's processing hash until handled.
 ``workers``: worker heartbeats; dead workers' requests reclaimed into the queue.
 ``redis_keys``: the keys of one run, under ``govreports:<run-key>:``.
-``shared_budget``: per-host page budgets and trap caps counted once for all workers.
+``shared_budget``: per-host page budgets, trap caps, site-search budgets and the run's
+``--max-pages``, counted once for all workers.
 ``shared_state``: what one worker's spider learnt that the run's end needs, shared in Redis.
 """

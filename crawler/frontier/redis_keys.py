@@ -104,6 +104,16 @@ class RunKeys:
         """Hash: host → site-search URLs counted against its search budget by every worker."""
         return self.prefix + "budget:search"
 
+    @property
+    def run_pages(self) -> str:
+        """String: responses counted against the run's ``--max-pages`` by every worker."""
+        return self.prefix + "run_pages"
+
+    @property
+    def stopped(self) -> str:
+        """String (``SET NX``): the worker that recorded the run as stopped at its ``--max-pages``."""
+        return self.prefix + "stopped"
+
     def host_slots(self, host: str) -> str:
         """Sorted set: tokens of requests now at ``host`` → lease expiry (global politeness)."""
         return self.prefix + "host:" + host + ":slots"

@@ -6,6 +6,7 @@
 ``logformat``: log line formats of a crawl (``kv`` or ``json``) for the run log and progress.
 ``children``: child processes (parse worker, converters) die with the crawler; stale temp folders.
 ``distributed``: a distributed run's shared record in Redis: id, options, phases, finished once.
+``distributed_status``: what ``govreports status --redis`` shows: frontier, workers, hosts, shared budgets.
 ``distributed_start``: ``govreports crawl/worker --redis`` start or join a run; workers wait for the finisher.
 The run's lifecycle itself belongs to ``crawler.extensions.run_owner.RunOwner``.
 """

@@ -6,7 +6,8 @@ worker`` reads them from there. The run goes through phases, each moved on by on
 holding ``P:phase_lock`` once the frontier is drained: ``discovery`` (links) → ``search``
 (each site's own search) → ``revalidate`` (known reports no link led to) → ``done``. The
 worker that wins ``SET NX P:finished`` finishes the run (change detection, alerts) exactly
-once; the others stop.
+once; the others stop. A run stopped at its ``--max-pages`` (``P:stopped``, recorded by one
+worker) is continued by the same ``govreports crawl`` command, with a new page budget.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class RunRecord:
     run_id: int
     options: dict[str, Any]
     joined: bool = False
+    #: The run had stopped at its ``--max-pages`` and is continued with a new page budget.
+    continued: bool = False
 
 
 class DistributedRun:
@@ -69,6 +72,8 @@ class DistributedRun:
         try:
             record = self.record()
             if record is not None and self.phase() != "done":
+                if self.server.exists(self.keys.stopped):
+                    return self._continue_stopped(record, options.get("max_pages"))
                 return RunRecord(record.run_id, record.options, joined=True)
             self.clear()
             run_id = start()
@@ -77,6 +82,16 @@ class DistributedRun:
             return RunRecord(run_id, options)
         finally:
             self.server.delete(lock)
+
+    def _continue_stopped(self, record: RunRecord, max_pages: int | None) -> RunRecord:
+        """A run stopped at its ``--max-pages``, joined again by ``govreports crawl``: the stop
+        is forgotten and the run gets a new page budget (``max_pages``: the command's)."""
+        options = dict(record.options, max_pages=max_pages)
+        pipe = self.server.pipeline()
+        pipe.delete(self.keys.stopped, self.keys.run_pages)
+        pipe.hset(self.keys.meta, "options", json.dumps(options))
+        pipe.execute()
+        return RunRecord(record.run_id, options, joined=True, continued=True)
 
     def record(self) -> RunRecord | None:
         """The recorded run, or None."""
@@ -117,6 +132,11 @@ class DistributedRun:
     def release_phase_lock(self, worker: str) -> None:
         if self.server.get(self.keys.phase_lock) == worker.encode():
             self.server.delete(self.keys.phase_lock)
+
+    def claim_stop(self, worker: str) -> bool:
+        """True for exactly one caller per stop at ``--max-pages``: the worker that records the
+        run as stopped (until ``govreports crawl`` continues it)."""
+        return bool(self.server.set(self.keys.stopped, worker, nx=True))
 
     def claim_finish(self, worker: str) -> bool:
         """True for exactly one caller over the run's life: the worker that finishes it."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from crawler.run.runner import CrawlOptions
 
 #: CrawlOptions fields every worker of a run shares (taken from the run's record in Redis).
-SHARED_FIELDS = ("seeds", "max_pages_per_host", "insecure_hosts", "ca_file", "timeout", "parse",
+SHARED_FIELDS = ("seeds", "max_pages", "max_pages_per_host", "insecure_hosts", "ca_file", "timeout", "parse",
                  "settings", "baseline", "scope", "allow_hosts", "resolve")
 
 
@@ -67,6 +67,12 @@ def prepare(options: CrawlOptions, *, worker: bool, recorded: dict[str, Any]) ->
             db.close()
 
     record = run.start_or_join(shared_options(options), start)
+    if record.continued:  # stopped at --max-pages before: running again
+        db = ArchiveDB(options.db_url, migrate=False)
+        try:
+            db.mark_run(record.run_id, "running")
+        finally:
+            db.close()
     if record.joined:
         apply_shared(options, record.options)
     return record

@@ -47,6 +47,10 @@ DISTRIBUTED_SETTINGS: dict[str, Any] = {
 DISTRIBUTED_MIDDLEWARES: dict[str, int] = {
     "crawler.middlewares.global_politeness.GlobalPolitenessMiddleware": 610,
 }
+#: Extensions added in distributed mode: ``--max-pages`` counted for all workers together.
+DISTRIBUTED_EXTENSIONS: dict[str, int] = {
+    "crawler.extensions.run_page_limit.RunPageLimit": 500,
+}
 #: Seconds a worker that does not finish the run waits for the one that does.
 FINISH_WAIT_SECONDS = 300.0
 
@@ -138,8 +142,10 @@ def build_settings(options: CrawlOptions) -> Settings:
         "LOG_FILE": str(log_dir / ("crawl.log" if not options.redis_url
                                    else f"worker-{socket.gethostname()}-{os.getpid()}.log")),
     }
-    if options.max_pages:
+    if options.max_pages and not options.redis_url:
         overrides["CLOSESPIDER_PAGECOUNT"] = options.max_pages
+    if options.max_pages and options.redis_url:  # one budget for all workers, in Redis
+        overrides["GOVREPORTS_RUN_MAX_PAGES"] = options.max_pages
     if options.max_pages_per_host:
         overrides["GOVREPORTS_MAX_PAGES_PER_HOST"] = options.max_pages_per_host
     if options.timeout:
@@ -150,6 +156,7 @@ def build_settings(options: CrawlOptions) -> Settings:
         overrides["GOVREPORTS_RUN_KEY"] = options.run_key
         overrides["DOWNLOADER_MIDDLEWARES"] = {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
                                                **DISTRIBUTED_MIDDLEWARES}
+        overrides["EXTENSIONS"] = {**settings.getdict("EXTENSIONS"), **DISTRIBUTED_EXTENSIONS}
     overrides.update(options.settings)
     settings.setdict(overrides, priority="cmdline")
     return settings

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 import redis
 
+from crawler.discovery.urls import host_of
 from crawler.frontier.redis_keys import RunKeys
-from crawler.frontier.shared_budget import HOST_EXHAUSTED, TAKEN, TRAP_EXHAUSTED, SharedBudget
+from crawler.frontier.shared_budget import (
+    HOST_EXHAUSTED,
+    TAKEN,
+    TRAP_EXHAUSTED,
+    BudgetAsk,
+    SharedBudget,
+)
+from tests.crawl_helpers import GOVREPORTS
 from tests.distributed.helpers import crawl_with_a_worker
 
 pytestmark = [pytest.mark.redis]
-HUBS = 60
-PAGES_PER_HUB = 20
 BUDGET = 40  # more than one worker takes at once (CONCURRENT_REQUESTS 16): both parse hubs
 
 
@@ -43,60 +47,36 @@ def test_two_counters_share_one_budget(redis_url: str, run_key: str) -> None:
     assert "c.gov.cn" not in first.host_counts()  # the search budget is a budget of its own
 
 
-@pytest.fixture
-def tree_site(redis_url: str, run_key: str) -> Iterator[tuple[str, set[str]]]:
-    """A host whose home page (answered once both workers heartbeat) links to hubs, each
-    linking to pages of its own: whichever worker parses a hub finds new URLs."""
-    fetched: set[str] = set()
-    lock = threading.Lock()
-    workers = redis.Redis.from_url(redis_url)
-
-    def both_workers_up() -> None:
-        deadline = time.monotonic() + 60
-        while workers.zcard(RunKeys(run_key).workers) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            status, body = 200, ""
-            if self.path == "/":
-                both_workers_up()
-                body = "".join(f'<li><a href="/hub/{i}.html">通知公告 {i}</a></li>' for i in range(HUBS))
-            elif self.path.startswith("/hub/"):
-                time.sleep(0.5)
-                hub = self.path.split("/")[-1].split(".")[0]
-                body = "".join(f'<li><a href="/p/{hub}-{j}.html">政府信息公开 {hub}-{j}</a></li>'
-                               for j in range(PAGES_PER_HUB))
-            elif self.path.startswith("/p/"):
-                time.sleep(0.2)
-                body = "<p>政府信息公开 新闻</p>"
-            else:
-                status, body = 404, "not found"
-            if status == 200 and self.path != "/":
-                with lock:
-                    fetched.add(self.path)
-            data = f"<html><body><ul>{body}</ul></body></html>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", fetched
-    server.shutdown()
-    server.server_close()
+def test_one_batch_answers_as_one_call_per_url(redis_url: str, run_key: str) -> None:
+    """take_many (one round trip for a response's links) gives, in order, the answers and the
+    counts that one take per URL gives: duplicates in the batch, traps, search URLs, a host
+    running out half-way."""
+    server = redis.Redis.from_url(redis_url)
+    asks = [BudgetAsk(f"http://a.gov.cn/p/{i % 7}.html", "a.gov.cn") for i in range(10)]
+    asks += [BudgetAsk(f"http://b.gov.cn/l?page={i}", "b.gov.cn", "b.gov.cn/l?page") for i in range(6)]
+    asks += [BudgetAsk(f"http://c.gov.cn/s?p={i}", "c.gov.cn", search=True) for i in range(5)]
+    asks += [BudgetAsk("http://a.gov.cn/p/1.html", "a.gov.cn"), BudgetAsk("http://a.gov.cn/x", "a.gov.cn")]
+    budgets = {"host_budget": 5, "trap_budget": 3, "search_budget": 2}
+    one_by_one = SharedBudget(server, RunKeys(f"{run_key}:single"))
+    expected = [one_by_one.take_many([ask], **budgets)[0] for ask in asks]
+    batch = SharedBudget(server, RunKeys(f"{run_key}:batch"))
+    assert batch.take_many(asks, **budgets) == expected
+    assert batch.calls == 1
+    assert expected[:7] == [TAKEN] * 5 + [HOST_EXHAUSTED] * 2  # a.gov.cn: 5 of 7 distinct URLs
+    assert expected[7:10] == [TAKEN] * 3  # 0, 1, 2 again: counted once already
+    assert expected[10:16] == [TAKEN] * 3 + [TRAP_EXHAUSTED] * 3
+    assert expected[16:21] == [TAKEN] * 2 + [HOST_EXHAUSTED] * 3
+    assert expected[21:] == [TAKEN, HOST_EXHAUSTED]
+    for name in ("budgeted", "pages_per_host", "pages_per_trap_key", "search_pages_per_host"):
+        single, batched = (getattr(RunKeys(f"{run_key}:{k}"), name) for k in ("single", "batch"))
+        dump = server.smembers if name == "budgeted" else server.hgetall
+        assert dump(single) == dump(batched), name
 
 
 @pytest.mark.postgres
 def test_two_workers_share_one_hosts_page_budget(tmp_path: Path, tree_site: tuple[str, set[str]],
                                                  pg_url: str, redis_url: str, run_key: str) -> None:
-    seed, fetched = tree_site
+    seed, fetched = tree_site  # conftest: 60 hubs of 20 pages, answered once both workers are up
     archive = str(tmp_path / "archive")
     crawl_with_a_worker(seed, redis_url=redis_url, run_key=run_key, pg_url=pg_url, archive=archive, extra=("--max-pages-per-host", str(BUDGET)))
     pages = sorted(path for path in fetched if path.startswith("/p/"))
@@ -104,3 +84,23 @@ def test_two_workers_share_one_hosts_page_budget(tmp_path: Path, tree_site: tupl
           f"leaf pages {len(pages)}")
     assert len(fetched) <= BUDGET, sorted(fetched)
     assert len(fetched) == BUDGET  # the budget, not a lack of links, is what stopped the crawl
+
+    # govreports status shows the shared budgets of the run
+    shown = subprocess.run([*GOVREPORTS, "status", "--redis", redis_url, "--run-key", run_key, "--json"],
+                           capture_output=True, text=True, check=True)
+    status = json.loads(shown.stdout)
+    host = host_of(seed)
+    per_host = status["budgets"]["pages_per_host"]
+    assert status["phase"] == "done" and not status["stopped"]
+    assert per_host["budget"] == BUDGET and per_host["exhausted"] == [host]
+    assert per_host["counted"] == BUDGET  # the seed itself is not counted
+    assert status["budgets"]["max_pages"] == {"used": None, "limit": None}
+    assert status["budgets"]["trap_caps"]["cap"] == 30 and status["budgets"]["trap_caps"]["hit"] == []
+    assert status["budgets"]["site_search"]["budget"] == 60
+    busiest = status["hosts"]["busiest"][0]
+    assert busiest["host"] == host and busiest["budget_used"] == BUDGET
+    assert busiest["pages"] > len(fetched)  # requests handled: the home page, probes too
+    text = subprocess.run([*GOVREPORTS, "status", "--redis", redis_url, "--run-key", run_key],
+                          capture_output=True, text=True, check=True).stdout
+    assert f"page budget per host: {BUDGET}, 1 hosts exhausted" in text
+    assert f"budget {BUDGET} / {BUDGET}" in text

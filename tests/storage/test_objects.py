@@ -91,6 +91,7 @@ def test_s3_warc_files_are_uploaded_whole_and_offsets_stay_valid(server: S3Serve
     with storage.warcs.open(current, locations[5].offset) as stream:
         assert stream_payload_digest(stream) == locations[5].payload_digest
     writer.close()
+    assert storage.warcs.finish() == []  # waits for the uploads running in the background
     names = sorted({loc.filename for loc in locations.values()})
     assert len(names) >= 2  # rolled over: every file uploaded, not only the last
     assert server.keys("arch/two/warc/") == [f"arch/two/warc/{name}" for name in names]
@@ -126,7 +127,11 @@ def test_a_failed_upload_keeps_the_file(server: S3Server, tmp_path: Path) -> Non
                            endpoint_url=server.endpoint_url)
     writer = storage.warc_writer(prefix="govreports-run4")
     location = _exchange(writer, 1, b"kept")
-    writer.close()  # the upload fails: logged, the file stays for recover()
+    writer.close()  # the upload fails: logged with its key, the file stays for recover()
+    failures = storage.warcs.finish()
+    assert [(f.path.name, f.key) for f in failures] == [
+        (location.filename, f"s3://govreports-no-such-bucket/x/warc/{location.filename}")]
+    assert "NoSuchBucket" in failures[0].error
     assert (tmp_path / "work" / "warc" / location.filename).is_file()
     with pytest.raises(ObjectStoreError):
         storage.check()
