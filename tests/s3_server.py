@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +74,74 @@ def s3_server() -> Iterator[S3Server]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@dataclass
+class DelayingProxy:
+    """A TCP proxy in front of the S3 server that holds the first ``count`` requests whose
+    request line contains ``match`` for ``delay`` seconds before passing them on."""
+
+    url: str
+    delay: float
+    #: (time.time() when each held request arrived, when it was passed on).
+    held: list[tuple[float, float]]
+
+
+@contextmanager
+def delaying_proxy(endpoint_url: str, *, match: bytes, delay: float,
+                   count: int = 1) -> Iterator[DelayingProxy]:
+    """Start a :class:`DelayingProxy` on a free port of 127.0.0.1 (real sockets, one thread per
+    direction of each connection)."""
+    import socket
+    import socketserver
+    import threading
+    import time
+    from urllib.parse import urlsplit
+
+    upstream = urlsplit(endpoint_url)
+    held: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def pump(source: socket.socket, target: socket.socket, *, requests: bool) -> None:
+        try:
+            while chunk := source.recv(65536):
+                line = chunk.split(b"\r\n", 1)[0]
+                if requests and match in line and line.split(b" ", 1)[0] in (b"PUT", b"POST"):
+                    with lock:
+                        hold = len(held) < count
+                        if hold:
+                            held.append((time.time(), 0.0))
+                    if hold:
+                        time.sleep(delay)
+                        with lock:
+                            held[-1] = (held[-1][0], time.time())
+                target.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            server_side = socket.create_connection((upstream.hostname, upstream.port))
+            back = threading.Thread(target=pump, args=(server_side, self.request),
+                                    kwargs={"requests": False}, daemon=True)
+            back.start()
+            pump(self.request, server_side, requests=True)
+            back.join()
+            server_side.close()
+
+    class Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield DelayingProxy(f"http://127.0.0.1:{server.server_address[1]}", delay, held)
+    finally:
+        server.shutdown()
+        server.server_close()

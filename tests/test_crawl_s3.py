@@ -7,11 +7,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -26,7 +30,7 @@ from crawler.web.app import create_app
 from storage.models import Document, ParseResult, ReportDocument
 from storage.warc import read_record_payload
 from tests.crawl_helpers import GOVREPORTS, CrawlDirs, captures, found_reports, run_cli
-from tests.s3_server import S3Server, s3_server
+from tests.s3_server import S3Server, delaying_proxy, s3_server
 
 pytestmark = pytest.mark.slow
 PREFIX = "archives/province"
@@ -175,3 +179,77 @@ def test_reparse_reads_blobs_from_the_bucket(crawl: S3Crawl) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items()))
     assert f"re-parsed with parser {PARSER_VERSION}: {summary}" in result.stdout, result.stdout
+
+
+@pytest.fixture
+def slow_site() -> Iterator[str]:
+    """A site of 48 pages of 40 kB each (random, so they do not compress), each answered after
+    0.5 s: a crawl of it lasts several seconds and fills a WARC file every few pages."""
+    import base64
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/":
+                body = "".join(f'<li><a href="/p/{i}.html">政府信息公开 {i}</a></li>' for i in range(48))
+            elif self.path.startswith("/p/"):
+                time.sleep(0.5)
+                body = f"<p>{base64.b64encode(os.urandom(30_000)).decode()}</p>"
+            else:
+                self.send_error(404)
+                return
+            data = f"<html><body><ul>{body}</ul></body></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+UPLOAD_DELAY = 4.0
+
+
+def test_the_crawl_goes_on_while_a_warc_file_uploads(slow_site: str, tmp_path: Path) -> None:
+    """The first WARC upload is held UPLOAD_DELAY seconds by a proxy in front of the S3
+    server: pages are still fetched and archived meanwhile (the upload runs in a thread), and
+    the crawl's close waits for every upload."""
+    with s3_server() as server, delaying_proxy(server.endpoint_url, match=b"/warc/",
+                                               delay=UPLOAD_DELAY) as proxy:
+        dirs = CrawlDirs(tmp_path)
+        url = f"s3://{server.bucket}/{PREFIX}"
+        env = server.env(str(tmp_path / "work")) | {"GOVREPORTS_S3_ENDPOINT_URL": proxy.url}
+        settings = {"GOVREPORTS_DB": dirs.db_url, "GOVREPORTS_ARCHIVE": str(tmp_path / "work"),
+                    "GOVREPORTS_ARCHIVE_STORE": url, "GOVREPORTS_WARC_MAX_BYTES": "300000",
+                    "GOVREPORTS_PARSE": "False", "GOVREPORTS_PROGRESS": "False",
+                    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+        command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"seeds={slow_site}"]
+        for name, value in settings.items():  # scrapy crawl: GOVREPORTS_WARC_MAX_BYTES is a setting
+            command += ["-s", f"{name}={value}"]
+        result = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, timeout=300,
+                                env=dict(os.environ, PYTHONUNBUFFERED="1", **env),
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        assert len(proxy.held) == 1
+        held_from, held_until = proxy.held[0]
+        fetched = sorted(c.fetched_at.replace(tzinfo=UTC).timestamp()
+                         for c in captures(dirs.db_url) if c.fetched_at is not None)
+        during = [t for t in fetched if held_from < t < held_until]
+        print(f"{len(fetched)} captures; {len(during)} archived while the first WARC upload was "
+              f"held {held_until - held_from:.1f} s")
+        assert len(during) >= 8  # pages answer every 0.5 s, 8 at once: ~60 in 4 s
+        recorded = {c.warc_file for c in captures(dirs.db_url) if c.warc_file}
+        warc_keys = server.keys(f"{PREFIX}/warc/")
+        assert len(recorded) >= 3 and {k.rsplit("/", 1)[-1] for k in warc_keys} == recorded
+        assert not list((tmp_path / "work").rglob("*.warc.gz"))  # every upload done before exit
