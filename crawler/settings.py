@@ -48,7 +48,9 @@ Crawl settings (read by its components):
 * Distributed mode (``--redis``; docs/distributed.md): ``GOVREPORTS_REDIS_URL`` and
   ``GOVREPORTS_RUN_KEY`` (set by ``govreports crawl/worker``), ``GOVREPORTS_WORKER_STALE``
   (seconds without heartbeat after which a worker's requests are reclaimed),
-  ``GOVREPORTS_REDIS_TICK_SECONDS`` (how often a worker heartbeats and reports handled requests).
+  ``GOVREPORTS_REDIS_TICK_SECONDS`` (how often a worker heartbeats and reports handled requests),
+  ``GOVREPORTS_RUN_MAX_PAGES`` (``--max-pages`` for all workers together, set from the run's
+  record; 0: no limit; a single process uses Scrapy's ``CLOSESPIDER_PAGECOUNT``).
 * ``GOVREPORTS_CONFIG``: alert settings file (else ``$GOVREPORTS_CONFIG`` or ``./govreports.toml``);
   ``GOVREPORTS_ALERTS``: an ``AlertSettings`` object instead (set by ``govreports crawl``).
 * ``GOVREPORTS_TODAY``: the day overdue reports are judged on (else ``$GOVREPORTS_TODAY``, else today).
@@ -172,6 +174,7 @@ ITEM_PIPELINES = {
 
 GOVREPORTS_WORKER_STALE = 30.0
 GOVREPORTS_REDIS_TICK_SECONDS = 0.5
+GOVREPORTS_RUN_MAX_PAGES = 0
 GOVREPORTS_MAX_PAGES_PER_HOST = 5000
 GOVREPORTS_MAX_PER_TRAP_KEY = 30
 GOVREPORTS_MAX_LIST_PAGES = 500
