@@ -1,7 +1,7 @@
 """List discovery for the portal spider: list paging, lists built by JavaScript (data APIs and
 rendering in Chromium) and site search (``crawler.discovery``'s paging, datalists, rendering,
 search). :class:`ListDiscovery` is mixed into ``PortalSpider``; it relies on the spider's
-``_follow``, ``_follow_all``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
+``_follow_all``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
 run owner asks :meth:`ListDiscovery.site_search_requests` once discovery is idle.
 
 Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_SITE_SEARCH``,
@@ -43,10 +43,6 @@ class ListDiscovery:
     if TYPE_CHECKING:  # provided by the spider
         crawler: Any
         logger: Any
-
-        def _follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None = None,
-                    base_priority: int = 0, search_hops: int = 0, list_page: bool = False
-                    ) -> Request | None: ...
 
         def _follow_all(self, links: Iterable[tuple[str, str]], *,
                         referrer_report: dict[str, Any] | None = None, base_priority: int = 0,
