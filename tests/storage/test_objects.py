@@ -7,13 +7,15 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from storage.objects import ArchiveStorage, open_storage
+from storage.objects import ArchiveStorage, UploadFailure, UploadQueue, open_storage
 from storage.s3 import ObjectStoreError, S3Location
 from storage.warc import WarcLocation, WarcWriter, read_record_payload, stream_payload_digest
 from tests.crawl_helpers import GOVREPORTS, run_cli
@@ -153,3 +155,31 @@ def test_crawl_refuses_a_bucket_it_cannot_use(server: S3Server, tmp_path: Path) 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "cannot use the bucket 'govreports-missing'" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_upload_queue_is_bounded_and_waited_for(tmp_path: Path) -> None:
+    """One file uploads, two wait; a fourth submit waits for room (the crawl is held back
+    instead of finished files piling up); wait() returns once all are done, with the failures."""
+    release = threading.Event()
+    uploaded: list[str] = []
+
+    def upload(path: Path) -> UploadFailure | None:
+        release.wait(10)
+        uploaded.append(path.name)
+        return UploadFailure(path, f"s3://b/{path.name}", "refused") if path.name == "2" else None
+
+    uploads = UploadQueue(upload, max_pending=2)
+    started = time.monotonic()
+    for name in ("1", "2", "3"):
+        uploads.submit(tmp_path / name)
+    assert time.monotonic() - started < 1.0  # no wait while there is room
+    fourth = threading.Thread(target=uploads.submit, args=(tmp_path / "4",))
+    fourth.start()
+    fourth.join(0.5)
+    assert fourth.is_alive()  # the queue is full: the fourth submit waits
+    release.set()
+    fourth.join(5)
+    failures = uploads.wait()
+    assert uploaded == ["1", "2", "3", "4"]
+    assert [(f.path.name, f.key) for f in failures] == [("2", "s3://b/2")]
+    assert uploads.wait() == []  # reported once
