@@ -19,5 +19,6 @@ Modules:
 * ``s3``: The S3-compatible backend (boto3): blobs and WARC files under ``s3://bucket/prefix``.
 * ``agencies``: The agency registry's table: import (insert or update by name) and read back.
 * ``outbox``: The alert outbox's queries: events, deliveries, channels (when added, last digest).
-* ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``).
+* ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``),
+  runs by id (bundle READMEs).
 """

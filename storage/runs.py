@@ -85,3 +85,20 @@ def run_errors(session: Session, run_id: int, *, kind: str | None = None) -> lis
 def run_exists(session: Session, run_id: int) -> bool:
     """Whether a crawl run with this id was recorded."""
     return session.get(CrawlRun, run_id) is not None
+
+
+def runs_by_id(session: Session, run_ids: list[int], *, batch: int = 500) -> list[CrawlRun]:
+    """The crawl runs with these ids, by id (read ``batch`` ids at a time)."""
+    found: list[CrawlRun] = []
+    for start in range(0, len(run_ids), batch):
+        found.extend(session.scalars(select(CrawlRun).where(
+            CrawlRun.id.in_(run_ids[start:start + batch])).order_by(CrawlRun.id)))
+    return found
+
+
+def synthetic_seed(session: Session, run_ids: list[int]) -> int | None:
+    """The seed when the first 500 of these runs include a synthetic archive's, else None."""
+    for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(run_ids[:500]))):
+        if (run.settings or {}).get("synthetic"):
+            return int(run.settings.get("seed", 0))
+    return None

@@ -8,13 +8,15 @@ Modules:
 * ``alerts``: Alert events read back, newest first, with their deliveries (CLI, Atom feed, web app).
 * ``checks``: How many checks each report has and fails, the cross-year ones included.
 * ``current``: The current parse of a report: one definition for every reader; last year's cells for the cross-year checks.
-* ``documents``: The archived documents that carry reports (what ``reparse`` parses again).
+* ``documents``: The archived documents that carry reports (what ``reparse`` parses again), a
+  document's recorded blob path.
 * ``listing``: Whether a report is still listed on its portal: since when it is unlisted (web app banner).
 * ``publications``: Every report's agency, year and publication date: what on-time rates are counted from.
 * ``readonly``: A read-only connection to the archive database (the web app's).
 * ``summaries``: Per parse result: its template and how many checks it has and fails, cached in memory.
 * ``updates``: What changed since a moment: the ``updated_since`` filter of the web app's lists.
-* ``versions``: A report's versions and the two records a diff compares (CLI and web app).
+* ``versions``: A report's versions, their documents and captures, and the two records a diff
+  compares (CLI and web app).
 """
 
 from __future__ import annotations

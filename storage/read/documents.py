@@ -1,4 +1,5 @@
-"""The archived documents that carry reports, with what a parser needs to know of their report."""
+"""The archived documents that carry reports, with what a parser needs to know of their report;
+where a document's blob was recorded."""
 
 from __future__ import annotations
 
@@ -30,3 +31,8 @@ def report_document_files(session: Session) -> list[ReportDocumentFile]:
     ).all()
     unique = {sha: ReportDocumentFile(sha, blob, title, published) for sha, blob, title, published in rows}
     return [unique[sha] for sha in sorted(unique)]
+
+
+def recorded_blob_path(session: Session, sha256: str) -> str | None:
+    """Where the document's blob was recorded when it was archived (None: unknown document)."""
+    return session.scalar(select(Document.blob_path).where(Document.sha256 == sha256))
