@@ -18,7 +18,10 @@ Modules:
 * ``objects``: Where blobs and WARC files live, one interface: a folder or an S3-compatible bucket.
 * ``s3``: The S3-compatible backend (boto3): blobs and WARC files under ``s3://bucket/prefix``.
 * ``agencies``: The agency registry's table: import (insert or update by name) and read back.
-* ``outbox``: The alert outbox's queries: events, deliveries, channels (when added, last digest).
-* ``runs``: Reading crawl runs back: the list of runs and a run's failed URLs (``govreports runs|errors``),
-  runs by id (bundle READMEs).
+* ``outbox``: The alert outbox's queries: events added with their deliveries, read back, channels
+  (when added, last digest).
+* ``passlock``: One pass at a time per database: a PostgreSQL advisory lock, a file lock beside SQLite
+  (the alert delivery pass).
+* ``runs``: Reading crawl runs back: the list of runs, a run's failed URLs (``govreports runs|errors``),
+  what a run fetched and found (its summary), runs by id (bundle READMEs).
 """
