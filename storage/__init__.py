@@ -4,6 +4,8 @@ Modules:
 
 * ``blobs``: Content-addressed blob store on local disk: each distinct content stored once, by
   sha256.
+* ``changes``: The change recorder's queries: a report's versions added and read, document types,
+  agencies' report years.
 * ``db``: Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations.
 * ``frontier``: A run's frontier in the archive database: every request it must answer, and how far
   it got.
