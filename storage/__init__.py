@@ -15,6 +15,8 @@ Modules:
   parse summaries.
 * ``repository``: The archive database's API for the crawler: runs, sites, captures, documents,
   reports.
+* ``schedules``: The ``schedules`` table: rows added, read, removed, and the lease that lets one runner
+  run each.
 * ``runlock``: One active run per seed set: a lock row with a heartbeat, taken over from a dead holder.
 * ``warc``: WARC 1.1 files of request/response records, as the exchanges came off the wire.
 * ``objects``: Where blobs and WARC files live, one interface: a folder or an S3-compatible bucket.
