@@ -4,6 +4,8 @@ Modules:
 
 * ``blobs``: Content-addressed blob store on local disk: each distinct content stored once, by
   sha256.
+* ``bulk``: Bulk writes for the synthetic archive: chunked inserts with ids given up front, runs and
+  sites added, runs closed.
 * ``changes``: The change recorder's queries: a report's versions added and read, document types,
   agencies' report years.
 * ``db``: Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations.
