@@ -9,20 +9,15 @@ import click
 
 from crawler.cli.common import DB_HELP, open_archive_db
 from crawler.reports.versions import VersionDiff, diff_records
-from storage.read.versions import (
-    link_captures,
-    records_to_compare,
-    report_exists,
-    version_documents,
-    versions_of,
-)
+from storage.read.reports import report_by_id
+from storage.read.versions import link_captures, records_to_compare, version_documents, versions_of
 from storage.repository import ArchiveDB
 
 
 def report_versions(db: ArchiveDB, report_id: int) -> list[dict[str, Any]]:
     """Every version of a report, oldest first, with its documents and their captures."""
     session = db.session
-    if not report_exists(session, report_id):
+    if report_by_id(session, report_id) is None:
         raise click.ClickException(f"no report {report_id}; `govreports reports` lists them")
     out = []
     for version in versions_of(session, report_id):

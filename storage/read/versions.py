@@ -9,18 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound
-from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
+from storage.models import Capture, Document, ParseResult, ReportDocument, ReportVersion
 
 
 def versions_of(session: Session, report_id: int) -> list[ReportVersion]:
     """Every version of a report, oldest first."""
     return list(session.scalars(select(ReportVersion).where(ReportVersion.report_id == report_id)
                                 .order_by(ReportVersion.number)))
-
-
-def report_exists(session: Session, report_id: int) -> bool:
-    """Whether the archive has a report ``report_id``."""
-    return session.get(Report, report_id) is not None
 
 
 def version_documents(session: Session, version_id: int) -> list[ReportDocument]:
