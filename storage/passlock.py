@@ -2,7 +2,7 @@
 
 Both locks die with the process that holds them (the PostgreSQL one with its connection), so a
 killed pass never blocks the next one. The alert delivery pass holds one
-(:mod:`crawler.alerts.delivery`). A file lock on SQLite uses the name ``<database>-alerts.lock``.
+(:mod:`crawler.alerts.delivery`: key ``0x676F7661``, file ``<database>-alerts.lock``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from sqlalchemy import Engine, text
 
 
 @contextmanager
-def pass_lock(engine: Engine, key: int, timeout: float) -> Iterator[bool]:
-    """Hold the database's lock ``key`` while the block runs; yield whether it was obtained
-    within ``timeout`` seconds."""
+def pass_lock(engine: Engine, key: int, timeout: float, *, name: str) -> Iterator[bool]:
+    """Hold the database's lock while the block runs; yield whether it was obtained within
+    ``timeout`` seconds. ``key``: the PostgreSQL advisory lock's; ``name``: the SQLite lock
+    file's, ``<database>-<name>.lock``."""
     if engine.dialect.name == "postgresql":
         with _pg_lock(engine, key, timeout) as acquired:
             yield acquired
@@ -28,7 +29,7 @@ def pass_lock(engine: Engine, key: int, timeout: float) -> Iterator[bool]:
     if not database or database == ":memory:":
         yield True  # nothing is shared with another process
         return
-    lock_path = Path(database).expanduser().with_name(Path(database).name + "-alerts.lock")
+    lock_path = Path(database).expanduser().with_name(Path(database).name + f"-{name}.lock")
     with open(lock_path, "a+b") as handle:
         acquired = _poll(lambda: _try_flock(handle.fileno()), timeout)
         try:

@@ -124,7 +124,7 @@ def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], s
     factory = _factory(engine_or_session_factory)
     channels = [c for c in settings.channels() if c in SENDERS]
     summary = DeliverySummary(atom_path=settings.atom_path)
-    with pass_lock(_bind(factory), DELIVERY_LOCK_KEY, lock_timeout) as acquired:
+    with pass_lock(_bind(factory), DELIVERY_LOCK_KEY, lock_timeout, name="alerts") as acquired:
         if not acquired:
             logger.warning("alert delivery skipped: another pass holds the lock",
                            extra={"lock_timeout": lock_timeout})
