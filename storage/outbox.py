@@ -1,4 +1,5 @@
-"""The alert outbox's queries: events and their deliveries, channels, digests (no commits here).
+"""The alert outbox's queries: events added with their deliveries, read back, channels, digests
+(no commits here).
 
 The callers (:mod:`crawler.alerts.outbox`, :mod:`crawler.alerts.delivery`) decide when to
 commit; every function here only reads or adds rows in the given session.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +18,31 @@ from storage.models import AlertChannel, AlertDelivery, AlertEvent
 
 #: Delivery states still to be sent.
 DUE_STATES = ("pending", "failed")
+
+
+def add_event(session: Session, *, key: str, type: str, agency: str, year: int,  # noqa: A002
+              report_id: int | None, run_id: int | None, details: dict[str, Any],
+              channels: Sequence[str], moment: datetime, baseline: bool) -> AlertEvent:
+    """Add an event and a pending delivery per channel (none for a ``baseline`` event); flushes
+    so the event has its id, never commits."""
+    event = AlertEvent(key=key, type=type, agency=agency, year=year, report_id=report_id,
+                       run_id=run_id, created_at=moment, details=details, baseline=baseline)
+    session.add(event)
+    session.flush()
+    for channel in dict.fromkeys([] if baseline else channels):
+        session.add(AlertDelivery(event_id=event.id, channel=channel, state="pending", attempts=0,
+                                  next_attempt_at=moment))
+    return event
+
+
+def delivery_by_id(session: Session, delivery_id: int) -> AlertDelivery | None:
+    """One delivery row, or None."""
+    return session.get(AlertDelivery, delivery_id)
+
+
+def event_by_id(session: Session, event_id: int) -> AlertEvent | None:
+    """One event row, or None."""
+    return session.get(AlertEvent, event_id)
 
 
 def event_exists(session: Session, key: str) -> bool:

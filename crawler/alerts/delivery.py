@@ -18,17 +18,15 @@ instead of one message per event.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -39,7 +37,8 @@ from crawler.alerts.digest import Digest, period_over, split
 from crawler.alerts.email import PartialDelivery
 from crawler.alerts.errors import DeliveryError
 from storage import outbox
-from storage.models import AlertDelivery, AlertEvent
+from storage.models import AlertEvent
+from storage.passlock import pass_lock
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +124,7 @@ def deliver_pending(engine_or_session_factory: Engine | Callable[[], Session], s
     factory = _factory(engine_or_session_factory)
     channels = [c for c in settings.channels() if c in SENDERS]
     summary = DeliverySummary(atom_path=settings.atom_path)
-    with _pass_lock(_bind(factory), lock_timeout) as acquired:
+    with pass_lock(_bind(factory), DELIVERY_LOCK_KEY, lock_timeout, name="alerts") as acquired:
         if not acquired:
             logger.warning("alert delivery skipped: another pass holds the lock",
                            extra={"lock_timeout": lock_timeout})
@@ -165,10 +164,10 @@ def _deliver_one(factory: Callable[[], Session], delivery_id: int, settings: Ale
                  sleep: Callable[[float], None]) -> DeliveryOutcome | None:
     """Send one delivery (with quick retries) and commit its outcome; None if no longer due."""
     with factory() as session:
-        delivery = session.get(AlertDelivery, delivery_id)
+        delivery = outbox.delivery_by_id(session, delivery_id)
         if delivery is None or delivery.state not in DUE_STATES:
             return None
-        event = session.get(AlertEvent, delivery.event_id)
+        event = outbox.event_by_id(session, delivery.event_id)
         channel = delivery.channel
         if event is None:  # pragma: no cover - the foreign key forbids it
             return None
@@ -179,7 +178,7 @@ def _deliver_one(factory: Callable[[], Session], delivery_id: int, settings: Ale
                              {"event_key": event.key, "channel": channel})
     moment = now or datetime.now(UTC)
     with factory() as session:
-        delivery = session.get(AlertDelivery, delivery_id)
+        delivery = outbox.delivery_by_id(session, delivery_id)
         if delivery is None:  # pragma: no cover - deliveries are never deleted
             return None
         delivery.attempts = (delivery.attempts or 0) + 1
@@ -356,7 +355,7 @@ def _regenerate_feed(factory: Callable[[], Session], settings: AlertSettings,
                                                 "changed": summary.atom_written})
 
 
-# -- sessions and the pass lock ------------------------------------------------------------
+# -- sessions ----------------------------------------------------------------------------
 def _factory(target: Engine | Callable[[], Session]) -> Callable[[], Session]:
     if isinstance(target, Engine):
         return sessionmaker(target, expire_on_commit=False)
@@ -367,64 +366,3 @@ def _bind(factory: Callable[[], Session]) -> Engine:
     with factory() as session:
         bind = session.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
-
-
-@contextmanager
-def _pass_lock(engine: Engine, timeout: float) -> Iterator[bool]:
-    """Hold the database's delivery lock while the block runs; yield whether it was obtained."""
-    if engine.dialect.name == "postgresql":
-        with _pg_lock(engine, timeout) as acquired:
-            yield acquired
-        return
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
-        yield True  # nothing is shared with another process
-        return
-    lock_path = Path(database).expanduser().with_name(Path(database).name + "-alerts.lock")
-    with open(lock_path, "a+b") as handle:
-        acquired = _poll(lambda: _try_flock(handle.fileno()), timeout)
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextmanager
-def _pg_lock(engine: Engine, timeout: float) -> Iterator[bool]:
-    connection = engine.connect()
-    try:
-        def attempt() -> bool:
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                     {"key": DELIVERY_LOCK_KEY}).scalar()
-            connection.commit()
-            return bool(got)
-
-        acquired = _poll(attempt, timeout)
-        yield acquired
-        if acquired:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": DELIVERY_LOCK_KEY})
-            connection.commit()
-    except BaseException:
-        connection.invalidate()  # closing the connection releases a session-level lock
-        raise
-    finally:
-        connection.close()
-
-
-def _try_flock(fd: int) -> bool:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _poll(attempt: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        if attempt():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)

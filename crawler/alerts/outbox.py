@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage.models import ALERT_TYPES, AlertDelivery, AlertEvent
-from storage.outbox import event_exists
+from storage.models import ALERT_TYPES, AlertEvent
+from storage.outbox import add_event, event_exists
 
 
 def record_event(session: Session, *, key: str, type: str, agency: str, year: int,  # noqa: A002
@@ -31,12 +31,6 @@ def record_event(session: Session, *, key: str, type: str, agency: str, year: in
         raise ValueError(f"unknown alert type {type!r}; expected one of {', '.join(ALERT_TYPES)}")
     if event_exists(session, key):
         return None
-    moment = now or datetime.now(UTC)
-    event = AlertEvent(key=key, type=type, agency=agency, year=year, report_id=report_id,
-                       run_id=run_id, created_at=moment, details=details, baseline=baseline)
-    session.add(event)
-    session.flush()
-    for channel in dict.fromkeys([] if baseline else channels):
-        session.add(AlertDelivery(event_id=event.id, channel=channel, state="pending", attempts=0,
-                                  next_attempt_at=moment))
-    return event
+    return add_event(session, key=key, type=type, agency=agency, year=year, report_id=report_id,
+                     run_id=run_id, details=details, channels=channels,
+                     moment=now or datetime.now(UTC), baseline=baseline)

@@ -18,15 +18,9 @@ from crawler.errors import ArchiveUnavailable, ConfigError
 from crawler.schedules.command import META_OPTIONS
 from crawler.schedules.cron import DEFAULT_PRESET, DEFAULT_TZ, PRESETS
 from crawler.schedules.due import due_at
-from crawler.schedules.store import (
-    add_schedule,
-    lease_active,
-    list_schedules,
-    open_engine,
-    remove_schedule,
-    set_enabled,
-)
+from crawler.schedules.store import add_schedule, open_engine, remove_schedule, set_enabled
 from storage.models import Schedule
+from storage.schedules import lease_active, list_schedules
 
 CRON_HELP = (f"Cron expression(s), five fields, several separated by ';', or a preset "
              f"({', '.join(PRESETS)}; default {DEFAULT_PRESET}: daily at 02:00 from 1 January "

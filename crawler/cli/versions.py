@@ -6,29 +6,24 @@ import json
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from crawler.cli.common import DB_HELP, open_archive_db
 from crawler.reports.versions import VersionDiff, diff_records
-from storage.models import Capture, Report, ReportDocument
-from storage.read.versions import records_to_compare, versions_of
+from storage.read.reports import report_by_id
+from storage.read.versions import link_captures, records_to_compare, version_documents, versions_of
 from storage.repository import ArchiveDB
 
 
 def report_versions(db: ArchiveDB, report_id: int) -> list[dict[str, Any]]:
     """Every version of a report, oldest first, with its documents and their captures."""
     session = db.session
-    if session.get(Report, report_id) is None:
+    if report_by_id(session, report_id) is None:
         raise click.ClickException(f"no report {report_id}; `govreports reports` lists them")
     out = []
     for version in versions_of(session, report_id):
-        links = list(session.scalars(select(ReportDocument).where(
-            ReportDocument.version_id == version.id).order_by(ReportDocument.id)))
         documents = []
-        for link in links:
-            captures = session.scalars(select(Capture).where(
-                Capture.final_url == link.url, Capture.sha256 == link.sha256)
-                .order_by(Capture.fetched_at))
+        for link in version_documents(session, version.id):
+            captures = link_captures(session, link)
             documents.append({
                 "url": link.url, "sha256": link.sha256, "role": link.role,
                 "captures": [{"fetched_at": c.fetched_at.isoformat(), "status": c.status,

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import bagit
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import GovreportsError
@@ -39,8 +38,8 @@ from crawler.exports.writers import (
 from crawler.reports.media import extension_for
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
-from storage.models import Document
 from storage.objects import ArchiveStorage, BlobStore, open_storage
+from storage.read.documents import recorded_blob_path
 from storage.s3 import is_object_url
 
 _STORED = (".gz", ".pdf", ".docx", ".zip", ".parquet", ".xlsx")
@@ -96,7 +95,7 @@ class DocumentCollector:
         elif self.blobs.exists(sha256):
             target.write_bytes(self.blobs.get(sha256))
             return
-        recorded = self.session.scalar(select(Document.blob_path).where(Document.sha256 == sha256))
+        recorded = recorded_blob_path(self.session, sha256)
         if recorded and not is_object_url(recorded) and Path(recorded).is_file():
             shutil.copyfile(recorded, target)
             return

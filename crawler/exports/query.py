@@ -14,15 +14,26 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from crawler.errors import FilterError
 from crawler.reports.changes import Deadlines
 from crawler.reports.cross_year import with_cross_year
 from crawler.reports.regions import in_region, region_of
-from storage.models import Capture, Document, ParseResult, Report, ReportDocument, ReportVersion
+from storage.models import ParseResult
 from storage.read import current_parses, previous_year_cells
+from storage.read.batches import (
+    CaptureRow,
+    DocumentMeta,
+    LinkRow,
+    VersionRow,
+    captures_by_sha,
+    documents_by_sha,
+    links_by_report,
+    versions_by_report,
+)
+from storage.read.reports import ReportSelection, report_batch
+from storage.read.reports import count_reports as count_selected
 
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 CHECK_STATES = ("ok", "failed")
@@ -61,15 +72,10 @@ class ExportFilters:
         """The filters that are set (for READMEs and logs)."""
         return {k: v for k, v in vars(self).items() if v is not None}
 
-    def sql(self, query: Any) -> Any:
-        """``query`` narrowed by the filters SQL can apply (agency, years)."""
-        if self.agency:
-            query = query.where(Report.agency.contains(self.agency, autoescape=True))
-        if self.year_from is not None:
-            query = query.where(Report.year >= self.year_from)
-        if self.year_to is not None:
-            query = query.where(Report.year <= self.year_to)
-        return query
+    def selection(self) -> ReportSelection:
+        """The filters SQL can apply (agency, years), as the read side takes them."""
+        return ReportSelection(agency=self.agency or None, agency_case_sensitive=True,
+                               year_from=self.year_from, year_to=self.year_to)
 
     def keeps(self, report: ExportedReport) -> bool:
         """True when the assembled report passes the filters SQL could not apply."""
@@ -126,7 +132,7 @@ class ExportedReport:
 
 def count_reports(session: Session, filters: ExportFilters) -> int:
     """How many reports the SQL filters select (an upper bound for progress bars)."""
-    return int(session.scalar(filters.sql(select(func.count(Report.id)))) or 0)
+    return count_selected(session, filters.selection())
 
 
 def iter_reports(session: Session, filters: ExportFilters | None = None, *,
@@ -139,14 +145,9 @@ def iter_reports(session: Session, filters: ExportFilters | None = None, *,
     filters = filters or ExportFilters()
     after: tuple[int, str, int] | None = None
     seen = 0
+    selection = filters.selection()
     while True:
-        query = filters.sql(select(Report.id, Report.agency, Report.year, Report.title,
-                                   Report.published_on, Report.status, Report.first_seen_at,
-                                   Report.last_seen_at, Report.current_version_id))
-        if after is not None:
-            query = query.where(tuple_(Report.year, Report.agency, Report.id) > tuple_(*after))
-        rows = session.execute(query.order_by(Report.year, Report.agency, Report.id)
-                               .limit(batch_size)).all()
+        rows = [_ReportRow(**r) for r in report_batch(session, selection, after, batch_size)]
         if not rows:
             return
         after = (rows[-1].year, rows[-1].agency, rows[-1].id)
@@ -166,36 +167,30 @@ def select_reports(session: Session, filters: ExportFilters | None = None, *,
             yield report
 
 
-def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
+@dataclass(frozen=True)
+class _ReportRow:
+    """A report as :func:`storage.read.reports.report_batch` reads it."""
+
+    id: int
+    agency: str
+    year: int
+    title: str
+    published_on: date | None
+    status: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    current_version_id: int | None
+
+
+def _assemble(session: Session, rows: Sequence[_ReportRow]) -> list[ExportedReport]:
     if not rows:
         return []
     ids = [r.id for r in rows]
-    links: dict[int, list[Any]] = {}
-    for link in session.execute(
-        select(ReportDocument.report_id, ReportDocument.sha256, ReportDocument.url,
-               ReportDocument.role, ReportDocument.version_id)
-        .where(ReportDocument.report_id.in_(ids)).order_by(ReportDocument.id)
-    ):
-        links.setdefault(link.report_id, []).append(link)
-    versions: dict[int, list[Any]] = {}
-    for version in session.execute(
-        select(ReportVersion.id, ReportVersion.report_id, ReportVersion.number,
-               ReportVersion.sha256, ReportVersion.url, ReportVersion.parser_version,
-               ReportVersion.first_seen_at, ReportVersion.last_seen_at, ReportVersion.changes)
-        .where(ReportVersion.report_id.in_(ids)).order_by(ReportVersion.number)
-    ):
-        versions.setdefault(version.report_id, []).append(version)
+    links = links_by_report(session, ids)
+    versions = versions_by_report(session, ids)
     digests = sorted({link.sha256 for group in links.values() for link in group})
-    docs = {d.sha256: d for d in session.execute(
-        select(Document.sha256, Document.content_type, Document.size)
-        .where(Document.sha256.in_(digests)))}
-    captures: dict[str, list[Any]] = {}
-    for capture in session.execute(
-        select(Capture.sha256, Capture.url, Capture.fetched_at, Capture.status, Capture.warc_file,
-               Capture.warc_offset, Capture.warc_record_id, Capture.run_id)
-        .where(Capture.sha256.in_(digests)).order_by(Capture.fetched_at, Capture.id)
-    ):
-        captures.setdefault(capture.sha256, []).append(capture)
+    docs = documents_by_sha(session, digests)
+    captures = captures_by_sha(session, digests)
     parses = current_parses(session, ids)
     out = [_one(row, links.get(row.id, []), versions.get(row.id, []), docs, captures,
                 parses.get(row.id)) for row in rows]
@@ -210,10 +205,13 @@ def _assemble(session: Session, rows: Sequence[Any]) -> list[ExportedReport]:
     return out
 
 
-def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
-         captures: dict[str, list[Any]], parse: ParseResult | None) -> ExportedReport:
+def _one(row: _ReportRow, links: list[LinkRow], versions: list[VersionRow],
+         docs: dict[str, DocumentMeta], captures: dict[str, list[CaptureRow]],
+         parse: ParseResult | None) -> ExportedReport:
     current = next((v for v in versions if v.id == row.current_version_id), None)
     digests = list(dict.fromkeys(link.sha256 for link in links))
+    sha256: str | None
+    url: str | None
     if current is not None:
         sha256, url = current.sha256, current.url
     else:  # no version yet: the document of its current parse (storage.read), else the first
@@ -223,7 +221,7 @@ def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
     checks = (record or {}).get("checks") or []
     capture = _first_capture(captures.get(sha256 or "", []), url)
     deadline = _DEADLINES.for_agency(row.agency, row.year)
-    number_of = {v.id: v.number for v in versions}
+    number_of: dict[int | None, int] = {v.id: v.number for v in versions}
     return ExportedReport(
         report_id=row.id, agency=row.agency, region=region_of(row.agency),
         host=urlsplit(url).netloc.lower() if url else None, year=row.year,
@@ -255,8 +253,9 @@ def _one(row: Any, links: list[Any], versions: list[Any], docs: dict[str, Any],
     )
 
 
-def _first_capture(captures: list[Any], url: str | None) -> Any:
+def _first_capture(captures: list[CaptureRow], url: str | None) -> CaptureRow | None:
     """The earliest capture with a WARC record, at ``url`` when there is one."""
     archived = [c for c in captures if c.warc_file]
     at_url = [c for c in archived if c.url == url]
-    return (at_url or archived or captures or [None])[0]
+    chosen = at_url or archived or captures
+    return chosen[0] if chosen else None

@@ -16,12 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from crawler.alerts.outbox import record_event
 from crawler.discovery.urls import host_of
 from crawler.reports.versions import diff_records, fingerprint, is_government, normalize_agency
-from storage.models import AlertEvent, Document, Report, ReportDocument, ReportVersion
+from storage.changes import (
+    add_version,
+    content_types,
+    report_years,
+    version_by_id,
+    version_of_document,
+)
+from storage.models import AlertEvent, Report, ReportDocument, ReportVersion
 from storage.repository import ArchiveDB
 
 logger = logging.getLogger(__name__)
@@ -110,7 +115,7 @@ class ChangeRecorder:
         if seen.record is not None and link.version_id is None:
             version_number = self._version_for(report, link, seen, now, events)
         elif link.version_id is not None:
-            version = self.db.session.get(ReportVersion, link.version_id)
+            version = version_by_id(self.db.session, link.version_id)
             if version is not None:
                 version.last_seen_at = now
         if linked.new_report or reappeared:
@@ -129,11 +134,9 @@ class ChangeRecorder:
         """Attach the document to the current version, or start a new one; its number if new."""
         assert seen.record is not None
         session = self.db.session
-        current = session.get(ReportVersion, report.current_version_id) \
+        current = version_by_id(session, report.current_version_id) \
             if report.current_version_id else None
-        known = session.scalar(select(ReportDocument.version_id).where(
-            ReportDocument.report_id == report.id, ReportDocument.sha256 == seen.sha256,
-            ReportDocument.version_id.is_not(None)).limit(1))
+        known = version_of_document(session, report.id, seen.sha256)
         if known is not None:  # an old document seen again (elsewhere): not a new version
             link.version_id = known
             return None
@@ -149,13 +152,11 @@ class ChangeRecorder:
             changes = diff.as_dict() | {"summary": diff.summary(), "previous_url": current.url,
                                         "previous_sha256": current.sha256}
         number = (current.number + 1) if current is not None else 1
-        version = ReportVersion(
-            report_id=report.id, number=number, fingerprint=fingerprint(seen.record),
+        version = add_version(
+            session, report_id=report.id, number=number, fingerprint=fingerprint(seen.record),
             sha256=seen.sha256, url=seen.url, parser_version=seen.parser_version,
-            run_id=self.run_id, first_seen_at=now, last_seen_at=now, changes=changes,
+            run_id=self.run_id, now=now, changes=changes,
         )
-        session.add(version)
-        session.flush()
         report.current_version_id = version.id
         link.version_id = version.id
         if changes is not None and report.first_seen_at < self.run_started_at:
@@ -171,8 +172,7 @@ class ChangeRecorder:
         """Texts compare when both documents are the same URL or the same content type."""
         if current.url == seen.url:
             return True
-        docs = {d.sha256: d.content_type for d in self.db.session.scalars(
-            select(Document).where(Document.sha256.in_([current.sha256, seen.sha256])))}
+        docs = content_types(self.db.session, [current.sha256, seen.sha256])
         return docs.get(current.sha256) is not None and docs.get(current.sha256) == docs.get(seen.sha256)
 
     # -- removals ------------------------------------------------------------------------
@@ -241,8 +241,7 @@ class ChangeRecorder:
         years: dict[str, set[int]] = {}
         for report, _ in self._live_reports_on(hosts):
             years.setdefault(report.agency, set()).add(report.year)
-        for agency, year in self.db.session.execute(  # any status counts as published
-                select(Report.agency, Report.year).where(Report.agency.in_(list(years)))):
+        for agency, year in report_years(self.db.session, years):  # any status counts as published
             years[agency].add(year)
         events: list[str] = []
         for agency in sorted(years):

@@ -6,12 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, distinct, func, or_, select
-from sqlalchemy.orm import Session
-
-from storage.db import make_engine
-from storage.models import AlertEvent, Capture, ReportDocument
 from storage.repository import ArchiveDB
+from storage.runs import run_counts
 
 if TYPE_CHECKING:
     from crawler.alerts.delivery import DeliverySummary
@@ -90,64 +86,19 @@ class CrawlSummary:
 
 def summarize_run(db: ArchiveDB, run_id: int, *, archive_dir: Path, status: str) -> CrawlSummary:
     """Count a run's captures, reports and errors (errors: distinct URLs per kind)."""
-    engine = make_engine(db.url)
-    try:
-        with Session(engine) as session:
-            in_run = and_(Capture.run_id == run_id, or_(Capture.kind.is_(None), Capture.kind != "probe"))
-            pages = session.scalar(select(func.count()).where(in_run, Capture.status.is_not(None))) or 0
-            documents = session.scalar(select(func.count(distinct(Capture.sha256))).where(in_run)) or 0
-            pages_ok = session.scalar(select(func.count()).where(
-                in_run, Capture.status < 400, Capture.error_kind.is_(None))) or 0
-            errors: dict[str, int] = {}
-            for kind, count in session.execute(
-                select(Capture.error_kind, func.count(distinct(Capture.url)))
-                .where(in_run, Capture.error_kind.is_not(None))
-                .group_by(Capture.error_kind)
-            ):
-                errors[str(kind)] = int(count)
-            for status_code, count in session.execute(
-                select(Capture.status, func.count(distinct(Capture.url)))
-                .where(in_run, Capture.status >= 400, Capture.error_kind.is_(None))
-                .group_by(Capture.status)
-            ):
-                errors[f"http_{status_code}"] = int(count)
-            linked = (  # report documents whose bytes this run fetched (or revalidated)
-                select(ReportDocument.report_id, ReportDocument.id)
-                .join(Capture, and_(Capture.final_url == ReportDocument.url,
-                                    Capture.sha256 == ReportDocument.sha256))
-                .where(in_run)
-                .subquery()
-            )
-            not_modified = session.scalar(
-                select(func.count()).where(in_run, Capture.status == 304)) or 0
-            alerts = {str(kind): int(count) for kind, count in session.execute(
-                select(AlertEvent.type, func.count()).where(AlertEvent.run_id == run_id)
-                .group_by(AlertEvent.type))}
-            reports_found = session.scalar(select(func.count(distinct(linked.c.report_id)))) or 0
-            report_documents = session.scalar(select(func.count(distinct(linked.c.id)))) or 0
-            first_run = (
-                select(ReportDocument.report_id, func.min(Capture.run_id).label("first_run"))
-                .join(Capture, Capture.id == ReportDocument.capture_id)
-                .group_by(ReportDocument.report_id)
-                .subquery()
-            )
-            reports_new = session.scalar(
-                select(func.count()).select_from(first_run).where(first_run.c.first_run == run_id)
-            ) or 0
-    finally:
-        engine.dispose()
+    counts = run_counts(db.url, run_id)
     return CrawlSummary(
         run_id=run_id,
         status=status,
-        pages=int(pages),
-        documents=int(documents),
-        reports_found=int(reports_found),
-        reports_new=int(reports_new),
-        report_documents=int(report_documents),
-        errors=errors,
-        not_modified=int(not_modified),
-        pages_ok=int(pages_ok),
-        alerts=alerts,
+        pages=counts.pages,
+        documents=counts.documents,
+        reports_found=counts.reports_found,
+        reports_new=counts.reports_new,
+        report_documents=counts.report_documents,
+        errors=counts.errors,
+        not_modified=counts.not_modified,
+        pages_ok=counts.pages_ok,
+        alerts=counts.alerts,
         archive_dir=archive_dir,
         db_url=db.url,
     )

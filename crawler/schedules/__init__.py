@@ -12,24 +12,16 @@ Modules:
 * ``process``: Start a crawl subprocess that cannot outlive its runner unnoticed.
 * ``runner``: ``govreports schedule run``: start due crawls, hold their leases, record how they
   ended.
-* ``store``: Schedules in the database: add, list, remove, and the lease that lets one runner run
-  each.
+* ``store``: Schedules added, enabled and removed by their rules: names, seed files, cron, crawl
+  options (the rows and the lease are in ``storage.schedules``).
 """
 
 from __future__ import annotations
 
 from crawler.schedules.cron import REPORT_SEASON, CronError, next_due, resolve_cron
 from crawler.schedules.due import due_at, is_due
-from crawler.schedules.store import (
-    ScheduleError,
-    add_schedule,
-    claim,
-    heartbeat,
-    list_schedules,
-    open_engine,
-    release,
-    remove_schedule,
-)
+from crawler.schedules.store import ScheduleError, add_schedule, open_engine, remove_schedule
+from storage.schedules import claim, heartbeat, list_schedules, release
 
 __all__ = [
     "REPORT_SEASON",

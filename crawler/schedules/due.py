@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawler.schedules.cron import next_due
-from crawler.schedules.store import lease_active
 from storage.models import Schedule
+from storage.schedules import lease_active
 
 
 def unfinished(schedule: Schedule) -> bool:

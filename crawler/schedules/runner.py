@@ -26,7 +26,9 @@ from crawler.schedules.command import crawl_command, paused_run
 from crawler.schedules.due import is_due, unfinished
 from crawler.schedules.events import log_event
 from crawler.schedules.process import spawn
-from crawler.schedules.store import (
+from crawler.schedules.store import runner_id
+from storage.models import Schedule
+from storage.schedules import (
     FINAL_STATUSES,
     claim,
     get_schedule,
@@ -35,9 +37,7 @@ from crawler.schedules.store import (
     list_schedules,
     release,
     run_status,
-    runner_id,
 )
-from storage.models import Schedule
 
 TICK_SECONDS = 0.25
 #: Shortest lease: it is renewed every third of it, and the loop wakes every tick.

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from crawler.parsing.version import PARSER_VERSION
@@ -34,17 +33,15 @@ from crawler.testbed.reportgen import GeneratedReport, random_report, render_htm
 from crawler.testbed.reportgen.model import format_date
 from crawler.version import software_version
 from storage.blobs import LocalBlobStore
+from storage.bulk import BulkWriter, add_crawl_run, finish_runs, has_reports, site_id
 from storage.models import (
     AlertEvent,
-    Base,
     Capture,
-    CrawlRun,
     Document,
     ParseResult,
     Report,
     ReportDocument,
     ReportVersion,
-    Site,
 )
 from storage.repository import ArchiveDB
 from storage.warc import WarcWriter
@@ -216,54 +213,10 @@ def _revise(rng: random.Random, report: GeneratedReport) -> GeneratedReport:
     return dataclasses.replace(report, applications=apps, sections=sections)
 
 
-class _Writer:
-    """Accumulates rows per table and bulk-inserts them in foreign-key order."""
-
-    ORDER: tuple[type[Base], ...] = (Capture, Document, Report, ReportVersion, ReportDocument,
-                                     ParseResult, AlertEvent)
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.rows: dict[type[Base], list[dict[str, Any]]] = {model: [] for model in self.ORDER}
-        self.counts: dict[type[Base], int] = dict.fromkeys(self.ORDER, 0)
-        self.next_id: dict[type[Base], int] = {
-            model: self._max_id(model) + 1 for model in self.ORDER if model is not Document}
-
-    def _max_id(self, model: type[Base]) -> int:
-        return int(self.session.scalar(select(func.max(model.id))) or 0)  # type: ignore[attr-defined]
-
-    def add(self, model: type[Base], **values: Any) -> int:
-        if model is not Document:
-            values["id"] = self.next_id[model]
-            self.next_id[model] += 1
-        self.rows[model].append(values)
-        return int(values.get("id", 0))
-
-    def flush(self) -> None:
-        for model in self.ORDER:
-            rows = self.rows[model]
-            if rows:
-                self.session.execute(insert(model), rows)
-                self.counts[model] += len(rows)
-                rows.clear()
-        self.session.commit()
-
-    def advance_sequences(self) -> None:
-        """On PostgreSQL, move each id sequence past the ids given explicitly."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        for model in self.next_id:
-            table = model.__tablename__
-            self.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
-        self.session.commit()
-
-
 class _Builder:
-    """Generates one report after another into a :class:`_Writer`, blobs and WARC files."""
+    """Generates one report after another into a :class:`BulkWriter`, blobs and WARC files."""
 
-    def __init__(self, rng: random.Random, writer: _Writer, archive_dir: Path,
+    def __init__(self, rng: random.Random, writer: BulkWriter, archive_dir: Path,
                  runs: dict[int, int]) -> None:
         self.rng = rng
         self.writer = writer
@@ -430,7 +383,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _overdue_events(writer: _Writer, plan: list[tuple[_Agency, int]], runs: dict[int, int]) -> None:
+def _overdue_events(writer: BulkWriter, plan: list[tuple[_Agency, int]], runs: dict[int, int]) -> None:
     """``report_overdue`` for agencies with a report for the year before the last and none after."""
     years: dict[str, set[int]] = {}
     for agency, year in plan:
@@ -460,13 +413,15 @@ def build_synthetic_archive(db_url: str, archive_dir: Path, *, reports: int, see
     db = ArchiveDB(db_url, migrate=True)
     try:
         session = db.session
-        if session.scalar(select(func.count()).select_from(Report)):
+        if has_reports(session):
             raise ValueError(f"{db_url} already holds reports; build a synthetic archive into an "
                              "empty database")
         hosts = sorted({agency.host for agency, _ in plan})
         runs = _add_runs(session, hosts, seed)
-        sites = _add_sites(session, hosts)
-        writer = _Writer(session)
+        sites = {host: site_id(session, host, first_seen_at=datetime(YEARS[0] + 1, 1, 2, tzinfo=UTC))
+                 for host in hosts}
+        session.commit()
+        writer = BulkWriter(session)
         builder = _Builder(rng, writer, archive_dir, runs)
         builder.sites = sites
         builder.pdfs_left = min(40, max(1, reports // 100))
@@ -480,7 +435,8 @@ def build_synthetic_archive(db_url: str, archive_dir: Path, *, reports: int, see
             writer.advance_sequences()
         finally:
             warc_files = builder.close()
-        _finish_runs(session, runs, writer)
+        finish_runs(session, list(runs.values()))
+        session.commit()
     finally:
         db.close()
     ex = builder.examples
@@ -500,40 +456,10 @@ def _add_runs(session: Session, hosts: list[str], seed: int) -> dict[int, int]:
     """One crawl run per report season (the year after each report year)."""
     runs: dict[int, int] = {}
     for year in YEARS:
-        run = CrawlRun(started_at=datetime(year + 1, 1, 2, 2, tzinfo=UTC), finished_at=None,
-                       status="completed", seeds=[f"http://{h}/" for h in hosts],
-                       settings={"synthetic": True, "seed": seed, "season": year + 1},
-                       software_version=software_version(), counts=None, jobdir=None,
-                       schedule_id=None)
-        session.add(run)
-        session.flush()
-        runs[year] = run.id
+        runs[year] = add_crawl_run(
+            session, started_at=datetime(year + 1, 1, 2, 2, tzinfo=UTC), status="completed",
+            seeds=[f"http://{h}/" for h in hosts],
+            settings={"synthetic": True, "seed": seed, "season": year + 1},
+            software_version=software_version())
     session.commit()
     return runs
-
-
-def _add_sites(session: Session, hosts: list[str]) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for host in hosts:
-        site = session.scalar(select(Site).where(Site.host == host))
-        if site is None:
-            site = Site(host=host, scheme="http", tls_verify=True,
-                        first_seen_at=datetime(YEARS[0] + 1, 1, 2, tzinfo=UTC))
-            session.add(site)
-            session.flush()
-        ids[host] = site.id
-    session.commit()
-    return ids
-
-
-def _finish_runs(session: Session, runs: dict[int, int], writer: _Writer) -> None:
-    """Close each run at its last capture, with its capture count."""
-    for run_id in runs.values():
-        run = session.get(CrawlRun, run_id)
-        assert run is not None
-        last, count = session.execute(
-            select(func.max(Capture.fetched_at), func.count()).where(Capture.run_id == run_id)
-        ).one()
-        run.finished_at = last or run.started_at
-        run.counts = {"captures": int(count), "synthetic": True}
-    session.commit()

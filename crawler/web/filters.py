@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from crawler.errors import FilterError
+from storage.read.reports import REPORT_SORTS
 
 TEMPLATES = ("2019", "2021", "mixed", "unknown")
 STATUSES = ("live", "removed")
-SORTS = ("-year", "year", "agency", "-agency", "published_on", "-published_on")
+#: The orders the report list can be sorted by (the read side defines them).
+SORTS = REPORT_SORTS
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_TEXT = 200

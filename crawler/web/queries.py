@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.render import describe, label
@@ -28,22 +27,16 @@ from crawler.web.cells import sort_cells, template_order, value_rows
 from crawler.web.filters import ReportFilters
 from crawler.web.layout import check_cells, source_origin
 from storage.agencies import compliance_evidence
-from storage.models import (
-    AlertEvent,
-    Capture,
-    Document,
-    ParseResult,
-    Report,
-    ReportDocument,
-    ReportVersion,
-)
+from storage.models import AlertEvent, Capture, Document, Report, ReportVersion
 from storage.read import alerts as alert_events
-from storage.read import current_parse_id, previous_year_cells
+from storage.read import documents as stored_documents
+from storage.read import previous_year_cells
+from storage.read import reports as stored_reports
 from storage.read.checks import cross_year_failing, cross_year_results
 from storage.read.listing import unlisted_since
 from storage.read.publications import publications
+from storage.read.reports import ReportSelection
 from storage.read.summaries import SummaryCache
-from storage.read.updates import agency_updated_since, report_updated_since
 from storage.read.versions import records_to_compare, versions_of
 
 Row = dict[str, Any]
@@ -78,103 +71,46 @@ class Queries:
     def __post_init__(self) -> None:
         self.summaries = SummaryCache(self.dialect)
 
-    # -- expressions ---------------------------------------------------------------------
-    def _with_parse(self, stmt: Any) -> Any:
-        return (stmt.outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
-                .outerjoin(ParseResult, ParseResult.id == current_parse_id()))
-
-    def _report_select(self) -> Any:
-        return self._with_parse(select(
-            Report.id, Report.agency, Report.year, Report.title, Report.published_on,
-            Report.status, Report.first_seen_at, Report.last_seen_at, Report.removed_at,
-            Report.missing_runs, ReportVersion.number.label("versions"),
-            ReportVersion.url.label("source_url"), ParseResult.id.label("parse_id"),
-        ).select_from(Report))
-
     # -- filters -------------------------------------------------------------------------
     def agencies_in_region(self, session: Session, region: str) -> list[str]:
         """Known agencies whose area is ``region`` or inside it."""
-        names = session.scalars(select(Report.agency).distinct())
-        return [name for name in names if in_region(name, region)]
+        return [name for name in stored_reports.agency_names(session) if in_region(name, region)]
 
-    def _in_region(self, session: Session, region: str) -> Any:
-        """``Report.agency`` is one of the agencies in ``region``."""
-        names = self.agencies_in_region(session, region)
-        return Report.agency.in_(names) if names else false()
-
-    def _conditions(self, session: Session, f: ReportFilters) -> tuple[list[Any], bool]:
-        """WHERE conditions for ``f``, and whether they need the parse result joined.
+    def selection(self, session: Session, f: ReportFilters) -> ReportSelection:
+        """The reports ``f`` selects, as the read side takes them.
 
         Template and failed-check filters read the summary cache: refresh it first.
         """
-        where: list[Any] = []
-        if f.agency:
-            where.append(Report.agency.icontains(f.agency, autoescape=True))
-        if f.region:
-            where.append(self._in_region(session, f.region))
-        if f.year is not None:
-            where.append(Report.year == f.year)
-        if f.year_from is not None:
-            where.append(Report.year >= f.year_from)
-        if f.year_to is not None:
-            where.append(Report.year <= f.year_to)
-        if f.status:
-            where.append(Report.status == f.status)
-        if f.updated_since is not None:
-            where.append(report_updated_since(f.updated_since))
-        needs_parse = bool(f.template or f.failed)
-        if f.template:
-            ids = self.summaries.ids(template=f.template)
-            where.append(ParseResult.id.in_(bindparam(
-                "parse_ids", value=ids, expanding=True, literal_execute=True)))
-        if f.failed:  # an in-year check failed, or one against last year's report
-            failing = self.summaries.ids(failed=True)
-            where.append(or_(
-                ParseResult.id.in_(bindparam("failed_ids", value=failing, expanding=True,
-                                             literal_execute=True)),
-                Report.id.in_(bindparam("cross_failed_ids", value=cross_year_failing(session),
-                                        expanding=True, literal_execute=True))))
-        return where, needs_parse
-
-    def _order(self, sort: str) -> list[Any]:
-        orders: dict[str, list[Any]] = {
-            "-year": [Report.year.desc(), Report.agency, Report.id],
-            "year": [Report.year, Report.agency, Report.id],
-            "agency": [Report.agency, Report.year.desc(), Report.id],
-            "-agency": [Report.agency.desc(), Report.year.desc(), Report.id],
-            "published_on": [Report.published_on, Report.id],
-            "-published_on": [Report.published_on.desc(), Report.id],
-        }
-        return orders[sort]
+        failed = bool(f.failed)  # an in-year check failed, or one against last year's report
+        return ReportSelection(
+            agency=f.agency or None,
+            agencies=self.agencies_in_region(session, f.region) if f.region else None,
+            year=f.year, year_from=f.year_from, year_to=f.year_to, status=f.status or None,
+            updated_since=f.updated_since,
+            parse_ids=self.summaries.ids(template=f.template) if f.template else None,
+            failing_parse_ids=self.summaries.ids(failed=True) if failed else None,
+            failing_report_ids=cross_year_failing(session) if failed else None,
+        )
 
     # -- reports -------------------------------------------------------------------------
     def list_reports(self, session: Session, f: ReportFilters, limit: int,
                      offset: int) -> tuple[int, list[Row]]:
         """The total matching ``f`` and one page of report rows."""
         self.summaries.refresh(session)
-        where, needs_parse = self._conditions(session, f)
-
-        def filtered(*columns: Any) -> Any:
-            stmt = select(*columns).select_from(Report)
-            return (self._with_parse(stmt) if needs_parse else stmt).where(*where)
-
-        total = int(session.scalar(filtered(func.count())) or 0)
-        ids = list(session.scalars(filtered(Report.id).order_by(*self._order(f.sort))
-                                   .limit(limit).offset(offset)))
-        if not ids:
+        selection = self.selection(session, f)
+        total = stored_reports.count_reports(session, selection)
+        found = stored_reports.report_page(session, selection, f.sort, limit, offset)
+        if not found:
             return total, []
-        found = {r["id"]: r for r in session.execute(
-            self._report_select().where(Report.id.in_(ids))).mappings()}
-        cross = cross_year_results(session, ids)
-        return total, [self.report_row(found[i], cross.get(i)) for i in ids if i in found]
+        cross = cross_year_results(session, [r["id"] for r in found])
+        return total, [self.report_row(r, cross.get(r["id"])) for r in found]
 
     def iter_reports(self, session: Session, f: ReportFilters) -> Iterator[Row]:
         """Every report matching ``f``, streamed (for CSV downloads)."""
         self.summaries.refresh(session)
-        where, _ = self._conditions(session, f)
+        selection = self.selection(session, f)
         cross = cross_year_results(session)
-        stmt = self._report_select().where(*where).order_by(*self._order(f.sort))
-        for r in session.execute(stmt.execution_options(yield_per=500)).mappings():
+        for r in stored_reports.iter_report_rows(session, selection, f.sort):
             yield self.report_row(r, cross.get(r["id"]))
 
     def deadline(self, agency: str, year: int) -> date:
@@ -193,7 +129,7 @@ class Queries:
         return absent_status(agency, self.deadline(agency, year), self.today(), evidence)
 
     def report_row(self, r: Any, cross_year: list[dict[str, Any]] | None = None) -> Row:
-        """A list row from a result mapping of :meth:`_report_select`; ``cross_year``: its
+        """A list row from a report row of :mod:`storage.read.reports`; ``cross_year``: its
         checks against last year's report, counted with the in-year ones."""
         summary = self.summaries.get(r["parse_id"])
         cross = cross_year or []
@@ -220,7 +156,7 @@ class Queries:
                            report_id: int) -> tuple[Row, dict[str, Any] | None]:
         """:meth:`report` and the raw parse record of its current version (None if unparsed)."""
         self.summaries.refresh(session)
-        found = session.execute(self._report_select().where(Report.id == report_id)).mappings().first()
+        found = stored_reports.report_row(session, report_id)
         if found is None:
             raise NotFound(f"no report {report_id}")
         row = self.report_row(found)
@@ -250,10 +186,7 @@ class Queries:
 
     def current_record(self, session: Session, report_id: int) -> dict[str, Any] | None:
         """The parse record of a report's current version, if it parsed."""
-        stmt = self._with_parse(select(ParseResult.record).select_from(Report)).where(
-            Report.id == report_id)
-        record = session.scalar(stmt)
-        return record if isinstance(record, dict) else None
+        return stored_reports.current_record(session, report_id)
 
     def values(self, session: Session, report_id: int) -> Row:
         """The numbers of a report's current version as tidy rows, in template order."""
@@ -264,19 +197,14 @@ class Queries:
 
     def require_report(self, session: Session, report_id: int) -> Report:
         """The report row; :class:`NotFound` when there is none."""
-        report = session.get(Report, report_id)
+        report = stored_reports.report_by_id(session, report_id)
         if report is None:
             raise NotFound(f"no report {report_id}")
         return report
 
     def documents(self, session: Session, report_id: int) -> list[Row]:
         """The documents carrying a report, with their type, size and version number."""
-        stmt = (select(ReportDocument, Document.content_type, Document.size, ReportVersion.number)
-                .outerjoin(Document, Document.sha256 == ReportDocument.sha256)
-                .outerjoin(ReportVersion, ReportVersion.id == ReportDocument.version_id)
-                .where(ReportDocument.report_id == report_id).order_by(ReportDocument.id))
-        return [_document_link(link, content_type, size, number)
-                for link, content_type, size, number in session.execute(stmt)]
+        return [_document_link(link) for link in stored_documents.report_document_links(session, report_id)]
 
     def report_documents(self, session: Session, report_id: int) -> list[Row]:
         """:meth:`documents` of a report that must exist (:class:`NotFound` otherwise)."""
@@ -286,17 +214,7 @@ class Queries:
     def captures(self, session: Session, report_id: int) -> list[Row]:
         """Every capture of a report's URLs or contents, oldest first."""
         self.require_report(session, report_id)
-        urls = set(session.scalars(select(ReportDocument.url).where(
-            ReportDocument.report_id == report_id)))
-        shas = set(session.scalars(select(ReportDocument.sha256).where(
-            ReportDocument.report_id == report_id)))
-        shas |= set(session.scalars(select(ReportVersion.sha256).where(
-            ReportVersion.report_id == report_id)))
-        if not urls and not shas:
-            return []
-        stmt = (select(Capture).where(or_(Capture.url.in_(urls), Capture.sha256.in_(shas)))
-                .order_by(Capture.fetched_at, Capture.id))
-        return [capture_out(c) for c in session.scalars(stmt)]
+        return [capture_out(c) for c in stored_documents.report_captures(session, report_id)]
 
     def versions(self, session: Session, report_id: int) -> list[Row]:
         """A report's versions, oldest first, each with its documents and changes."""
@@ -342,21 +260,16 @@ class Queries:
     # -- documents -----------------------------------------------------------------------
     def document(self, session: Session, sha256: str) -> Row:
         """An archived content's metadata, the reports it carries, its captures and parses."""
-        doc = session.get(Document, sha256)
+        doc = stored_documents.document_by_sha(session, sha256)
         if doc is None:
             raise NotFound(f"no document {sha256}")
-        refs = session.execute(select(ReportDocument, Report.agency, Report.year)
-                               .join(Report, Report.id == ReportDocument.report_id)
-                               .where(ReportDocument.sha256 == sha256).order_by(ReportDocument.id))
-        captures = session.scalars(select(Capture).where(Capture.sha256 == sha256)
-                                   .order_by(Capture.fetched_at, Capture.id))
-        parses = session.scalars(select(ParseResult).where(ParseResult.sha256 == sha256)
-                                 .order_by(ParseResult.parsed_at))
+        refs = stored_documents.document_references(session, sha256)
+        captures = stored_documents.document_captures(session, sha256)
+        parses = stored_documents.document_parses(session, sha256)
         return {
             "sha256": doc.sha256, "size": doc.size, "content_type": doc.content_type,
             "first_seen_at": doc.first_seen_at, "content_url": document_path(doc.sha256),
-            "reports": [{"report_id": link.report_id, "agency": agency, "year": year,
-                         "url": link.url, "role": link.role} for link, agency, year in refs],
+            "reports": refs,
             "captures": [capture_out(c) for c in captures],
             "parses": [{"parser_version": p.parser_version, "status": p.status,
                         "message": p.message, "parsed_at": p.parsed_at} for p in parses],
@@ -364,44 +277,24 @@ class Queries:
 
     def document_file(self, session: Session, sha256: str) -> tuple[Document, str | None]:
         """A document row and the charset its captures declared (for text types)."""
-        doc = session.get(Document, sha256)
+        doc = stored_documents.document_by_sha(session, sha256)
         if doc is None:
             raise NotFound(f"no document {sha256}")
-        charset = session.scalar(select(Capture.charset).where(
-            Capture.sha256 == sha256, Capture.charset.is_not(None)).limit(1))
-        return doc, charset
+        return doc, stored_documents.declared_charset(session, sha256)
 
     # -- agencies ------------------------------------------------------------------------
-    def _agency_select(self) -> Any:
-        removed = func.sum(case((Report.status == "removed", 1), else_=0))
-        return select(Report.agency, func.count().label("reports"),
-                      func.min(Report.year).label("first_year"),
-                      func.max(Report.year).label("last_year"),
-                      removed.label("removed")).group_by(Report.agency)
-
-    def _agency_where(self, session: Session, name: str | None, region: str | None,
-                      updated_since: datetime | None = None) -> list[Any]:
-        where: list[Any] = []
-        if name:
-            where.append(Report.agency.icontains(name, autoescape=True))
-        if region:
-            where.append(self._in_region(session, region))
-        if updated_since is not None:
-            where.append(agency_updated_since(updated_since))
-        return where
-
     def list_agencies(self, session: Session, name: str | None, region: str | None,
                       limit: int | None, offset: int = 0, *,
                       updated_since: datetime | None = None,
                       on_time: bool = False) -> tuple[int, list[Row]]:
         """Known agencies (name substring, area, updated since), a page of them, each with its
         report span and, with ``on_time``, how many of its reports came out by the deadline."""
-        where = self._agency_where(session, name, region, updated_since)
-        total = int(session.scalar(select(func.count(func.distinct(Report.agency))).where(*where)) or 0)
-        stmt = self._agency_select().where(*where).order_by(Report.agency).offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        rows = [_agency_row(r) for r in session.execute(stmt).mappings()]
+        agencies = self.agencies_in_region(session, region) if region else None
+        total = stored_reports.count_agencies(session, name=name or None, agencies=agencies,
+                                              updated_since=updated_since)
+        rows = [_agency_row(r) for r in stored_reports.agency_spans(
+            session, name=name or None, agencies=agencies, updated_since=updated_since,
+            limit=limit, offset=offset)]
         if on_time:
             names = [r["agency"] for r in rows]
             stats = self.on_time_counts(session, names if limit is not None else None)
@@ -428,8 +321,7 @@ class Queries:
     def agency(self, session: Session, agency: str) -> Row:
         """An agency's reports by year (newest first), each judged against its deadline."""
         self.summaries.refresh(session)
-        stmt = self._report_select().where(Report.agency == agency).order_by(Report.year.desc())
-        found = list(session.execute(stmt).mappings())
+        found = stored_reports.agency_report_rows(session, agency)
         cross = cross_year_results(session, [r["id"] for r in found])
         reports = [self.report_row(r, cross.get(r["id"])) for r in found]
         if not reports:
@@ -457,7 +349,7 @@ class Queries:
     # -- coverage ------------------------------------------------------------------------
     def years(self, session: Session) -> list[int]:
         """Years with at least one report, newest first."""
-        return list(session.scalars(select(Report.year).distinct().order_by(Report.year.desc())))
+        return stored_reports.report_years(session)
 
     def coverage(self, session: Session, year: int | None, name: str | None, region: str | None,
                  has_report: bool | None) -> tuple[Row, list[Row]]:
@@ -465,24 +357,22 @@ class Queries:
         years = self.years(session)
         chosen = year if year is not None else (years[0] if years else self.today().year - 1)
         _, agencies = self.list_agencies(session, name, region, None)
-        reports = {r.agency: r for r in session.execute(
-            select(Report.agency, Report.id, Report.status, Report.published_on)
-            .where(Report.year == chosen))}
+        reports = stored_reports.reports_of_year(session, chosen)
         evidence = compliance_evidence(session)
         rows = []
         for a in agencies:
             report = reports.get(a["agency"])
-            status = (self.timeliness(a["agency"], chosen, report.published_on)
+            status = (self.timeliness(a["agency"], chosen, report["published_on"])
                       if report is not None else self.absent(a["agency"], chosen, evidence))
             rows.append({
                 "agency": a["agency"], "region": a["region"], "has_report": report is not None,
-                "report_id": report.id if report else None,
-                "status": report.status if report else None,
-                "published_on": report.published_on if report else None,
+                "report_id": report["id"] if report else None,
+                "status": report["status"] if report else None,
+                "published_on": report["published_on"] if report else None,
                 "deadline": self.deadline(a["agency"], chosen), "timeliness": status,
                 "first_year": a["first_year"],
                 "last_year": a["last_year"],
-                "url": report_path(report.id) if report else a["url"],
+                "url": report_path(report["id"]) if report else a["url"],
             })
         summary = {"year": chosen, "known": len(rows),
                    "with_report": sum(1 for r in rows if r["has_report"]),
@@ -557,15 +447,9 @@ def _agency_row(r: Any) -> Row:
             "api_url": f"/api/v1{agency_path(r['agency'])}"}
 
 
-def _document_link(link: ReportDocument, content_type: str | None, size: int | None,
-                   number: int | None) -> Row:
-    return {
-        "url": link.url, "sha256": link.sha256, "role": link.role,
-        "content_type": content_type, "size": size, "version": number,
-        "first_seen_at": link.first_seen_at,
-        "last_seen_at": link.last_seen_at, "content_url": document_path(link.sha256),
-        "api_url": f"/api/v1/documents/{link.sha256}",
-    }
+def _document_link(link: Row) -> Row:
+    return {**link, "content_url": document_path(link["sha256"]),
+            "api_url": f"/api/v1/documents/{link['sha256']}"}
 
 
 def _summary(changes: dict[str, Any] | None) -> str:

@@ -1,4 +1,5 @@
-"""A report's versions read back: the list, and the two records a diff compares (CLI and web app)."""
+"""A report's versions read back: the list, each one's documents and their captures, and the two
+records a diff compares (CLI and web app)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound
-from storage.models import Document, ParseResult, ReportVersion
+from storage.models import Capture, Document, ParseResult, ReportDocument, ReportVersion
 
 
 def versions_of(session: Session, report_id: int) -> list[ReportVersion]:
     """Every version of a report, oldest first."""
     return list(session.scalars(select(ReportVersion).where(ReportVersion.report_id == report_id)
                                 .order_by(ReportVersion.number)))
+
+
+def version_documents(session: Session, version_id: int) -> list[ReportDocument]:
+    """The document links of one version, in the order they were found."""
+    return list(session.scalars(select(ReportDocument).where(
+        ReportDocument.version_id == version_id).order_by(ReportDocument.id)))
+
+
+def link_captures(session: Session, link: ReportDocument) -> list[Capture]:
+    """The captures that fetched a link's document at its URL, oldest first."""
+    return list(session.scalars(select(Capture).where(
+        Capture.final_url == link.url, Capture.sha256 == link.sha256)
+        .order_by(Capture.fetched_at)))
 
 
 def records_to_compare(session: Session, report_id: int, old: int,

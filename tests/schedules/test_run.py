@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
-from crawler.schedules.store import add_schedule, get_schedule, open_engine
+from crawler.schedules.store import add_schedule, open_engine
 from crawler.testbed.sample_portal import SamplePortal
 from storage.models import Schedule
+from storage.schedules import get_schedule
 from tests.crawl_helpers import GOVREPORTS, runs
 
 pytestmark = pytest.mark.slow

@@ -13,15 +13,11 @@ from crawler.schedules.cron import REPORT_SEASON
 from crawler.schedules.store import (
     ScheduleError,
     add_schedule,
-    claim,
-    get_schedule,
-    heartbeat,
-    list_schedules,
     open_engine,
-    release,
     remove_schedule,
     set_enabled,
 )
+from storage.schedules import claim, get_schedule, heartbeat, list_schedules, release
 
 T0 = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
