@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, case, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,9 @@ from storage.models import (
 from storage.read import current_parses
 
 T = TypeVar("T")
+_CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
+_DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
+_URL_STATES: Table = UrlState.__table__  # type: ignore[assignment]
 
 
 def _now() -> datetime:
@@ -156,6 +161,16 @@ class ArchiveDB:
             self.session.rollback()
             raise
 
+    @contextmanager
+    def _rolled_back_on_error(self) -> Iterator[None]:
+        """Roll the session back when a Core statement fails (PostgreSQL refuses every later
+        statement of an aborted transaction), then re-raise."""
+        try:
+            yield
+        except BaseException:
+            self.session.rollback()
+            raise
+
     def _insert_once(self, make: Callable[[], T], find: Callable[[], T | None]) -> tuple[T, bool]:
         """Insert ``make()`` unless ``find()`` has it; survives a concurrent insert of the same."""
         existing = find()
@@ -236,6 +251,8 @@ class ArchiveDB:
         """Store one capture (linking its site, created from the URL); return its id.
 
         With ``url_state``, the URL's state (validators, payload) is updated in the same commit.
+        Core statements (one ``INSERT`` and one upsert), not the ORM's unit of work: this runs
+        once per response.
         """
         parts = urlsplit(rec.final_url or rec.url)
         site_id = None
@@ -243,13 +260,14 @@ class ArchiveDB:
             site_id = self.ensure_site(parts.netloc, parts.scheme, rec.tls_verified is not False)
         values = asdict(rec)
         values["fetched_at"] = rec.fetched_at or _now()
-        capture = Capture(site_id=site_id, **values)
-        self.session.add(capture)
-        if url_state is not None:
-            self.session.flush()
-            self._save_url_state(url_state, capture, rec.run_id)
+        values["site_id"] = site_id
+        with self._rolled_back_on_error():
+            result = self.session.connection().execute(insert(_CAPTURES), values)
+            capture_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            if url_state is not None:
+                self._save_url_state(url_state, capture_id, values["fetched_at"], rec.run_id)
         self._commit()
-        return capture.id
+        return capture_id
 
     def capture_record(self, capture_id: int) -> Capture | None:
         """The capture ``capture_id`` (None when there is no such capture)."""
@@ -268,33 +286,37 @@ class ArchiveDB:
             capture.error_kind, capture.error_message = error_kind, (message or "")[:2000]
         self._commit()
 
-    def _save_url_state(self, update: UrlStateUpdate, capture: Capture, run_id: int) -> None:
+    def _save_url_state(self, update: UrlStateUpdate, capture_id: int, now: datetime,
+                        run_id: int) -> None:
+        """Upsert the URL's state: one ``INSERT … ON CONFLICT (url_key) DO UPDATE``.
+
+        On a URL known before: ``last_changed_at`` moves only when the payload or status
+        changed, the first-seen run stays, a missing sha256 or payload capture keeps the old one.
+        """
         _check(update.kind, URL_KINDS, "URL kind")
-        key = url_key(update.url)
-        now = capture.fetched_at or _now()
-        state, new = self._insert_once(
-            lambda: UrlState(url_key=key, url=update.url, host=host_of(update.url),
-                             kind=update.kind, status=update.status, etag=update.etag,
-                             last_modified=update.last_modified, sha256=update.sha256,
-                             capture_id=capture.id if update.holds_payload
-                             else update.payload_capture_id,
-                             first_seen_run_id=run_id, last_seen_run_id=run_id,
-                             last_changed_at=now),
-            lambda: self.session.scalar(select(UrlState).where(UrlState.url_key == key)),
-        )
-        if new:
-            return
-        if update.sha256 != state.sha256 or update.status != state.status:
-            state.last_changed_at = now
-        state.kind, state.status = update.kind, update.status
-        state.etag, state.last_modified = update.etag, update.last_modified
-        if update.sha256 is not None:
-            state.sha256 = update.sha256
-        if update.holds_payload:
-            state.capture_id = capture.id
-        elif update.payload_capture_id is not None:
-            state.capture_id = update.payload_capture_id
-        state.last_seen_run_id = run_id
+        payload_capture = capture_id if update.holds_payload else update.payload_capture_id
+        statement = self._dialect_insert(_URL_STATES).values(
+            url_key=url_key(update.url), url=update.url, host=host_of(update.url),
+            kind=update.kind, status=update.status, etag=update.etag,
+            last_modified=update.last_modified, sha256=update.sha256, capture_id=payload_capture,
+            first_seen_run_id=run_id, last_seen_run_id=run_id, last_changed_at=now)
+        new, old = statement.excluded, _URL_STATES.c
+        changed = or_(new.sha256.is_distinct_from(old.sha256), new.status.is_distinct_from(old.status))
+        statement = statement.on_conflict_do_update(
+            index_elements=[old.url_key],
+            set_={"kind": new.kind, "status": new.status, "etag": new.etag,
+                  "last_modified": new.last_modified,
+                  "sha256": func.coalesce(new.sha256, old.sha256),
+                  "capture_id": func.coalesce(new.capture_id, old.capture_id),
+                  "last_seen_run_id": new.last_seen_run_id,
+                  "last_changed_at": case((changed, new.last_changed_at),
+                                          else_=old.last_changed_at)})
+        self.session.connection().execute(statement)
+
+    def _dialect_insert(self, table: Table) -> Any:
+        """``INSERT`` with ``ON CONFLICT`` support (PostgreSQL's or SQLite's)."""
+        name = self.session.get_bind().dialect.name
+        return (postgresql.insert(table) if name == "postgresql" else sqlite.insert(table))
 
     def known_urls(self, hosts: Collection[str]) -> dict[str, KnownUrl]:
         """The last known state of every URL on ``hosts``, with its payload's capture."""
@@ -376,13 +398,14 @@ class ArchiveDB:
 
     def stage_document(self, *, sha256: str, size: int, content_type: str | None,
                        blob_path: str) -> bool:
-        """Like :meth:`add_document` without committing (the capture's commit carries it)."""
-        _, new = self._insert_once(
-            lambda: Document(sha256=sha256, size=size, content_type=content_type,
-                             blob_path=blob_path, first_seen_at=_now()),
-            lambda: self.session.get(Document, sha256),
-        )
-        return new
+        """Like :meth:`add_document` without committing (the capture's commit carries it):
+        one ``INSERT … ON CONFLICT (sha256) DO NOTHING``."""
+        statement = self._dialect_insert(_DOCUMENTS).values(
+            sha256=sha256, size=size, content_type=content_type, blob_path=blob_path,
+            first_seen_at=_now()).on_conflict_do_nothing(index_elements=[_DOCUMENTS.c.sha256])
+        with self._rolled_back_on_error():
+            inserted = self.session.connection().execute(statement.returning(_DOCUMENTS.c.sha256))
+            return inserted.first() is not None
 
     # -- reports -------------------------------------------------------------------------
     def link_report(self, *, agency: str, year: int, title: str, published_on: date | None,

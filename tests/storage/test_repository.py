@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import Capture, ParseResult, Report, ReportDocument, Site
-from storage.repository import ArchiveDB, CaptureRecord
+from storage.models import Capture, ParseResult, Report, ReportDocument, Site, UrlState
+from storage.repository import ArchiveDB, CaptureRecord, UrlStateUpdate, url_key
 
 
 @pytest.fixture
@@ -75,6 +75,58 @@ def test_add_document_once(db: ArchiveDB) -> None:
     assert db.add_document(sha256=sha, size=3, content_type="application/pdf", blob_path="/b/x")
     assert not db.add_document(sha256=sha, size=3, content_type="application/pdf",
                                blob_path="/b/x")
+
+
+def _url_state(db: ArchiveDB, url: str) -> UrlState:
+    db.session.expire_all()
+    state = db.session.scalar(select(UrlState).where(UrlState.url_key == url_key(url)))
+    assert state is not None
+    return state
+
+
+def test_url_state_upsert_keeps_history(db: ArchiveDB) -> None:
+    """A URL's state: created by its first capture; later captures update validators and
+    status, move ``last_changed_at`` only on a new payload or status, keep the first run."""
+    first_run, url, sha = _run(db), "http://h/a.html", _digest("a")
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def capture(run_id: int, at: datetime, update: UrlStateUpdate) -> int:
+        return db.add_capture(CaptureRecord(run_id=run_id, url=url, status=update.status,
+                                            sha256=update.sha256, fetched_at=at), url_state=update)
+
+    first = capture(first_run, start, UrlStateUpdate(url, "detail", 200, etag='"1"', sha256=sha,
+                                                     holds_payload=True))
+    state = _url_state(db, url)
+    assert (state.kind, state.status, state.etag, state.sha256, state.capture_id) == (
+        "detail", 200, '"1"', sha, first)
+    assert (state.first_seen_run_id, state.last_seen_run_id, state.last_changed_at) == (
+        first_run, first_run, start)
+    second_run = _run(db)  # same payload, new validators, a revisit of the first capture
+    capture(second_run, start + timedelta(days=1),
+            UrlStateUpdate(url, "list", 200, etag='"2"', sha256=sha, payload_capture_id=first))
+    state = _url_state(db, url)
+    assert (state.kind, state.etag, state.capture_id, state.last_changed_at) == (
+        "list", '"2"', first, start)
+    assert (state.first_seen_run_id, state.last_seen_run_id) == (first_run, second_run)
+    gone = start + timedelta(days=2)  # a 404 with no payload: changed, the old payload kept
+    capture(second_run, gone, UrlStateUpdate(url, "detail", 404))
+    state = _url_state(db, url)
+    assert (state.status, state.etag, state.sha256, state.capture_id, state.last_changed_at) == (
+        404, None, sha, first, gone)
+    back = start + timedelta(days=3)  # a new payload
+    third = capture(second_run, back, UrlStateUpdate(url, "detail", 200, sha256=_digest("b"),
+                                                     holds_payload=True))
+    state = _url_state(db, url)
+    assert (state.status, state.sha256, state.capture_id, state.last_changed_at) == (
+        200, _digest("b"), third, back)
+
+
+def test_url_state_refuses_unknown_kind(db: ArchiveDB) -> None:
+    run_id = _run(db)
+    with pytest.raises(ValueError, match="URL kind"):
+        db.add_capture(CaptureRecord(run_id=run_id, url="http://h/x"),
+                       url_state=UrlStateUpdate("http://h/x", "page", 200))
+    assert db.add_capture(CaptureRecord(run_id=run_id, url="http://h/y")) > 0
 
 
 def test_link_report_dedupes_same_report_two_urls(db: ArchiveDB) -> None:
