@@ -6,6 +6,8 @@ Modules:
   sha256.
 * ``bulk``: Bulk writes for the synthetic archive: chunked inserts with ids given up front, runs and
   sites added, runs closed.
+* ``capture_sql``: The statements written once per response, built once per dialect (SQLite,
+  PostgreSQL).
 * ``changes``: The change recorder's queries: a report's versions added and read, document types,
   agencies' report years.
 * ``db``: Engine creation (SQLite pragmas, PostgreSQL) and programmatic Alembic migrations.

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.capture_sql import frontier_answered
 from storage.models import FrontierEntry
 
 
@@ -117,11 +118,8 @@ class FrontierStore:
 
     def stage_answered(self, fingerprint: str) -> None:
         """Mark a request answered, in the caller's open transaction (its capture's commit)."""
-        self.session.execute(
-            update(FrontierEntry)
-            .where(FrontierEntry.run_id == self.run_id, FrontierEntry.fingerprint == fingerprint,
-                   FrontierEntry.state != "done")
-            .values(state="answered"))
+        self.session.connection().execute(
+            frontier_answered(), {"p_run_id": self.run_id, "p_fingerprint": fingerprint})
 
     def counts(self) -> dict[str, int]:
         """Rows of the run per state."""

@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, case, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.discovery.urls import host_of
+from storage.capture_sql import document_insert, url_state_upsert
 from storage.db import begin_before_savepoint, make_engine, migrate
 from storage.models import (
     DOCUMENT_ROLES,
@@ -38,8 +38,6 @@ from storage.read import current_parses
 
 T = TypeVar("T")
 _CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
-_DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
-_URL_STATES: Table = UrlState.__table__  # type: ignore[assignment]
 
 
 def _now() -> datetime:
@@ -295,28 +293,17 @@ class ArchiveDB:
         """
         _check(update.kind, URL_KINDS, "URL kind")
         payload_capture = capture_id if update.holds_payload else update.payload_capture_id
-        statement = self._dialect_insert(_URL_STATES).values(
-            url_key=url_key(update.url), url=update.url, host=host_of(update.url),
-            kind=update.kind, status=update.status, etag=update.etag,
-            last_modified=update.last_modified, sha256=update.sha256, capture_id=payload_capture,
-            first_seen_run_id=run_id, last_seen_run_id=run_id, last_changed_at=now)
-        new, old = statement.excluded, _URL_STATES.c
-        changed = or_(new.sha256.is_distinct_from(old.sha256), new.status.is_distinct_from(old.status))
-        statement = statement.on_conflict_do_update(
-            index_elements=[old.url_key],
-            set_={"kind": new.kind, "status": new.status, "etag": new.etag,
-                  "last_modified": new.last_modified,
-                  "sha256": func.coalesce(new.sha256, old.sha256),
-                  "capture_id": func.coalesce(new.capture_id, old.capture_id),
-                  "last_seen_run_id": new.last_seen_run_id,
-                  "last_changed_at": case((changed, new.last_changed_at),
-                                          else_=old.last_changed_at)})
-        self.session.connection().execute(statement)
+        self.session.connection().execute(url_state_upsert(self._dialect), {
+            "url_key": url_key(update.url), "url": update.url, "host": host_of(update.url),
+            "kind": update.kind, "status": update.status, "etag": update.etag,
+            "last_modified": update.last_modified, "sha256": update.sha256,
+            "capture_id": payload_capture, "first_seen_run_id": run_id,
+            "last_seen_run_id": run_id, "last_changed_at": now})
 
-    def _dialect_insert(self, table: Table) -> Any:
-        """``INSERT`` with ``ON CONFLICT`` support (PostgreSQL's or SQLite's)."""
-        name = self.session.get_bind().dialect.name
-        return (postgresql.insert(table) if name == "postgresql" else sqlite.insert(table))
+    @property
+    def _dialect(self) -> str:
+        """The database's dialect name (``sqlite``, ``postgresql``)."""
+        return self.engine.dialect.name
 
     def known_urls(self, hosts: Collection[str]) -> dict[str, KnownUrl]:
         """The last known state of every URL on ``hosts``, with its payload's capture."""
@@ -400,11 +387,10 @@ class ArchiveDB:
                        blob_path: str) -> bool:
         """Like :meth:`add_document` without committing (the capture's commit carries it):
         one ``INSERT … ON CONFLICT (sha256) DO NOTHING``."""
-        statement = self._dialect_insert(_DOCUMENTS).values(
-            sha256=sha256, size=size, content_type=content_type, blob_path=blob_path,
-            first_seen_at=_now()).on_conflict_do_nothing(index_elements=[_DOCUMENTS.c.sha256])
         with self._rolled_back_on_error():
-            inserted = self.session.connection().execute(statement.returning(_DOCUMENTS.c.sha256))
+            inserted = self.session.connection().execute(document_insert(self._dialect), {
+                "sha256": sha256, "size": size, "content_type": content_type,
+                "blob_path": blob_path, "first_seen_at": _now()})
             return inserted.first() is not None
 
     # -- reports -------------------------------------------------------------------------
