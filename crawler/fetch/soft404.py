@@ -26,6 +26,10 @@ NOT_FOUND_PHRASES: tuple[str, ...] = (
     "抱歉，页面", "404NotFound", "404错误", "错误404",
 )
 _PHRASE = re.compile("|".join(re.escape(p) for p in NOT_FOUND_PHRASES), re.I)
+#: Every phrase holds one of these (tests check it), and markup cannot split one of them: a
+#: page whose source holds none (nor a character reference, ``&#``) cannot say any phrase.
+PHRASE_MARKERS: tuple[str, ...] = ("存", "删", "撤", "找", "失", "抱", "404")
+_MAY_SAY = re.compile("|".join(re.escape(m) for m in (*PHRASE_MARKERS, "&#")))
 #: A page whose whole visible text is shorter than this may be judged by its text alone.
 SHORT_TEXT = 400
 _URLS = re.compile(r"(?:https?://|/)[\w\-./?=&%#:;~+]*", re.I)
@@ -71,7 +75,13 @@ def says_not_found(page: PageText) -> str | None:
 
 
 def soft_404_reason(html: str, *, nonsense_fingerprint: str | None) -> str | None:
-    """Why ``html`` (answered 200) is a soft 404, or None when it is a real page."""
+    """Why ``html`` (answered 200) is a soft 404, or None when it is a real page.
+
+    Without a nonsense-URL template only the phrases can tell, so a page whose source holds
+    no :data:`PHRASE_MARKERS` is not parsed at all.
+    """
+    if nonsense_fingerprint is None and not _MAY_SAY.search(html):
+        return None
     page = PageText.of(html)
     if has_report_body(page.text):
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.fetch.soft404 import PageText, soft_404_reason
+from crawler.fetch.soft404 import NOT_FOUND_PHRASES, PHRASE_MARKERS, PageText, soft_404_reason
 
 CHROME = "<div class='nav'>" + "".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(40)) + "</div>"
 
@@ -37,3 +37,18 @@ def test_the_same_page_as_the_nonsense_answer() -> None:
     assert soft_404_reason(other, nonsense_fingerprint=fingerprint) is not None
     real = _page("提示", "<p>通知：2021年7月9日起办理地点调整</p>")
     assert soft_404_reason(real, nonsense_fingerprint=fingerprint) is None
+
+
+def test_every_phrase_holds_a_marker() -> None:
+    """The prefilter skips pages holding no marker: each phrase must hold one."""
+    for phrase in NOT_FOUND_PHRASES:
+        assert any(marker in phrase for marker in PHRASE_MARKERS), phrase
+
+
+def test_phrases_split_by_markup_or_written_as_references_are_still_read() -> None:
+    split = _page("某某局", "<h1>页面<span>不</span>存在</h1>")
+    assert soft_404_reason(split, nonsense_fingerprint=None)
+    referenced = _page("&#39029;&#38754;&#19981;&#23384;&#22312;", "<p>返回首页</p>")  # 页面不存在
+    assert soft_404_reason(referenced, nonsense_fingerprint=None)
+    assert soft_404_reason(_page("某某局", "<h1>404 Not Found</h1>"), nonsense_fingerprint=None)
+    assert soft_404_reason(_page("某某局", "<p>通知：办理地点调整</p>"), nonsense_fingerprint=None) is None
