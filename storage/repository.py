@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ from storage.read import current_parses
 
 T = TypeVar("T")
 _CAPTURES: Table = Capture.__table__  # type: ignore[assignment]
+_CAPTURE_INSERT = insert(_CAPTURES)
 
 
 def _now() -> datetime:
@@ -256,11 +257,11 @@ class ArchiveDB:
         site_id = None
         if parts.netloc:
             site_id = self.ensure_site(parts.netloc, parts.scheme, rec.tls_verified is not False)
-        values = asdict(rec)
+        values = dict(vars(rec))  # shallow: dataclasses.asdict deep-copies the headers
         values["fetched_at"] = rec.fetched_at or _now()
         values["site_id"] = site_id
         with self._rolled_back_on_error():
-            result = self.session.connection().execute(insert(_CAPTURES), values)
+            result = self.session.connection().execute(_CAPTURE_INSERT, values)
             capture_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             if url_state is not None:
                 self._save_url_state(url_state, capture_id, values["fetched_at"], rec.run_id)
