@@ -26,7 +26,7 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.archive.session import ArchiveSession
-from crawler.discovery.analysis import analyze_page, jpage_links
+from crawler.discovery.analysis import PageAnalysis, analyze_page, jpage_links
 from crawler.discovery.datalists import find_data_queries
 from crawler.discovery.lists import jpage_group_url
 from crawler.discovery.scope import CrawlScope
@@ -391,41 +391,42 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             self.crawler.stats.inc_value(f"govreports/errors/http_{response.status}")  # type: ignore[union-attr]
         return True
 
-    async def parse_page(self, response: Response) -> AsyncIterator[Request | ReportItem]:
+    async def parse_page(self, response: Response) -> list[Request | ReportItem]:
         """An HTML page: is it a report? Then follow its links, lists and attachments.
 
         The page is read in a thread (:func:`crawler.discovery.analysis.analyze_page`), so a
-        huge or hostile page never stalls the reactor.
+        huge or hostile page never stalls the reactor. A coroutine returning a list, not an
+        async generator: Scrapy then runs its spider middlewares on the plain list, without
+        an async-generator layer per middleware for every request yielded.
         """
         if self._http_error(response):
-            return
+            return []
         charset = response.meta.get(META_CHARSET)
         if not charset:
             # Not a page after all (a document served where a page was linked).
-            for item in self.parse_document(response):
-                yield item
-            return
+            return list(self.parse_document(response))
         analysis = await maybe_deferred_to_future(deferToThread(
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
             link_text=response.meta.get("link_text", "")))
+        return list(self._page_output(response, analysis))
+
+    def _page_output(self, response: Response, analysis: PageAnalysis
+                     ) -> Iterator[Request | ReportItem]:
+        """What a read page leads to: its report, links, list pages, data lists, renderings."""
         self._count_dropped_links(analysis.links_dropped)
         context = analysis.context
         if context is not None and analysis.is_report:
             yield self._report_item(response, context, role="page")
         hops = response.meta.get(META_SEARCH, 0)
-        for request in self._follow_all([(link.url, link.text) for link in analysis.links],
-                                        referrer_report=context, search_hops=hops):
-            yield request
+        yield from self._follow_all([(link.url, link.text) for link in analysis.links],
+                                    referrer_report=context, search_hops=hops)
         page = analysis.page
         assert page is not None
-        for request in self._list_pages(response, page, analysis.links, hops):
-            yield request
+        yield from self._list_pages(response, page, analysis.links, hops)
         queries = find_data_queries(page)
-        for request in self._data_lists(response, page, queries):
-            yield request
+        yield from self._data_lists(response, page, queries)
         if not queries:
-            for request in self._render_request(response, page):
-                yield request
+            yield from self._render_request(response, page)
         self._note_search_form(response, page)
         if analysis.jpage is not None:
             yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)
@@ -446,22 +447,23 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                            errback=self.on_error, priority=200,
                            meta={"jpage": query, "jpage_start": start, "list_url": list_url})
 
-    async def parse_jpage(self, response: Response) -> AsyncIterator[Request | ReportItem]:
+    async def parse_jpage(self, response: Response) -> list[Request | ReportItem]:
         """One group of a Hanweb jpage list: follow its records, then ask for the next group."""
         if self._http_error(response):
-            return
+            return []
         list_url = response.meta["list_url"]
         links, total, n_records = await maybe_deferred_to_future(deferToThread(
             jpage_links, list_url, response.body, response.meta.get(META_CHARSET) or "utf-8",
             max_links=self._max_links))
-        for request in self._follow_all([(link.url, link.text) for link in links], base_priority=20):
-            yield request
+        output: list[Request | ReportItem] = list(
+            self._follow_all([(link.url, link.text) for link in links], base_priority=20))
         query, start = response.meta["jpage"], response.meta["jpage_start"]
         next_start = start + query["group_size"]
         more = total is not None and next_start <= total
         full = total is None and n_records >= query["group_size"]
         if (more or full) and next_start // query["group_size"] < MAX_JPAGE_GROUPS:
-            yield self._jpage_request(query, start=next_start, list_url=list_url)
+            output.append(self._jpage_request(query, start=next_start, list_url=list_url))
+        return output
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """A sitemap or sitemap index: follow every URL on our hosts."""
