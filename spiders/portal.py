@@ -20,9 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import FormRequest, Request, Response
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.sitemap import Sitemap
-from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.archive.session import ArchiveSession
@@ -61,6 +59,7 @@ from crawler.middlewares.soft404 import META_SOFT_404
 from crawler.reports.changes import REDIRECT_HOME, SOFT_404
 from crawler.reports.page_identity import clean_agency, template_era
 from crawler.reports.titles import link_score, parse_report_title
+from crawler.threads import in_thread
 from spiders.lists import META_SEARCH, ListDiscovery
 
 #: Magic numbers of the document formats reports come in.
@@ -405,9 +404,9 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if not charset:
             # Not a page after all (a document served where a page was linked).
             return list(self.parse_document(response))
-        analysis = await maybe_deferred_to_future(deferToThread(
+        analysis = await in_thread(
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
-            link_text=response.meta.get("link_text", "")))
+            link_text=response.meta.get("link_text", ""))
         return list(self._page_output(response, analysis))
 
     def _page_output(self, response: Response, analysis: PageAnalysis
@@ -452,9 +451,9 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if self._http_error(response):
             return []
         list_url = response.meta["list_url"]
-        links, total, n_records = await maybe_deferred_to_future(deferToThread(
+        links, total, n_records = await in_thread(
             jpage_links, list_url, response.body, response.meta.get(META_CHARSET) or "utf-8",
-            max_links=self._max_links))
+            max_links=self._max_links)
         output: list[Request | ReportItem] = list(
             self._follow_all([(link.url, link.text) for link in links], base_priority=20))
         query, start = response.meta["jpage"], response.meta["jpage_start"]

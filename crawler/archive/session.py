@@ -217,13 +217,12 @@ class ArchiveSession:
     async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
         """:meth:`record_response` with the blob (hashing, write, fsync) written in a thread:
         the reactor goes on meanwhile. The capture is committed after the blob is in place."""
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
+        from crawler.threads import in_thread
 
         step = self._prepare(request, response)
         if isinstance(step, FetchRecord):
             return step
-        stored = await maybe_deferred_to_future(deferToThread(self.blobs.put, step.payload))
+        stored = await in_thread(self.blobs.put, step.payload)
         return self._complete(step, stored)
 
     def _prepare(self, request: Request, response: Response) -> _Pending | FetchRecord:
