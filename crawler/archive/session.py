@@ -447,10 +447,9 @@ class ArchiveSession:
                                      browser: str) -> int:
         """:meth:`record_rendering` with the blob put (an object-store request, or a file
         write and fsync) in a thread: the reactor goes on meanwhile."""
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
+        from crawler.threads import in_thread
 
-        stored = await maybe_deferred_to_future(deferToThread(self.blobs.put, html.encode("utf-8")))
+        stored = await in_thread(self.blobs.put, html.encode("utf-8"))
         return self.record_rendering(url=url, raw_capture_id=raw_capture_id, html=html,
                                      browser=browser, stored=stored)
 
