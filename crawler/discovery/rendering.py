@@ -98,15 +98,17 @@ class Renderer:
                 executable_path=self.executable, args=list(CHROMIUM_ARGS))
         return self._browser
 
-    async def render(self, url: str, *, allowed: Callable[[str], bool]) -> Rendered:
+    async def render(self, url: str, *, allowed: Callable[[str], bool],
+                     keep_partial: bool = True) -> Rendered:
         """Load ``url`` (fetching only URLs ``allowed`` accepts) and return the DOM when the
-        network is idle or the time is up. Raises :class:`RenderError` when it cannot."""
+        network is idle or the time is up. Raises :class:`RenderError` when it cannot, and
+        :class:`RenderIncomplete` when the page never loaded and not ``keep_partial``."""
         if self._open is None:
             self._open = asyncio.Semaphore(self.max_open)
         async with self._open:
-            return await self._render(url, allowed)
+            return await self._render(url, allowed, keep_partial)
 
-    async def _render(self, url: str, allowed: Callable[[str], bool]) -> Rendered:
+    async def _render(self, url: str, allowed: Callable[[str], bool], keep_partial: bool) -> Rendered:
         """Load ``url`` until its ``load`` event, trying again (with more time) when it does not
         come in time; then wait for the network to idle, keeping the DOM when it never does."""
         from playwright.async_api import Error as PlaywrightError
@@ -128,7 +130,7 @@ class Renderer:
                 raise RenderError(f"cannot start Chromium ({self.executable}): {exc}") from exc
             try:
                 html = await self._load(context, url, allowed, timeout=self.timeout * attempt,
-                                        last=attempt >= self.attempts)
+                                        last=attempt >= self.attempts, keep_partial=keep_partial)
             except PlaywrightError as exc:
                 raise RenderError(f"rendering {url} failed: {exc}") from exc
             finally:
@@ -136,10 +138,11 @@ class Renderer:
         return Rendered(url, html, f"Chromium/{browser.version}")
 
     async def _load(self, context: Any, url: str, allowed: Callable[[str], bool], *,
-                    timeout: float, last: bool) -> str | None:
+                    timeout: float, last: bool, keep_partial: bool) -> str | None:
         """The page's DOM once loaded and its network idle (or ``timeout`` seconds are up);
         None when the ``load`` event did not come in time, unless this is the ``last`` attempt
-        (then the DOM so far, with a warning: its scripts may not have run)."""
+        (then the DOM so far, with a warning: its scripts may not have run; or, when not
+        ``keep_partial``, :class:`RenderIncomplete`)."""
         from playwright.async_api import Error as PlaywrightError
 
         page = await context.new_page()
@@ -162,6 +165,8 @@ class Renderer:
                 raise
             if not last:
                 return None
+            if not keep_partial:
+                raise RenderIncomplete(f"{url} did not load within {timeout:g} s") from exc
             logger.warning("rendered page never finished loading; keeping the DOM so far "
                            "(its scripts may not have run)", extra={"url": url, "seconds": timeout})
             return str(await page.content())
@@ -190,3 +195,7 @@ class Renderer:
 
 class RenderError(FetchError):
     """A page could not be rendered (no browser, a crash, a navigation error)."""
+
+
+class RenderIncomplete(RenderError):
+    """A page's ``load`` event never came in time (its list scripts may not have run)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.pages import Page
-from crawler.discovery.rendering import Renderer, RenderError, looks_script_built
+from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete, looks_script_built
 
 CHROMIUM = "/usr/bin/chromium"
 LIST = """<html><head><meta charset="utf-8"></head><body>
@@ -54,6 +54,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = b"var ready = true;"
             if self.seen.count(self.path) == 1:
                 threading.Event().wait(HELD_UP_SECONDS)
+        if self.path == "/never-loads/":
+            body = HELD_UP.replace("/held-up.js", "/late.js").encode()
+        if self.path == "/late.js":
+            body = b"var late = true;"
+            threading.Event().wait(HELD_UP_SECONDS)
         if self.path == "/hang/":
             body = b"<html><body><script>fetch('/never')</script></body></html>"
         if self.path == "/never":
@@ -131,6 +136,24 @@ def test_a_page_that_does_not_load_in_time_is_rendered_again(server: str) -> Non
     links = Page(server + "/held-up/", asyncio.run(run())).links()
     assert [link.url for link in links] == [server + "/nb/2023.html"]
     assert _Handler.seen.count("/held-up.js") == 2
+
+
+@needs_chromium
+def test_a_page_that_never_loads_is_an_error_when_its_dom_is_not_wanted(server: str) -> None:
+    # the spider asks for no half-drawn DOM before its last try: it queues the page again
+    renderer = Renderer(executable=CHROMIUM, timeout=1.0, attempts=1)
+
+    async def run(keep_partial: bool) -> str:
+        try:
+            return (await renderer.render(server + "/never-loads/", allowed=lambda url: True,
+                                          keep_partial=keep_partial)).html
+        finally:
+            await renderer.close()
+
+    with pytest.raises(RenderIncomplete, match="did not load within 1 s"):
+        asyncio.run(run(False))
+    html = asyncio.run(run(True))  # the last try keeps what there is: parsing stopped at the script
+    assert '<script src="/late.js">' in html and "/nb/2023.html" not in html
 
 
 def test_a_missing_browser_is_a_clear_error() -> None:
