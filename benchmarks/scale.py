@@ -1,14 +1,18 @@
 """Distributed crawl scaling: one worker vs two worker processes on the same run (issue 14).
 
-    .venv/bin/python benchmarks/scale.py [--portals 3] [--out figures.json]
+    .venv/bin/python benchmarks/scale.py [--portals 3] [--out figures.json] [--keep]
 
 Starts ``--portals`` sample portals (7 sites each: 21 hosts by default, 127.0.0.1 only) and
 crawls them twice, each into its own PostgreSQL database and archive, with Redis at
 127.0.0.1:6379: (1) ``govreports crawl --redis`` alone, (2) the same command plus one
-``govreports worker``. Prints the wall-time ratio, pages/s per worker, whether both archives
-hold the same reports and documents, and the Redis memory taken per 100,000 queued requests
-(``INFO memory`` before and after queueing them, with their duplicate-filter fingerprints).
-Needs the PostgreSQL and Redis servers; drops its databases and keys afterwards.
+``govreports worker``. Prints the wall-time ratio, pages/s per worker, each run's failed
+requests by kind (its summary's), whether both archives hold the same reports and documents
+and, when not, what differs and why (``scale_diff``: the pairs and sha256s one side lacks,
+their URLs and that side's captures of them), which expected reports of the portals each run
+lacks, and the Redis memory taken per 100,000 queued requests (``INFO memory`` before and
+after queueing them, with their duplicate-filter fingerprints). Needs the PostgreSQL and
+Redis servers; drops its databases and keys afterwards, unless ``--keep`` (then it prints
+where the databases, archives, logs and Redis keys are).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,14 +31,12 @@ from pathlib import Path
 
 import psycopg
 import redis
+from scale_diff import ArchiveFacts, explain, missing_expected, read_archive
 from scrapy import Request, Spider
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
 
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.reliable_queue import ReliableQueue
 from crawler.testbed.sample_portal import SamplePortal
-from storage.models import Capture, Report, ReportDocument
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -41,19 +44,9 @@ GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 TIMEOUT = 3600
 
 
-def _archive(db_url: str) -> tuple[set[tuple[str, int]], set[str], int]:
-    engine = create_engine(db_url)
-    with Session(engine) as session:
-        reports = {(r.agency, r.year) for r in session.scalars(select(Report))}
-        documents = {d.sha256 for d in session.scalars(select(ReportDocument))}
-        pages = int(session.scalar(select(func.count()).select_from(Capture)) or 0)
-    engine.dispose()
-    return reports, documents, pages
-
-
-def _crawl(workers: int, seeds: list[str], extra: list[str], db_url: str, work: Path) -> float:
+def _crawl(workers: int, seeds: list[str], extra: list[str], db_url: str, work: Path,
+           key: str, *, keep: bool) -> float:
     """Wall seconds of one run with ``workers`` processes (the crawl command is the first)."""
-    key = f"bench-{uuid.uuid4().hex[:10]}"
     archive = str(work / f"archive-{workers}")
     common = ["--redis", REDIS_URL, "--run-key", key, "--db", db_url, "--archive", archive]
     server = redis.Redis.from_url(REDIS_URL)
@@ -78,7 +71,7 @@ def _crawl(workers: int, seeds: list[str], extra: list[str], db_url: str, work: 
                 process.kill()
                 process.wait()
         names = list(server.scan_iter(match=f"govreports:{key}:*", count=1000))
-        if names:
+        if names and not keep:
             server.delete(*names)
 
 
@@ -108,53 +101,80 @@ def redis_bytes_per_100k() -> dict[str, float]:
             "queue_key_mb": round(queue_bytes / 1e6, 1)}
 
 
+def _run_figures(facts: ArchiveFacts, wall: float, workers: int) -> dict[str, object]:
+    return {"wall_s": round(wall, 1), "pages": facts.pages, "reports": len(facts.reports),
+            "documents": len(facts.documents),
+            "pages_per_s_per_worker": round(facts.pages / wall / workers, 2),
+            "errors_by_kind": dict(sorted(facts.errors.items()))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--portals", type=int, default=3, help="sample portals (7 hosts each)")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the databases, archives, logs and Redis keys (and print where)")
     args = parser.parse_args()
     admin = psycopg.connect(PG_ADMIN, autocommit=True)
     names = [f"govreports_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    keys = [f"bench-{uuid.uuid4().hex[:10]}" for _ in range(2)]
     figures: dict[str, object] = {}
-    with tempfile.TemporaryDirectory(prefix="govreports-scale-") as tmp, ExitStack() as stack:
-        work = Path(tmp)
-        portals = [stack.enter_context(SamplePortal(seed=seed)) for seed in range(args.portals)]
-        seeds = [url for portal in portals for url in portal.seed_urls]
-        ca = work / "ca.pem"
-        ca.write_text("".join(p.certificate_path.read_text() for p in portals))
-        extra = ["--local", "--timeout", "10", "--ca-file", str(ca), "--today", "2025-06-01"]
-        extra += [arg for portal in portals for arg in portal.resolve_args()]
-        figures["hosts"] = len(seeds)
-        try:
-            runs = {}
-            for workers, name in zip((1, 2), names, strict=True):
-                admin.execute(f'CREATE DATABASE "{name}"')
-                db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-                wall = _crawl(workers, seeds, extra, db_url, work)
-                reports, documents, pages = _archive(db_url)
-                runs[workers] = (wall, reports, documents, pages)
-                figures[f"workers_{workers}"] = {
-                    "wall_s": round(wall, 1), "pages": pages, "reports": len(reports),
-                    "documents": len(documents),
-                    "pages_per_s_per_worker": round(pages / wall / workers, 2)}
-                print(f"{workers} worker(s): {wall:.1f} s, {pages} pages, "
-                      f"{pages / wall / workers:.2f} pages/s per worker, {len(reports)} reports",
-                      flush=True)
-        finally:
-            for name in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    one, two = runs[1], runs[2]
-    figures["wall_time_ratio"] = round(one[0] / two[0], 2)
-    figures["same_reports"] = one[1] == two[1]
-    figures["same_documents"] = one[2] == two[2]
+    work = Path(tempfile.mkdtemp(prefix="govreports-scale-"))
+    runs: dict[int, ArchiveFacts] = {}
+    walls: dict[int, float] = {}
+    try:
+        with ExitStack() as stack:
+            portals = [stack.enter_context(SamplePortal(seed=seed)) for seed in range(args.portals)]
+            seeds = [url for portal in portals for url in portal.seed_urls]
+            expected = {(r.agency, r.year, r.urls) for portal in portals
+                        for r in portal.expected_reports()}
+            ca = work / "ca.pem"
+            ca.write_text("".join(p.certificate_path.read_text() for p in portals))
+            extra = ["--local", "--timeout", "10", "--ca-file", str(ca), "--today", "2025-06-01"]
+            extra += [arg for portal in portals for arg in portal.resolve_args()]
+            figures["hosts"] = len(seeds)
+            figures["expected_reports"] = len({(agency, year) for agency, year, _ in expected})
+            try:
+                for workers, name, key in zip((1, 2), names, keys, strict=True):
+                    admin.execute(f'CREATE DATABASE "{name}"')
+                    db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+                    wall = walls[workers] = _crawl(workers, seeds, extra, db_url, work, key, keep=args.keep)
+                    facts = runs[workers] = read_archive(db_url)
+                    figures[f"workers_{workers}"] = _run_figures(facts, wall, workers)
+                    errors = ", ".join(f"{k} {v}" for k, v in sorted(facts.errors.items())) or "none"
+                    print(f"{workers} worker(s): {wall:.1f} s, {facts.pages} pages, "
+                          f"{facts.pages / wall / workers:.2f} pages/s per worker, "
+                          f"{len(facts.reports)} reports, {len(facts.documents)} documents; "
+                          f"failed requests by kind: {errors}", flush=True)
+                    for line in missing_expected(facts, expected):
+                        print(f"  {line}")
+                one, two = runs[1], runs[2]
+                differences = explain("1 worker", one, "2 workers", two)
+                for line in differences:
+                    print(line)
+            finally:
+                if not args.keep:
+                    for name in names:
+                        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        if args.keep:
+            print(f"kept: work folder {work} (logs w<workers>-<i>.log, archive-<workers>/ with "
+                  f"logs/run-1.log); databases {', '.join(names)} (drop with DROP DATABASE); "
+                  f"Redis keys govreports:<key>:* for run keys {', '.join(keys)}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    figures["wall_time_ratio"] = round(walls[1] / walls[2], 2)
+    figures["same_reports"] = one.reports.keys() == two.reports.keys()
+    figures["same_documents"] = one.documents.keys() == two.documents.keys()
+    figures["differences"] = differences
     figures["redis_per_100k_queued"] = redis_bytes_per_100k()
-    print(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
     print(f"wall-time ratio 1 worker / 2 workers: {figures['wall_time_ratio']}× (target >= 1.7× "
           f"on a machine with a core per worker; this one has {os.cpu_count()} cores in all)")
     if args.out:
-        args.out.write_text(json.dumps(figures, indent=2))
+        args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     if not (figures["same_reports"] and figures["same_documents"]):
-        raise SystemExit("the two runs found different reports or documents")
+        raise SystemExit("the two runs found different reports or documents (see above)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from scrapy.http import Request, Response
 from crawler.discovery.datalists import DataQuery, parse_data_answer, request_parts
 from crawler.discovery.pages import Link, Page
 from crawler.discovery.paging import find_paging
-from crawler.discovery.rendering import Renderer, RenderError, looks_script_built
+from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete, looks_script_built
 from crawler.discovery.search import find_search_form, search_urls
 from crawler.discovery.urls import META_LIST, canonicalize, host_of
 from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
@@ -32,6 +32,10 @@ META_PREVIOUS_LINKS = "govreports_previous_links"
 META_SEARCH = "govreports_search"
 #: Request meta: the capture of the raw page a rendering request is for.
 META_RENDER_OF = "govreports_render_of"
+#: Request meta: how many times the page has been put in the browser (a page that did not
+#: load is queued again, behind the work waiting, up to :data:`MAX_RENDER_TRIES` times).
+META_RENDER_TRIES = "govreports_render_tries"
+MAX_RENDER_TRIES = 3
 
 
 class ListDiscovery:
@@ -185,11 +189,23 @@ class ListDiscovery:
         if self._http_error(response) or renderer is None:
             return
         stats = self.crawler.stats
-        if not renderer.allow(host_of(response.url)):
+        tries = int(response.meta.get(META_RENDER_TRIES, 1))
+        if tries == 1 and not renderer.allow(host_of(response.url)):
             stats.inc_value("govreports/render/skipped_budget")  # type: ignore[union-attr]
             return
         try:
-            rendered = await renderer.render(response.url, allowed=self._in_scope)
+            rendered = await renderer.render(response.url, allowed=self._in_scope,
+                                             keep_partial=tries >= MAX_RENDER_TRIES)
+        except RenderIncomplete:
+            # the browser could not load it now (a busy machine): try again once the work
+            # queued before it is done, rather than keep a list its scripts never drew
+            stats.inc_value("govreports/render/deferred")  # type: ignore[union-attr]
+            self.logger.info("rendering deferred", extra={"url": response.url, "tries": tries})
+            yield Request(response.url, callback=self.parse_rendered, errback=self.on_error,
+                          dont_filter=True, priority=-1000 * tries,
+                          meta={META_RENDER_OF: response.meta[META_RENDER_OF], META_LIST: True,
+                                META_RENDER_TRIES: tries + 1})
+            return
         except RenderError as exc:
             stats.inc_value("govreports/errors/render_failed")  # type: ignore[union-attr]
             if response.request is not None:

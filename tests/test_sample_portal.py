@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -334,6 +335,17 @@ def test_https_site_needs_its_certificate(portal: SamplePortal) -> None:
     assert fetch(url, context=trusting(portal))[0] == 200
     https_reports = [e for e in portal.expected_reports() if e.urls[0].startswith("https://")]
     assert len(https_reports) == 1
+
+
+def test_several_portals_certificates_trusted_together(portal: SamplePortal, tmp_path: Path) -> None:
+    # benchmarks/scale.py crawls several portals with one --ca-file holding all their
+    # certificates; with one shared subject name only the first portal's site verified
+    with SamplePortal(seed=8, slow_seconds=SLOW) as other:
+        both = tmp_path / "ca.pem"
+        both.write_text(other.certificate_path.read_text() + portal.certificate_path.read_text())
+        context = ssl.create_default_context(cafile=str(both))
+        for running in (portal, other):
+            assert fetch(running.sites["https"] + "/", context=context)[0] == 200
 
 
 def test_every_expected_url_serves_the_report(portal: SamplePortal) -> None:

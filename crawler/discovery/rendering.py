@@ -5,7 +5,11 @@ empty in the HTML, its scripts build the DOM, and no data request was found in t
 are called directly, see ``datalists``). :class:`Renderer` drives Debian's Chromium through
 Playwright's async API on the crawl's own asyncio loop (the reactor is asyncio-based), so
 rendering never blocks the crawl; it is bounded per host (pages) and per page (seconds),
-and the browser may only fetch URLs the crawl's scope allows.
+and the browser may only fetch URLs the crawl's scope allows. A page whose ``load`` event
+does not come in time (its scripts may not have run: a stylesheet or script held up on a busy
+machine) is loaded again with twice the time before its DOM is kept (issue 14: a list only a
+browser sees was kept empty, and its report lost, on a loaded machine); a page that loads
+but whose network never idles keeps the DOM it has when the time is up.
 
 Settings: ``GOVREPORTS_RENDER`` (default True), ``GOVREPORTS_RENDER_MAX_PER_HOST`` (20; two pages are open at once),
 ``GOVREPORTS_RENDER_TIMEOUT`` (seconds per page, 15), ``GOVREPORTS_CHROMIUM``
@@ -64,9 +68,11 @@ class Renderer:
     """Renders pages in one headless Chromium, started on first use and closed with the crawl."""
 
     def __init__(self, *, executable: str = "/usr/bin/chromium", timeout: float = 15.0,
-                 max_per_host: int = 20, max_open: int = 2) -> None:
+                 max_per_host: int = 20, max_open: int = 2, attempts: int = 2) -> None:
         self.executable = executable
         self.timeout = timeout
+        #: Loads of a page whose ``load`` event does not come in time (attempt n: n × timeout).
+        self.attempts = max(1, attempts)
         self.max_per_host = max_per_host
         #: Pages open in the browser at once (more wait their turn).
         self.max_open = max_open
@@ -92,46 +98,86 @@ class Renderer:
                 executable_path=self.executable, args=list(CHROMIUM_ARGS))
         return self._browser
 
-    async def render(self, url: str, *, allowed: Callable[[str], bool]) -> Rendered:
+    async def render(self, url: str, *, allowed: Callable[[str], bool],
+                     keep_partial: bool = True) -> Rendered:
         """Load ``url`` (fetching only URLs ``allowed`` accepts) and return the DOM when the
-        network is idle or the time is up. Raises :class:`RenderError` when it cannot."""
+        network is idle or the time is up. Raises :class:`RenderError` when it cannot, and
+        :class:`RenderIncomplete` when the page never loaded and not ``keep_partial``."""
         if self._open is None:
             self._open = asyncio.Semaphore(self.max_open)
         async with self._open:
-            return await self._render(url, allowed)
+            return await self._render(url, allowed, keep_partial)
 
-    async def _render(self, url: str, allowed: Callable[[str], bool]) -> Rendered:
+    async def _render(self, url: str, allowed: Callable[[str], bool], keep_partial: bool) -> Rendered:
+        """Load ``url`` until its ``load`` event, trying again (with more time) when it does not
+        come in time; then wait for the network to idle, keeping the DOM when it never does."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
             browser = await self._ensure_browser()
-            context = await browser.new_context(java_script_enabled=True, ignore_https_errors=True)
         except PlaywrightError as exc:
             raise RenderError(f"cannot start Chromium ({self.executable}): {exc}") from exc
-        try:
-            page = await context.new_page()
-            page.set_default_timeout(self.timeout * 1000)
-
-            async def gate(route: Any) -> None:
-                request = route.request
-                if request.resource_type in _SKIPPED_RESOURCES or not allowed(request.url):
-                    await route.abort()
-                else:
-                    await route.continue_()
-
-            await page.route("**/*", gate)
+        html: str | None = None
+        attempt = 0
+        while html is None:
+            attempt += 1
+            if attempt > 1:
+                logger.info("page did not load in time; rendering it again",
+                            extra={"url": url, "attempt": attempt, "seconds": self.timeout * attempt})
             try:
-                await page.goto(url, wait_until="networkidle", timeout=self.timeout * 1000)
+                context = await browser.new_context(java_script_enabled=True, ignore_https_errors=True)
             except PlaywrightError as exc:
-                if "Timeout" not in str(exc):
-                    raise
-                logger.info("rendering timed out; keeping the DOM so far", extra={"url": url})
-            html = await page.content()
-            return Rendered(url, html, f"Chromium/{browser.version}")
+                raise RenderError(f"cannot start Chromium ({self.executable}): {exc}") from exc
+            try:
+                html = await self._load(context, url, allowed, timeout=self.timeout * attempt,
+                                        last=attempt >= self.attempts, keep_partial=keep_partial)
+            except PlaywrightError as exc:
+                raise RenderError(f"rendering {url} failed: {exc}") from exc
+            finally:
+                await context.close()
+        return Rendered(url, html, f"Chromium/{browser.version}")
+
+    async def _load(self, context: Any, url: str, allowed: Callable[[str], bool], *,
+                    timeout: float, last: bool, keep_partial: bool) -> str | None:
+        """The page's DOM once loaded and its network idle (or ``timeout`` seconds are up);
+        None when the ``load`` event did not come in time, unless this is the ``last`` attempt
+        (then the DOM so far, with a warning: its scripts may not have run; or, when not
+        ``keep_partial``, :class:`RenderIncomplete`)."""
+        from playwright.async_api import Error as PlaywrightError
+
+        page = await context.new_page()
+        page.set_default_timeout(timeout * 1000)
+
+        async def gate(route: Any) -> None:
+            request = route.request
+            if request.resource_type in _SKIPPED_RESOURCES or not allowed(request.url):
+                await route.abort()
+            else:
+                await route.continue_()
+
+        await page.route("**/*", gate)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            await page.goto(url, wait_until="load", timeout=timeout * 1000)
         except PlaywrightError as exc:
-            raise RenderError(f"rendering {url} failed: {exc}") from exc
-        finally:
-            await context.close()
+            if "Timeout" not in str(exc):
+                raise
+            if not last:
+                return None
+            if not keep_partial:
+                raise RenderIncomplete(f"{url} did not load within {timeout:g} s") from exc
+            logger.warning("rendered page never finished loading; keeping the DOM so far "
+                           "(its scripts may not have run)", extra={"url": url, "seconds": timeout})
+            return str(await page.content())
+        try:
+            await page.wait_for_load_state("networkidle",
+                                           timeout=max(deadline - loop.time(), 0.001) * 1000)
+        except PlaywrightError as exc:
+            if "Timeout" not in str(exc):
+                raise
+            logger.info("rendering timed out; keeping the DOM so far", extra={"url": url})
+        return str(await page.content())
 
     async def close(self, timeout: float = 15.0) -> None:
         """Close the browser (a later render starts a new one); gives up after ``timeout``
@@ -149,3 +195,7 @@ class Renderer:
 
 class RenderError(FetchError):
     """A page could not be rendered (no browser, a crash, a navigation error)."""
+
+
+class RenderIncomplete(RenderError):
+    """A page's ``load`` event never came in time (its list scripts may not have run)."""

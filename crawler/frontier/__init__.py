@@ -1,6 +1,7 @@
 """The crawl frontier: what a run still has to fetch, kept where a crash cannot lose it.
 
-``base``: the small interface the run owner talks to (size, drained?, requeue in-flight).
+``base``: the small interface the run owner talks to (size, drained?, requeue in-flight),
+and what both frontiers share: the requests the engine holds, a request serialised cheaply.
 ``scheduler``: :class:`DatabaseScheduler`, a Scrapy scheduler backed by the archive
 database's ``frontier`` table (SQL in ``storage/frontier.py``).
 Distributed mode (``--redis``, docs/distributed.md), on scrapy-redis:

@@ -1,9 +1,13 @@
 """What the run owner needs from a frontier, whatever keeps it (database, Redis), and what
-every frontier asks the engine: which requests it still holds."""
+every frontier needs: which requests the engine still holds, and a request serialised
+without Scrapy's cost."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
 
 
 @runtime_checkable
@@ -33,3 +37,31 @@ def engine_busy_requests(engine: Any) -> set[int]:
     for request in getattr(getattr(engine.scraper, "slot", None), "active", ()):
         busy.add(id(request))
     return busy
+
+
+def request_dict(request: Request, spider: Spider | None) -> dict[str, Any]:
+    """``request.to_dict(spider=spider)``, without its cost.
+
+    Scrapy names a callback with ``inspect.getmembers(spider)``, which evaluates every property
+    of the spider for every request (the portal spider's ``hosts`` walks every URL seen: the
+    crawl went quadratic). A method bound to ``spider`` is named directly here; any other
+    callable goes through Scrapy, which raises as before for one it cannot name.
+    """
+    callback, errback = request.callback, request.errback
+    names = [_method_name(callback, spider), _method_name(errback, spider)]
+    if (callback is not None and names[0] is None) or (errback is not None and names[1] is None):
+        return request.to_dict(spider=spider)
+    data = request.replace(callback=None, errback=None).to_dict()
+    data["callback"], data["errback"] = names
+    return data
+
+
+def _method_name(func: Any, spider: Spider | None) -> str | None:
+    """The attribute name of ``func`` when it is a method bound to ``spider``, else None."""
+    if func is None or spider is None or getattr(func, "__self__", None) is not spider:
+        return None
+    name = getattr(func, "__name__", None)
+    own = getattr(type(spider), name, None) if name else None
+    if own is not None and own is getattr(func, "__func__", None):
+        return name
+    return None

@@ -4,6 +4,12 @@
 worker's processing hash ``P:processing:<worker-id>``; :meth:`ReliableQueue.done` removes it
 once its response or failure has been handled. A worker that dies leaves its processing hash
 behind; :func:`reclaim` puts it back into the queue (also atomically).
+
+Requests are serialised with :func:`crawler.frontier.base.request_dict`, not scrapy-redis's
+``request.to_dict(spider=…)``: Scrapy names a callback by reading every attribute of the
+spider, and the portal spider's ``hosts`` walks every URL it has seen, so each queued request
+cost more as the crawl grew (a worker's event loop stalled for seconds at a time: downloads
+timed out in bursts, renderings starved; issue 14).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue
 
+from crawler.frontier.base import request_dict
 from crawler.frontier.redis_keys import RunKeys
 
 if TYPE_CHECKING:
@@ -51,6 +58,10 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         super().__init__(server, spider, key, serializer)
         self.processing_key = processing_key
         self._pop: Any = server.register_script(_POP)
+
+    def _encode_request(self, request: Request) -> bytes:
+        """The request serialised as scrapy-redis does, without reading the spider's properties."""
+        return bytes(self.serializer.dumps(request_dict(request, self.spider)))
 
     def pop(self, timeout: int = 0) -> tuple[Request, bytes] | None:  # type: ignore[override]
         """The best request and its serialized form (kept in the processing hash), or None."""

@@ -25,7 +25,7 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
-from crawler.frontier.base import engine_busy_requests
+from crawler.frontier.base import engine_busy_requests, request_dict
 from storage.frontier import FrontierRow, FrontierStore
 
 if TYPE_CHECKING:
@@ -207,31 +207,3 @@ class DatabaseScheduler(BaseScheduler):
     def _stats(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
-
-
-def request_dict(request: Request, spider: Spider | None) -> dict[str, Any]:
-    """``request.to_dict(spider=spider)``, without its cost.
-
-    Scrapy names a callback with ``inspect.getmembers(spider)``, which evaluates every property
-    of the spider for every request (the portal spider's ``hosts`` walks every URL seen: the
-    crawl went quadratic). A method bound to ``spider`` is named directly here; any other
-    callable goes through Scrapy, which raises as before for one it cannot name.
-    """
-    callback, errback = request.callback, request.errback
-    names = [_method_name(callback, spider), _method_name(errback, spider)]
-    if (callback is not None and names[0] is None) or (errback is not None and names[1] is None):
-        return request.to_dict(spider=spider)
-    data = request.replace(callback=None, errback=None).to_dict()
-    data["callback"], data["errback"] = names
-    return data
-
-
-def _method_name(func: Any, spider: Spider | None) -> str | None:
-    """The attribute name of ``func`` when it is a method bound to ``spider``, else None."""
-    if func is None or spider is None or getattr(func, "__self__", None) is not spider:
-        return None
-    name = getattr(func, "__name__", None)
-    own = getattr(type(spider), name, None) if name else None
-    if own is not None and own is getattr(func, "__func__", None):
-        return name
-    return None

@@ -7,7 +7,7 @@ from typing import Any
 import scrapy
 from scrapy.utils.request import request_from_dict
 
-from crawler.frontier.scheduler import request_dict
+from crawler.frontier.base import request_dict
 
 
 class CountingSpider(scrapy.Spider):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.pages import Page
-from crawler.discovery.rendering import Renderer, RenderError, looks_script_built
+from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete, looks_script_built
 
 CHROMIUM = "/usr/bin/chromium"
 LIST = """<html><head><meta charset="utf-8"></head><body>
@@ -36,12 +36,29 @@ def test_script_built_lists_are_told_apart() -> None:
     assert not looks_script_built(Page("http://x.gov.cn/a/", "<div class='list'></div><script>var a = 1;</script>"))
 
 
+#: The list of LIST, drawn after a script the page must load first (the load event waits for it).
+HELD_UP = LIST.replace("<ul id=\"docList\"", "<script src=\"/held-up.js\"></script><ul id=\"docList\"")
+#: How long /held-up.js takes the first time it is asked (then it answers at once).
+HELD_UP_SECONDS = 4.0
+
+
 class _Handler(BaseHTTPRequestHandler):
     seen: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self.seen.append(self.path)
         body = LIST.encode() if self.path == "/list/" else b"<html><body>slow</body></html>"
+        if self.path == "/held-up/":
+            body = HELD_UP.encode()
+        if self.path == "/held-up.js":
+            body = b"var ready = true;"
+            if self.seen.count(self.path) == 1:
+                threading.Event().wait(HELD_UP_SECONDS)
+        if self.path == "/never-loads/":
+            body = HELD_UP.replace("/held-up.js", "/late.js").encode()
+        if self.path == "/late.js":
+            body = b"var late = true;"
+            threading.Event().wait(HELD_UP_SECONDS)
         if self.path == "/hang/":
             body = b"<html><body><script>fetch('/never')</script></body></html>"
         if self.path == "/never":
@@ -102,6 +119,41 @@ def test_rendering_is_bounded_in_time(server: str) -> None:
             await renderer.close()
 
     assert "<script>" in asyncio.run(run())  # the DOM so far, once the time is up
+
+
+@needs_chromium
+def test_a_page_that_does_not_load_in_time_is_rendered_again(server: str) -> None:
+    # on a busy machine a script or stylesheet the page waits for came late: the time was up
+    # before the list's script ran and the empty list was kept, losing its report (issue 14)
+    renderer = Renderer(executable=CHROMIUM, timeout=1.5)
+
+    async def run() -> str:
+        try:
+            return (await renderer.render(server + "/held-up/", allowed=lambda url: True)).html
+        finally:
+            await renderer.close()
+
+    links = Page(server + "/held-up/", asyncio.run(run())).links()
+    assert [link.url for link in links] == [server + "/nb/2023.html"]
+    assert _Handler.seen.count("/held-up.js") == 2
+
+
+@needs_chromium
+def test_a_page_that_never_loads_is_an_error_when_its_dom_is_not_wanted(server: str) -> None:
+    # the spider asks for no half-drawn DOM before its last try: it queues the page again
+    renderer = Renderer(executable=CHROMIUM, timeout=1.0, attempts=1)
+
+    async def run(keep_partial: bool) -> str:
+        try:
+            return (await renderer.render(server + "/never-loads/", allowed=lambda url: True,
+                                          keep_partial=keep_partial)).html
+        finally:
+            await renderer.close()
+
+    with pytest.raises(RenderIncomplete, match="did not load within 1 s"):
+        asyncio.run(run(False))
+    html = asyncio.run(run(True))  # the last try keeps what there is: parsing stopped at the script
+    assert '<script src="/late.js">' in html and "/nb/2023.html" not in html
 
 
 def test_a_missing_browser_is_a_clear_error() -> None:

@@ -52,6 +52,45 @@ def test_pop_keeps_the_request_until_done_and_a_dead_workers_requests_come_back(
     assert urls == {"http://x.test/0", "http://x.test/2"}
 
 
+class _SeenSpider(Spider):
+    """A spider with a property as costly as the portal spider's ``hosts`` (counts its reads)."""
+
+    name = "seen"
+    reads = 0
+
+    @property
+    def hosts(self) -> set[str]:
+        _SeenSpider.reads += 1
+        return set()
+
+    def parse_page(self, response: object) -> None:
+        return None
+
+    def on_error(self, failure: object) -> None:
+        return None
+
+
+def test_queueing_a_request_never_reads_the_spiders_properties(redis_url: str, run_key: str) -> None:
+    # scrapy-redis named the callback with Scrapy's getmembers, reading every property of the
+    # spider for each request queued: the portal spider's ``hosts`` walks every URL seen, so a
+    # worker's event loop stalled as the crawl grew (downloads timed out in bursts, renderings
+    # starved and kept an empty list: issue 14's missing reports)
+    server = redis.Redis.from_url(redis_url)
+    keys = RunKeys(run_key)
+    spider = _SeenSpider()
+    queue = ReliableQueue(server, spider, keys.queue, processing_key=keys.processing("me"))
+    _SeenSpider.reads = 0
+    for i in range(50):
+        queue.push(Request(f"http://x.test/{i}", callback=spider.parse_page, errback=spider.on_error,
+                           priority=i, meta={"link_text": "年报"}))
+    assert _SeenSpider.reads == 0
+    popped = queue.pop()
+    assert popped is not None
+    request = popped[0]
+    assert (request.url, request.priority, request.meta) == ("http://x.test/49", 49, {"link_text": "年报"})
+    assert request.callback == spider.parse_page and request.errback == spider.on_error
+
+
 def test_a_worker_of_this_machine_whose_process_is_gone_is_reclaimed_at_once(
         redis_url: str, run_key: str) -> None:
     import socket
