@@ -4,7 +4,6 @@ the app changes the host), and under the URL the request was sent to when none i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -85,8 +84,11 @@ def test_feed_links_follow_the_request_without_a_base_url(server: str, db: Sessi
     assert _self_link(feed) == f"http://{mirror}/alerts.atom"
 
 
-def test_serve_refuses_a_bad_base_url(web_archive: WebArchive, tmp_path: Path) -> None:
+def test_serve_refuses_a_bad_base_url(web_archive: WebArchive) -> None:
     process = ServeProcess(web_archive.db_url, web_archive.archive_dir,
                            env={"GOVREPORTS_BASE_URL": "archive.example.org"})
-    with pytest.raises(RuntimeError, match="base URL 'archive.example.org' is not an http"):
-        process.wait_ready(timeout=60)
+    try:
+        with pytest.raises(RuntimeError, match="base URL 'archive.example.org' is not an http"):
+            process.wait_ready(timeout=60)
+    finally:
+        process.stop()  # a server that started anyway must not outlive the test
