@@ -143,11 +143,7 @@ class AlertSettings:
 
         The archived report page, or for an event without a report (overdue) the agency's page.
         """
-        if not self.base_url:
-            return None
-        if event.report_id is not None:
-            return f"{self.base_url}/reports/{event.report_id}"
-        return f"{self.base_url}/agencies/{quote(event.agency, safe='')}"
+        return archive_url(self.base_url, event) if self.base_url else None
 
     @property
     def port(self) -> int:
@@ -194,6 +190,14 @@ class AlertSettings:
         if self.backoff_max < self.backoff_base:
             raise AlertConfigError("[alerts] backoff_max must be at least backoff_base")
         return self
+
+
+def archive_url(base_url: str, event: AlertEvent) -> str:
+    """The event's page in the web app at ``base_url`` (no trailing slash): the archived
+    report page, or for an event without a report (overdue) the agency's page."""
+    if event.report_id is not None:
+        return f"{base_url}/reports/{event.report_id}"
+    return f"{base_url}/agencies/{quote(event.agency, safe='')}"
 
 
 def load_settings(config: str | Path | None = None, *,

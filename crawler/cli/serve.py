@@ -19,18 +19,24 @@ from crawler.errors import ConfigError
 @click.option("--archive", "archive_dir", default=None,
               help="Archive folder holding blobs/, or s3://bucket/prefix (default: "
                    "$GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Settings file whose [alerts] base_url is the public address the Atom feed "
+                   "links under (default: $GOVREPORTS_CONFIG or ./govreports.toml; "
+                   "$GOVREPORTS_BASE_URL overrides it).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve_command(host: str, port: int, db_url: str | None, archive_dir: str | None,
-                  log_level: str) -> None:
+                  config_file: str | None, log_level: str) -> None:
     """Serve the archive read-only: pages, JSON API (/api/v1, /openapi.json), Atom feed."""
     import uvicorn
 
+    from crawler.alerts.config import load_settings
     from crawler.web.app import create_app
 
     url = db_url or default_db_url()
     target = archive_target(archive_dir)
-    app = create_app(url, target.store_url or target.local_dir)
+    settings = load_settings(config_file)
+    app = create_app(url, target.store_url or target.local_dir, public_url=settings.base_url)
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

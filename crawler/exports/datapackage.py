@@ -25,7 +25,8 @@ JSONL_FIELDS: tuple[Column, ...] = (
     *REPORT_FIELDS,
     Column("source_urls", "array", "every URL the report was found at"),
     Column("documents", "array", "documents carrying the report: sha256, url, role, content_type, size, version"),
-    Column("captures", "array", "captures of those documents: url, fetched_at, status, sha256, warc_file, "
+    Column("captures", "array", "captures of those documents: url (as requested), final_url (after "
+           "redirects: the URL of its WARC record), fetched_at, status, sha256, warc_file, "
            "warc_offset, warc_record_id, run_id"),
     Column("versions", "array", "versions: number, sha256, url, parser_version, first_seen_at, "
            "last_seen_at, changes (numbers and text changed from the previous version)"),

@@ -1,7 +1,8 @@
 """A WACZ (Web Archive Collection Zipped) of the selected reports, for ReplayWeb.page and pywb.
 
-The WARC files holding the reports' captures, a CDXJ index of them, ``pages/pages.jsonl``
-(one page per captured report document, titled with the report's title) and a
+The WARC files holding the reports' captures (responses, the revisit records of re-crawls,
+conversion records), a CDXJ index of them, ``pages/pages.jsonl`` (one page per capture that
+replays as a report document, at the URL its record carries, titled with the report's title) and a
 ``datapackage.json`` with every file's sha256, written by Webrecorder's own ``wacz`` package
 (``wacz create``), so the layout is the one replay tools expect.
 """
@@ -38,8 +39,19 @@ class WaczResult:
     warc_files: list[str] = field(default_factory=list)
 
 
+#: A 304 is archived as a revisit record; replay shows the archived 200 it refers to.
+NOT_MODIFIED = 304
+
+
+def is_page(status: int | None) -> bool:
+    """Whether a capture with this HTTP status replays as the document: a 2xx, or a 304."""
+    return status is not None and (200 <= status < 300 or status == NOT_MODIFIED)
+
+
 class PageCollector:
-    """A writer noting each report's successful captures (its pages) and their WARC files."""
+    """A writer noting each report's captures: every WARC file holding one (responses,
+    revisits, conversion records), and as pages the ones that replay as the document, each
+    under the URL its record carries (the final URL after redirects)."""
 
     def __init__(self) -> None:
         self.paths: list[Path] = []
@@ -48,13 +60,17 @@ class PageCollector:
 
     def add(self, report: ExportedReport) -> None:
         for capture in report.captures:
-            if not capture["warc_file"] or not capture["status"] or capture["status"] >= 300:
+            if not capture["warc_file"]:
                 continue
             self.warc_files.add(capture["warc_file"])
+            if not is_page(capture["status"]):
+                continue
+            url = capture["final_url"] or capture["url"]
             ts = capture["fetched_at"].isoformat().replace("+00:00", "Z")
-            self.pages.setdefault((capture["url"], ts), {
-                "url": capture["url"], "ts": ts, "title": report.title,
-                "id": f"report-{report.report_id}-{capture['sha256'][:12]}"})
+            record = str(capture["warc_record_id"] or "").strip("<>").removeprefix("urn:uuid:")
+            self.pages.setdefault((url, ts), {
+                "url": url, "ts": ts, "title": report.title,
+                "id": f"report-{report.report_id}-{record or capture['sha256'][:12]}"})
 
     def close(self) -> None:
         """Nothing to close: pages are written once all reports are seen."""

@@ -42,9 +42,14 @@ A readable version of this document: `/api`."""
 
 def create_app(db_url: str, archive_dir: Path | str | None = None, *,
                deadlines: Deadlines | None = None,
-               today: Callable[[], date] = date.today) -> FastAPI:
+               today: Callable[[], date] = date.today,
+               public_url: str | None = None) -> FastAPI:
     """The web app on the archive at ``db_url`` (raises ``DatabaseUnavailable``); the blobs
-    are under the folder ``archive_dir``, or in the bucket when it is ``s3://bucket/prefix``."""
+    are under the folder ``archive_dir``, or in the bucket when it is ``s3://bucket/prefix``.
+
+    ``public_url``: the address the app is reached at (``[alerts] base_url``, no trailing
+    slash); the Atom feed links under it. None: links follow the URL each request was sent to.
+    """
     blobs = None
     if is_object_url(archive_dir):
         blobs = open_archive_storage(str(archive_dir)).blobs
@@ -53,7 +58,8 @@ def create_app(db_url: str, archive_dir: Path | str | None = None, *,
     app = FastAPI(title="govreports archive API", version=software_version().split("/", 1)[-1],
                   description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.web = WebContext(db=db, queries=Queries(db.dialect, deadlines or Deadlines(), today),
-                               archive_dir=Path(archive_dir) if archive_dir else None, blobs=blobs)
+                               archive_dir=Path(archive_dir) if archive_dir else None, blobs=blobs,
+                               public_url=public_url.rstrip("/") if public_url else None)
     app.include_router(api.router)
     app.include_router(pages.files)
     app.include_router(pages.router)

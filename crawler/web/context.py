@@ -25,6 +25,9 @@ class WebContext:
     archive_dir: Path | None
     #: The blobs of an object-store archive (``s3://…``); None: files under ``archive_dir``.
     blobs: BlobStore | None = None
+    #: The app's public address (``[alerts] base_url``), for links that leave the page (the
+    #: Atom feed); None: the URL the request was sent to.
+    public_url: str | None = None
 
     def session(self) -> Any:
         """A read-only session (context manager)."""

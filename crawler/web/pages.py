@@ -13,11 +13,12 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from crawler.alerts.atom import newest_events, render_feed
+from crawler.alerts.config import archive_url
 from crawler.alerts.render import TYPE_LABELS
 from crawler.fetch.encoding import decode_document
 from crawler.reports.form import TEXT_SECTION_TITLES
 from crawler.reports.regions import in_region
-from crawler.web import apidocs, documents, original_cells, schemas
+from crawler.web import api, apidocs, documents, original_cells, schemas
 from crawler.web.api import AlertType, ReportId, VersionNumber, columns
 from crawler.web.context import WebContext, context, page_links, with_session
 from crawler.web.csvout import csv_response
@@ -28,10 +29,12 @@ from crawler.web.filters import (
     FilterError,
     parse_bool,
     parse_filters,
+    parse_moment,
     parse_page,
 )
 from crawler.web.layout import link_cells, record_tables
 from crawler.web.links import base_url
+from crawler.web.params import refuse_unknown_like
 from crawler.web.queries import agency_path, report_path
 from storage.models import ALERT_TYPES, AlertEvent
 from storage.read.alerts import event_agencies
@@ -108,6 +111,7 @@ def healthz() -> dict[str, str]:
 @router.get("/reports")
 def reports_page(request: Request, ctx: Ctx) -> Response:
     """Search and filter reports; ``?format=csv`` downloads the whole filtered list."""
+    refuse_unknown_like(request, api.api_reports)
     params = request.query_params
     f = parse_filters(params)
     limit, offset = parse_page(params)
@@ -219,18 +223,23 @@ def document_cell(request: Request, ctx: Ctx, sha256: str, at: str | None = None
 @router.get("/agencies")
 def agencies_page(request: Request, ctx: Ctx) -> Response:
     """Known agencies, searchable by name and area."""
+    refuse_unknown_like(request, api.api_agencies)
     params = request.query_params
     name, region = params.get("name") or None, params.get("region") or None
+    since = parse_moment(params.get("updated_since"))
     limit, offset = parse_page(params)
     if params.get("format") == "csv":
         _, rows = with_session(ctx, ctx.queries.list_agencies, name, region, None, 0,
-                               on_time=True)
+                               updated_since=since, on_time=True)
         return csv_response(rows, columns(schemas.AgencyRow), "agencies")
     total, rows = with_session(ctx, ctx.queries.list_agencies, name, region, limit, offset,
-                               on_time=True)
+                               updated_since=since, on_time=True)
+    updated_since = since.isoformat() if since else None
     return render(request, "agencies.html", rows=rows, name=name or "", region=region or "",
-                  page=page_links("/agencies", dict(name=name, region=region), total, limit,
-                                  offset))
+                  updated_since=updated_since or "",
+                  page=page_links("/agencies", dict(name=name, region=region,
+                                                    updated_since=updated_since),
+                                  total, limit, offset))
 
 
 @router.get("/agencies/{agency:path}")
@@ -245,6 +254,7 @@ def agency_page(request: Request, ctx: Ctx, agency: str) -> Response:
 @router.get("/coverage")
 def coverage_page(request: Request, ctx: Ctx) -> Response:
     """For a year: which known agencies have a report and which do not."""
+    refuse_unknown_like(request, api.api_coverage)
     params = request.query_params
     filters = parse_filters({"year": params.get("year", "")})
     has = params.get("has_report") or ""
@@ -264,6 +274,7 @@ def coverage_page(request: Request, ctx: Ctx) -> Response:
 @router.get("/alerts")
 def alerts_page(request: Request, ctx: Ctx) -> Response:
     """Alert events, newest first; the same as the Atom feed."""
+    refuse_unknown_like(request, api.api_alerts)
     params = request.query_params
     type_ = params.get("type") or None
     agency = params.get("agency") or None
@@ -273,14 +284,20 @@ def alerts_page(request: Request, ctx: Ctx) -> Response:
         since = date.fromisoformat(params["since"]) if params.get("since") else None
     except ValueError as exc:
         raise FilterError(f"since: {exc}") from None
+    moment = parse_moment(params.get("updated_since"))
+    updated_since = moment.isoformat() if moment else None
     limit, offset = parse_page(params)
     if params.get("format") == "csv":
-        _, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, None)
+        _, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, None,
+                               updated_since=moment)
         return csv_response(rows, columns(schemas.AlertOut), "alerts")
-    total, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, limit, offset)
-    base = dict(type=type_, agency=agency, since=since.isoformat() if since else None)
+    total, rows = with_session(ctx, ctx.queries.list_alerts, type_, agency, since, limit, offset,
+                               updated_since=moment)
+    base = dict(type=type_, agency=agency, since=since.isoformat() if since else None,
+                updated_since=updated_since)
     return render(request, "alerts.html", rows=rows, type_=type_ or "", agency=agency or "",
-                  since=since.isoformat() if since else "", types=ALERT_TYPES,
+                  since=since.isoformat() if since else "", updated_since=updated_since or "",
+                  types=ALERT_TYPES,
                   page=page_links("/alerts", base, total, limit, offset))
 
 
@@ -298,18 +315,23 @@ def alerts_feed(request: Request, ctx: Ctx,
     """The newest announced alert events (filtered by agency, region, type) as an Atom 1.0 feed.
 
     Each entry links to the archived report page, or for an overdue report to the agency's
-    page (``alternate``), and to the government URL (``via``). Unknown parameters: 400.
+    page (``alternate``), and to the government URL (``via``); links are under the configured
+    ``[alerts] base_url`` when set, else under the URL the request was sent to. Unknown
+    parameters: 400.
     """
     unknown = sorted(set(request.query_params) - FEED_PARAMS)
     if unknown:
         raise HTTPException(400, f"unknown parameter(s): {', '.join(unknown)}; "
                                  f"allowed: {', '.join(sorted(FEED_PARAMS))}")
+    public = ctx.public_url
     self_url = str(request.url)
+    if public:  # behind a proxy the request's host is not the one readers reach
+        query = request.url.query
+        self_url = public + request.app.url_path_for("alerts_feed") + (f"?{query}" if query else "")
+    links_base = public or base_url(request)
 
     def link(event: AlertEvent) -> str:  # the archived report, or the agency's years (overdue)
-        if event.report_id:
-            return str(request.url_for("report_page", report_id=event.report_id))
-        return str(request.url_for("agency_page", agency=event.agency))
+        return archive_url(links_base, event)
 
     def feed(session: Session) -> bytes:
         names = None

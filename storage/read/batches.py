@@ -57,7 +57,9 @@ class CaptureRow:
     """A capture of a document: where and when, and its WARC record."""
 
     sha256: str | None
+    #: The URL requested; ``final_url``: where redirects led (the URL of the WARC record).
     url: str
+    final_url: str | None
     fetched_at: datetime
     status: int | None
     warc_file: str | None
@@ -102,8 +104,8 @@ def captures_by_sha(session: Session, digests: Collection[str]) -> dict[str, lis
     """Per document: its captures, oldest first."""
     out: dict[str, list[CaptureRow]] = {}
     for row in session.execute(
-        select(Capture.sha256, Capture.url, Capture.fetched_at, Capture.status, Capture.warc_file,
-               Capture.warc_offset, Capture.warc_record_id, Capture.run_id)
+        select(Capture.sha256, Capture.url, Capture.final_url, Capture.fetched_at, Capture.status,
+               Capture.warc_file, Capture.warc_offset, Capture.warc_record_id, Capture.run_id)
         .where(Capture.sha256.in_(list(digests))).order_by(Capture.fetched_at, Capture.id)
     ):
         out.setdefault(row.sha256, []).append(CaptureRow(*row))

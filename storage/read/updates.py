@@ -22,10 +22,13 @@ def report_updated_since(since: datetime, report: Any = Report) -> Any:
     return or_(
         report.first_seen_at >= since,
         report.removed_at >= since,
+        # correlated with the report only: a query that also joins a version (the current
+        # one) must not turn these subqueries' own tables into its own
         exists(select(ReportVersion.id).where(ReportVersion.report_id == report.id,
-                                              ReportVersion.first_seen_at >= since)),
+                                              ReportVersion.first_seen_at >= since)
+               .correlate(report)),
         exists(select(AlertEvent.id).where(AlertEvent.report_id == report.id,
-                                           AlertEvent.created_at >= since)),
+                                           AlertEvent.created_at >= since).correlate(report)),
     )
 
 

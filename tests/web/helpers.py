@@ -124,15 +124,21 @@ def free_port() -> int:
 class ServeProcess:
     """``govreports serve`` in a child process on a free port, until :meth:`stop`."""
 
-    def __init__(self, db_url: str, archive_dir: Path) -> None:
+    def __init__(self, db_url: str, archive_dir: Path, *extra: str,
+                 env: dict[str, str] | None = None) -> None:
+        """``extra``: more ``serve`` options; ``env``: more environment variables (the
+        caller's ``GOVREPORTS_CONFIG`` and ``GOVREPORTS_BASE_URL`` are not passed on)."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = archive_dir.parent / f"serve-{self.port}.log"
+        inherited = {k: v for k, v in os.environ.items()
+                     if k not in ("GOVREPORTS_CONFIG", "GOVREPORTS_BASE_URL")}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "crawler.cli.main", "serve", "--db", db_url, "--archive",
-                 str(archive_dir), "--port", str(self.port), "--log-level", "warning"],
-                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                 str(archive_dir), "--port", str(self.port), "--log-level", "warning", *extra],
+                stdout=log, stderr=subprocess.STDOUT,
+                env=dict(inherited, PYTHONUNBUFFERED="1", **(env or {})))
 
     def wait_ready(self, timeout: float = 30) -> None:
         """Block until /healthz answers; raise with the server's log when it never does."""
