@@ -21,12 +21,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.proctree import TreeFigures, TreeSampler  # noqa: E402
 from crawler.testbed.sample_portal import BENCHMARK_SCALE, SamplePortal  # noqa: E402
 
 QUICK_SCALE = 2
@@ -49,6 +50,9 @@ class CrawlFigures:
     peak_mb: float
     exit_code: int
     hung_at_exit: bool = False
+    #: Sampled from /proc every 0.5 s (:mod:`benchmarks.proctree`): the largest RSS per process
+    #: kind (``crawler`` is the child itself), the largest sum over the tree and its make-up.
+    tree: TreeFigures = field(default_factory=TreeFigures)
 
     @property
     def pages_per_second(self) -> float:
@@ -76,6 +80,7 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         started = time.monotonic()
         child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=log, cwd=ROOT,
                                  start_new_session=True)
+        sampler = TreeSampler(child.pid).start()
         assert child.stdout is not None
         lines: list[str] = []
         ended: float | None = None
@@ -89,6 +94,7 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         while pid == 0 and time.monotonic() < grace_end:
             time.sleep(0.2)
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        tree = sampler.stop()  # before the kill below: what a hung crawler held counts
         if pid == 0:
             hung = True
             os.killpg(child.pid, signal.SIGKILL)  # the group we started: the child and its forks
@@ -98,7 +104,7 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
     peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
     cpu = usage.ru_utime + usage.ru_stime
-    return CrawlFigures(name, 0, seconds, cpu, peak_mb, child.returncode, hung), "".join(lines)
+    return CrawlFigures(name, 0, seconds, cpu, peak_mb, child.returncode, hung, tree), "".join(lines)
 
 
 def bare_crawl(urls: Sequence[str], work: Path) -> tuple[CrawlFigures, set[str]]:
@@ -173,7 +179,25 @@ def render(rows: Sequence[CrawlFigures], scale: int) -> str:
                      f"{gov.pages_per_cpu_second / bare.pages_per_cpu_second:>13.2f}"
                      f"{gov.peak_mb / bare.peak_mb:>9.2f}")
         lines.append("targets (issue 9): pages/CPU-s ratio >= 0.80, peak MB ratio <= 1.50")
+    lines.extend(render_tree(r) for r in rows)
     return "\n".join(lines)
+
+
+def render_tree(r: CrawlFigures) -> str:
+    """Sampled memory per process kind, the tree's peak sum, the crawler's RSS over time."""
+    t = r.tree
+    kinds = ", ".join(f"{kind} {mb:.1f}" + (f" (x{t.processes_by_kind[kind]})"
+                                            if t.processes_by_kind.get(kind, 1) > 1 else "")
+                      for kind, mb in sorted(t.peak_by_kind.items(), key=lambda kv: -kv[1]))
+    at_peak = " + ".join(f"{kind} {mb:.1f}" for kind, mb in t.tree_at_peak.items())
+    line = (f"{r.name}: peak RSS per process (MB, sampled every 0.5 s, {t.samples} samples): "
+            f"{kinds or 'none'}\n  tree sum peak {t.peak_tree_mb:.1f} MB = {at_peak or '-'}")
+    if len(t.timeline) >= 4:
+        n = len(t.timeline)
+        points = [t.timeline[min(n - 1, n * q // 4)] for q in (1, 2, 3, 4)]
+        line += "\n  crawler RSS over time: " + ", ".join(
+            f"{mb:.0f} MB at {sec:.0f} s" for sec, mb, _ in points)
+    return line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
