@@ -51,7 +51,7 @@ class CrawlFigures:
     exit_code: int
     hung_at_exit: bool = False
     #: Sampled from /proc every 0.5 s (:mod:`benchmarks.proctree`): the largest RSS per process
-    #: kind (``crawler`` is the child itself), the largest sum over the tree and its make-up.
+    #: kind (``crawler`` is the child itself), the largest PSS sum over the tree and its make-up.
     tree: TreeFigures = field(default_factory=TreeFigures)
 
     @property
@@ -191,7 +191,7 @@ def render_tree(r: CrawlFigures) -> str:
                       for kind, mb in sorted(t.peak_by_kind.items(), key=lambda kv: -kv[1]))
     at_peak = " + ".join(f"{kind} {mb:.1f}" for kind, mb in t.tree_at_peak.items())
     line = (f"{r.name}: peak RSS per process (MB, sampled every 0.5 s, {t.samples} samples): "
-            f"{kinds or 'none'}\n  tree sum peak {t.peak_tree_mb:.1f} MB = {at_peak or '-'}")
+            f"{kinds or 'none'}\n  tree peak (sum of PSS) {t.peak_tree_mb:.1f} MB = {at_peak or '-'}")
     if len(t.timeline) >= 4:
         n = len(t.timeline)
         points = [t.timeline[min(n - 1, n * q // 4)] for q in (1, 2, 3, 4)]

@@ -4,7 +4,8 @@
 process in the root's session: a browser that detaches into its own group is still found
 through its parent). Every ``interval`` seconds it reads each one's ``VmRSS`` and keeps:
 the largest single-process RSS per *kind* (``crawler`` for the root itself, ``parse worker``,
-``parse forkserver``, ``chromium``, ``playwright driver``, ``libreoffice``, ``other``), the
+``parse forkserver``, ``chromium browser`` (and ``chromium renderer``, ``… gpu-process``,
+``… utility``, ``… zygote``), ``playwright driver``, ``libreoffice``, ``other``), the
 largest sum over the whole tree (and its make-up at that moment), and a timeline of the
 root's RSS and the tree's sum. ``ru_maxrss`` from ``wait4`` stays the authority for the single
 largest process; sampling can miss a spike shorter than ``interval``.
@@ -13,12 +14,14 @@ largest process; sampling can miss a spike shorter than ``interval``.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROC = Path("/proc")
+_CHROMIUM_TYPE = re.compile(r"--type=([\w-]+)")
 
 
 def classify(cmdline: str, comm: str, parent_kind: str | None) -> str:
@@ -27,7 +30,8 @@ def classify(cmdline: str, comm: str, parent_kind: str | None) -> str:
     if "soffice" in text or "libreoffice" in text or "oosplash" in text:
         return "libreoffice"
     if "chrom" in text or "headless_shell" in text:
-        return "chromium"
+        kind = _CHROMIUM_TYPE.search(cmdline)
+        return f"chromium {kind.group(1) if kind else 'browser'}"
     if "playwright" in text or comm == "node":
         return "playwright driver"
     if "forkserver" in text:  # the forkserver's children are the parse workers it forked
@@ -47,14 +51,24 @@ def _read_stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[3])
 
 
-def _rss_kib(pid: int) -> int:
+def _field_kib(path: Path, name: str) -> int:
     try:
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in path.read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _rss_kib(pid: int) -> int:
+    return _field_kib(PROC / str(pid) / "status", "VmRSS:")
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (the browser's code, mapped by each of its
+    processes) are split between the processes that map them, so a sum counts them once."""
+    return _field_kib(PROC / str(pid) / "smaps_rollup", "Pss:")
 
 
 def _describe(pid: int) -> tuple[str, str]:
@@ -73,12 +87,12 @@ class TreeFigures:
     samples: int = 0
     #: Largest single-process RSS seen per kind.
     peak_by_kind: dict[str, float] = field(default_factory=dict)
-    #: Largest sum of the tree's RSS, and the sum per kind at that moment.
+    #: Largest sum of the tree's PSS (shared pages counted once), and the sum per kind then.
     peak_tree_mb: float = 0.0
     tree_at_peak: dict[str, float] = field(default_factory=dict)
     #: Processes seen per kind (distinct pids).
     processes_by_kind: dict[str, int] = field(default_factory=dict)
-    #: (seconds since start, crawler RSS MB, tree RSS MB), one row per ``timeline_every`` seconds.
+    #: (seconds since start, crawler RSS MB, tree PSS MB), one row per ``timeline_every`` seconds.
     timeline: list[tuple[float, float, float]] = field(default_factory=list)
 
 
@@ -154,7 +168,7 @@ class TreeSampler:
             kind = self._kind(pid, tree)
             peaks = self.figures.peak_by_kind
             peaks[kind] = max(peaks.get(kind, 0.0), mb)
-            sums[kind] = sums.get(kind, 0.0) + mb
+            sums[kind] = sums.get(kind, 0.0) + (_pss_kib(pid) / 1024 or mb)
             if pid == self.root:
                 root_mb = mb
         total = sum(sums.values())
@@ -163,7 +177,7 @@ class TreeSampler:
         if total > figures.peak_tree_mb:
             figures.peak_tree_mb = total
             figures.tree_at_peak = {k: round(v, 1) for k, v in sorted(sums.items())}
-        if not figures.timeline or elapsed - figures.timeline[-1][0] >= self.timeline_every:
+        if root_mb and (not figures.timeline or elapsed - figures.timeline[-1][0] >= self.timeline_every):
             figures.timeline.append((round(elapsed, 1), round(root_mb, 1), round(total, 1)))
 
     def _run(self) -> None:

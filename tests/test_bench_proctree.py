@@ -47,7 +47,10 @@ def test_sampler_of_a_gone_process_sees_nothing() -> None:
 
 
 @pytest.mark.parametrize(("cmdline", "comm", "parent", "kind"), [
-    ("/usr/lib/chromium/chromium --type=renderer --headless", "chromium", "playwright driver", "chromium"),
+    ("/usr/lib/chromium/chromium --type=renderer --headless", "chromium", "playwright driver",
+     "chromium renderer"),
+    ("/usr/lib/chromium/chromium --headless --no-sandbox --remote-debugging-pipe", "chromium",
+     "playwright driver", "chromium browser"),
     ("/usr/lib/libreoffice/program/soffice.bin --headless --convert-to docx", "soffice.bin", None,
      "libreoffice"),
     ("/x/node /x/playwright/driver/package/cli.js run-driver", "node", "crawler", "playwright driver"),
