@@ -14,6 +14,7 @@ largest process; sampling can miss a spike shorter than ``interval``.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 import time
@@ -41,14 +42,17 @@ def classify(cmdline: str, comm: str, parent_kind: str | None) -> str:
     return "other"
 
 
-def _read_stat(pid: int) -> tuple[int, int] | None:
-    """(parent pid, session id) of ``pid``; None when it is gone."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _read_stat(pid: int) -> tuple[int, int, float] | None:
+    """(parent pid, session id, own CPU seconds: user + system) of ``pid``; None when gone."""
     try:
         raw = (PROC / str(pid) / "stat").read_bytes()
     except OSError:
         return None
     fields = raw[raw.rfind(b")") + 2:].split()  # after "pid (comm) ": state ppid pgrp session
-    return int(fields[1]), int(fields[3])
+    return int(fields[1]), int(fields[3]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def _field_kib(path: Path, name: str) -> int:
@@ -92,6 +96,10 @@ class TreeFigures:
     tree_at_peak: dict[str, float] = field(default_factory=dict)
     #: Processes seen per kind (distinct pids).
     processes_by_kind: dict[str, int] = field(default_factory=dict)
+    #: CPU seconds (user + system) of every process of the tree as last seen alive: unlike
+    #: ``wait4``'s, this counts processes the root did not reap (a process living less than
+    #: one interval is missed).
+    cpu_seconds: float = 0.0
     #: (seconds since start, crawler RSS MB, tree PSS MB), one row per ``timeline_every`` seconds.
     timeline: list[tuple[float, float, float]] = field(default_factory=list)
 
@@ -105,6 +113,7 @@ class TreeSampler:
         self.timeline_every = timeline_every
         self.figures = TreeFigures()
         self._kinds: dict[int, tuple[str, str]] = {}  # pid -> (cmdline, kind), cached per pid
+        self._cpu: dict[int, float] = {}  # pid -> CPU seconds when last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
 
@@ -118,15 +127,18 @@ class TreeSampler:
         return self.figures
 
     def _tree(self) -> dict[int, int]:
-        """pid -> parent pid for the root and all its descendants (and its session)."""
+        """pid -> parent pid for the root and all its descendants (and its session); notes
+        each one's CPU seconds."""
         parents: dict[int, int] = {}
         session: set[int] = set()
+        cpu: dict[int, float] = {}
         for entry in PROC.iterdir():
             if not entry.name.isdigit():
                 continue
             stat = _read_stat(int(entry.name))
             if stat is not None:
                 parents[int(entry.name)] = stat[0]
+                cpu[int(entry.name)] = stat[2]
                 if stat[1] == self.root:
                     session.add(int(entry.name))
         children: dict[int, list[int]] = {}
@@ -139,6 +151,9 @@ class TreeSampler:
                 continue
             found.add(pid)
             todo.extend(children.get(pid, ()))
+        for pid in found:
+            self._cpu[pid] = cpu[pid]
+        self.figures.cpu_seconds = round(sum(self._cpu.values()), 2)
         return {pid: parents[pid] for pid in found}
 
     def _kind(self, pid: int, tree: dict[int, int]) -> str:

@@ -10,12 +10,13 @@ import pytest
 
 from benchmarks.proctree import TreeSampler, classify
 
-# The root holds ~20 MB; its child (the "other" kind) holds ~80 MB, then both exit.
+# The root holds ~20 MB; its child (the "other" kind) holds ~80 MB and burns 1 CPU-second.
 _TREE = """
 import subprocess, sys, time
 ballast = bytearray(20 * 1024 * 1024)
 child = subprocess.Popen([sys.executable, "-c",
-    "import time; b = bytearray(80 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(3)"])
+    "import time; b = bytearray(80 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+    "t = time.process_time()\nwhile time.process_time() - t < 1: pass\ntime.sleep(1)"])
 ballast[::4096] = b"x" * len(ballast[::4096])
 child.wait()
 time.sleep(0.5)
@@ -35,6 +36,7 @@ def test_sampler_finds_a_grandchild_and_keeps_each_kinds_peak() -> None:
     assert set(figures.tree_at_peak) == {"crawler", "other"}
     assert figures.processes_by_kind == {"other": 1}
     assert len(figures.timeline) >= 3 and figures.timeline[0][0] < figures.timeline[-1][0]
+    assert 1.0 <= figures.cpu_seconds < 30  # the child's CPU second, seen before it was reaped
 
 
 def test_sampler_of_a_gone_process_sees_nothing() -> None:
