@@ -16,7 +16,7 @@ import subprocess, sys, time
 ballast = bytearray(20 * 1024 * 1024)
 child = subprocess.Popen([sys.executable, "-c",
     "import time; b = bytearray(80 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
-    "t = time.process_time()\nwhile time.process_time() - t < 1: pass\ntime.sleep(1)"])
+    "t = time.process_time()\\nwhile time.process_time() - t < 1: pass\\ntime.sleep(1)"])
 ballast[::4096] = b"x" * len(ballast[::4096])
 child.wait()
 time.sleep(0.5)
