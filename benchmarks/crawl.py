@@ -21,12 +21,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.proctree import TreeFigures, TreeSampler  # noqa: E402
 from crawler.testbed.sample_portal import BENCHMARK_SCALE, SamplePortal  # noqa: E402
 
 QUICK_SCALE = 2
@@ -46,9 +47,20 @@ class CrawlFigures:
     pages: int
     seconds: float
     cpu_seconds: float
-    peak_mb: float
+    #: ``ru_maxrss`` from ``wait4``: the largest of the child and the descendants it reaped.
+    maxrss_mb: float
     exit_code: int
     hung_at_exit: bool = False
+    #: Sampled from /proc every 0.5 s (:mod:`benchmarks.proctree`): the largest RSS per process
+    #: kind (``crawler`` is the child itself), the largest PSS sum over the tree and its make-up.
+    tree: TreeFigures = field(default_factory=TreeFigures)
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest single process, whichever way it was seen: ``ru_maxrss`` misses a helper
+        that was not reaped through the child (the parse forkserver outlives the crawler, so
+        its workers' LibreOffice is not counted); sampling misses a spike under 0.5 s."""
+        return max(self.maxrss_mb, *self.tree.peak_by_kind.values(), 0.0)
 
     @property
     def pages_per_second(self) -> float:
@@ -76,6 +88,7 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         started = time.monotonic()
         child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=log, cwd=ROOT,
                                  start_new_session=True)
+        sampler = TreeSampler(child.pid).start()
         assert child.stdout is not None
         lines: list[str] = []
         ended: float | None = None
@@ -89,6 +102,7 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         while pid == 0 and time.monotonic() < grace_end:
             time.sleep(0.2)
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        tree = sampler.stop()  # before the kill below: what a hung crawler held counts
         if pid == 0:
             hung = True
             os.killpg(child.pid, signal.SIGKILL)  # the group we started: the child and its forks
@@ -96,9 +110,9 @@ def measure(name: str, argv: Sequence[str], log_path: Path,
         lines.extend(raw.decode("utf-8", "replace") for raw in child.stdout.readlines())
         seconds = (ended or time.monotonic()) - started
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
-    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    maxrss_mb = usage.ru_maxrss / 1024  # KiB on Linux
     cpu = usage.ru_utime + usage.ru_stime
-    return CrawlFigures(name, 0, seconds, cpu, peak_mb, child.returncode, hung), "".join(lines)
+    return CrawlFigures(name, 0, seconds, cpu, maxrss_mb, child.returncode, hung, tree), "".join(lines)
 
 
 def bare_crawl(urls: Sequence[str], work: Path) -> tuple[CrawlFigures, set[str]]:
@@ -158,11 +172,11 @@ def render(rows: Sequence[CrawlFigures], scale: int) -> str:
     """The comparison table, with govreports/bare ratios."""
     lines = [f"Crawl benchmark, sample portal scale {scale}",
              f"{'crawler':<15}{'pages':>8}{'wall s':>9}{'pages/s':>9}{'CPU s':>9}"
-             f"{'pages/CPU-s':>13}{'peak MB':>9}{'exit':>6}"]
+             f"{'pages/CPU-s':>13}{'peak MB':>9}{'maxrss':>8}{'exit':>6}"]
     for r in rows:
         lines.append(f"{r.name:<15}{r.pages:>8}{r.seconds:>9.1f}{r.pages_per_second:>9.1f}"
                      f"{r.cpu_seconds:>9.1f}{r.pages_per_cpu_second:>13.1f}"
-                     f"{r.peak_mb:>9.1f}{r.exit_code:>6}"
+                     f"{r.peak_mb:>9.1f}{r.maxrss_mb:>8.1f}{r.exit_code:>6}"
                      + ("  (hung after its summary; killed)" if r.hung_at_exit else ""))
     gov, bare = rows[1], rows[0]
     if bare.pages and bare.peak_mb and bare.pages_per_second and bare.pages_per_cpu_second:
@@ -171,9 +185,29 @@ def render(rows: Sequence[CrawlFigures], scale: int) -> str:
                      f"{gov.pages_per_second / bare.pages_per_second:>9.2f}"
                      f"{gov.cpu_seconds / bare.cpu_seconds:>9.2f}"
                      f"{gov.pages_per_cpu_second / bare.pages_per_cpu_second:>13.2f}"
-                     f"{gov.peak_mb / bare.peak_mb:>9.2f}")
+                     f"{gov.peak_mb / bare.peak_mb:>9.2f}{gov.maxrss_mb / bare.maxrss_mb:>8.2f}")
         lines.append("targets (issue 9): pages/CPU-s ratio >= 0.80, peak MB ratio <= 1.50")
+    lines.extend(render_tree(r) for r in rows)
     return "\n".join(lines)
+
+
+def render_tree(r: CrawlFigures) -> str:
+    """Sampled memory per process kind, the tree's peak sum, the crawler's RSS over time."""
+    t = r.tree
+    kinds = ", ".join(f"{kind} {mb:.1f}" + (f" (x{t.processes_by_kind[kind]})"
+                                            if t.processes_by_kind.get(kind, 1) > 1 else "")
+                      for kind, mb in sorted(t.peak_by_kind.items(), key=lambda kv: -kv[1]))
+    at_peak = " + ".join(f"{kind} {mb:.1f}" for kind, mb in t.tree_at_peak.items())
+    line = (f"{r.name}: peak RSS per process (MB, sampled every 0.5 s, {t.samples} samples): "
+            f"{kinds or 'none'}\n  tree peak (sum of PSS) {t.peak_tree_mb:.1f} MB = {at_peak or '-'}"
+            f"\n  CPU seconds of the whole tree (sampled): {t.cpu_seconds:.1f} "
+            f"(wait4 counts {r.cpu_seconds:.1f}: not the processes the crawler did not reap)")
+    if len(t.timeline) >= 4:
+        n = len(t.timeline)
+        points = [t.timeline[min(n - 1, n * q // 4)] for q in (1, 2, 3, 4)]
+        line += "\n  crawler RSS over time: " + ", ".join(
+            f"{mb:.0f} MB at {sec:.0f} s" for sec, mb, _ in points)
+    return line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,7 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         opts.out.write_text(json.dumps(
             {"scale": scale, "url_sets_differ": share,
              "crawls": [asdict(r) | {"pages_per_second": r.pages_per_second,
-                                     "pages_per_cpu_second": r.pages_per_cpu_second}
+                                     "pages_per_cpu_second": r.pages_per_cpu_second,
+                                     "peak_mb": r.peak_mb}
                         for r in rows]}, indent=2) + "\n", encoding="utf-8")
     if opts.keep:
         print(f"logs and archive kept in {work}", file=sys.stderr)

@@ -30,7 +30,8 @@ Crawl settings (read by its components):
   (results, their pages and attachments), outside the host's page budget.
 * ``GOVREPORTS_RENDER``: render script-built list pages in headless Chromium (default True);
   ``GOVREPORTS_RENDER_MAX_PER_HOST``, ``GOVREPORTS_RENDER_TIMEOUT`` (seconds per page),
-  ``GOVREPORTS_CHROMIUM`` (the browser executable).
+  ``GOVREPORTS_CHROMIUM`` (the browser executable; empty: ``chromium-headless-shell`` when
+  installed, else ``/usr/bin/chromium``).
 * ``GOVREPORTS_INSECURE_HOSTS``: hosts whose TLS certificates are not verified.
 * ``GOVREPORTS_CA_FILE``: extra PEM certificates to trust (besides the system store).
 * ``GOVREPORTS_PARSE``: parse report documents as they are archived (default True).
@@ -183,7 +184,7 @@ GOVREPORTS_SEARCH_MAX_PAGES = 60
 GOVREPORTS_RENDER = True
 GOVREPORTS_RENDER_MAX_PER_HOST = 20
 GOVREPORTS_RENDER_TIMEOUT = 15.0
-GOVREPORTS_CHROMIUM = "/usr/bin/chromium"
+GOVREPORTS_CHROMIUM = ""  # empty: chromium-headless-shell when installed, else /usr/bin/chromium
 GOVREPORTS_ARCHIVE_STORE = ""
 GOVREPORTS_WARC_MAX_BYTES = 1_000_000_000
 GOVREPORTS_INSECURE_HOSTS: list[str] = []

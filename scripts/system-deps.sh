@@ -15,6 +15,8 @@ ldconfig -p 2>/dev/null | grep -q "libglib-2.0.so.0" || need+=(libglib2.0-0)
 # Headless Chromium for the web app's browser tests (driven by Playwright), and a small CJK
 # font so its screenshots show Chinese instead of empty boxes
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The crawl renders script-built lists in the old headless shell: half the memory of chromium
+command -v chromium-headless-shell >/dev/null 2>&1 || need+=(chromium-headless-shell)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ] && ! command -v sudo >/dev/null 2>&1; then

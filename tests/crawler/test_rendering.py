@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,9 +13,19 @@ from pathlib import Path
 import pytest
 
 from crawler.discovery.pages import Page
-from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete, looks_script_built
+from crawler.discovery.rendering import (
+    HEADLESS_SHELL,
+    Renderer,
+    RenderError,
+    RenderIncomplete,
+    default_chromium,
+    looks_script_built,
+)
 
 CHROMIUM = "/usr/bin/chromium"
+BROWSERS = [pytest.param(CHROMIUM, id="chromium"),
+            pytest.param(HEADLESS_SHELL, id="headless-shell", marks=pytest.mark.skipif(
+                not Path(HEADLESS_SHELL).exists(), reason="chromium-headless-shell is not installed"))]
 LIST = """<html><head><meta charset="utf-8"></head><body>
 <ul id="docList" class="doc-list"></ul>
 <script>
@@ -91,8 +102,9 @@ needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian'
 
 
 @needs_chromium
-def test_rendering_reads_the_list_and_stays_in_scope(server: str) -> None:
-    renderer = Renderer(executable=CHROMIUM, timeout=10, max_per_host=1)
+@pytest.mark.parametrize("browser", BROWSERS)
+def test_rendering_reads_the_list_and_stays_in_scope(server: str, browser: str) -> None:
+    renderer = Renderer(executable=browser, timeout=10, max_per_host=1)
 
     async def run() -> str:
         try:
@@ -154,6 +166,43 @@ def test_a_page_that_never_loads_is_an_error_when_its_dom_is_not_wanted(server: 
         asyncio.run(run(False))
     html = asyncio.run(run(True))  # the last try keeps what there is: parsing stopped at the script
     assert '<script src="/late.js">' in html and "/nb/2023.html" not in html
+
+
+def test_the_default_browser_is_the_headless_shell_when_installed() -> None:
+    expected = HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else CHROMIUM
+    assert default_chromium() == expected
+    assert Renderer().executable == expected
+    assert Renderer(executable="/opt/x/chrome").executable == "/opt/x/chrome"
+
+
+def _drivers() -> int:
+    """Playwright drivers (Node) running as children of this process."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_bytes()
+            if entry.name.isdigit() and int(stat[stat.rfind(b")") + 2:].split()[1]) == os.getpid():
+                count += b"run-driver" in (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+    return count
+
+
+@needs_chromium
+def test_two_pages_opened_together_start_one_browser(server: str) -> None:
+    renderer = Renderer(timeout=10, max_open=2)
+
+    async def run() -> int:
+        try:
+            pages = await asyncio.gather(*(renderer.render(server + "/list/", allowed=lambda url: True)
+                                           for _ in range(2)))
+            assert all("2023年度" in page.html for page in pages)
+            return _drivers()
+        finally:
+            await renderer.close()
+
+    assert asyncio.run(run()) == 1
+    assert _drivers() == 0
 
 
 def test_a_missing_browser_is_a_clear_error() -> None:

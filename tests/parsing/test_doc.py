@@ -41,3 +41,28 @@ def test_doc_fixture(path: Path) -> None:
         assert report.expected_record() == expected  # the fixture matches the generator
         assert failed_check_names(record) == sorted(failed_checks(report))
     assert diffs == []
+
+
+_CONVERT_IN_A_CHILD = """
+import sys
+from crawler.parsing.doc_source import doc_document
+doc = doc_document(open(sys.argv[1], "rb").read(), timeout=180)
+assert doc.lines, "nothing read"
+"""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_without_its_graphics_self_tests() -> None:
+    """A fresh profile looks like an upgrade to LibreOffice, which then first draws its
+    graphics self-tests on 64 MB canvases (about 215 MB peak); the seeded profile skips them."""
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", _CONVERT_IN_A_CHILD, str(DOCS[0])],
+                             cwd=Path(__file__).resolve().parents[2])
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen quiet
+    assert child.returncode == 0
+    peak_mb = usage.ru_maxrss / 1024  # the largest of the child and LibreOffice, which it waited for
+    assert peak_mb < 180, f"LibreOffice (or the child) peaked at {peak_mb:.0f} MB"

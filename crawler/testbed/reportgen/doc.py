@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from crawler.parsing.doc_source import seed_profile
 from crawler.testbed.reportgen.docx import render_docx
 from crawler.testbed.reportgen.model import GeneratedReport
 
@@ -41,7 +42,9 @@ def convert_with_soffice(data: bytes, suffix: str, target: str) -> bytes:
         work = Path(tmp)
         source = work / f"report{suffix}"
         source.write_bytes(data)
-        # A private profile per call: concurrent conversions must not share one.
+        # A private profile per call: concurrent conversions must not share one; seeded so
+        # that LibreOffice skips its graphics self-tests (crawler.parsing.doc_source)
+        seed_profile(str(work / "profile"))
         profile = (work / "profile").as_uri()
         result = subprocess.run(
             [
