@@ -39,6 +39,7 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
         │   └── DecodedTooLarge         the decoded body is over DOWNLOAD_MAXSIZE
         ├── PrivateAddressRefused       crawler.fetch.addresses: not a public address
         └── RenderError                 crawler.discovery.rendering: Chromium could not render a page
+            └── RenderIncomplete        the page's load event never came in time
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from crawler.config import config_path, default_archive_dir, default_db_url, tod
 from crawler.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Modules allowed to touch the environment: the reader, and the schedule runner handing its
-#: environment to the crawl it starts.
-ALLOWED = {"crawler/config.py", "crawler/schedules/process.py"}
+#: Modules allowed to touch the environment: the reader, the schedule runner handing its
+#: environment to the crawl it starts, and the renderer handing NODE_OPTIONS to the Playwright
+#: driver it starts (no govreports setting is read there).
+ALLOWED = {"crawler/config.py", "crawler/schedules/process.py", "crawler/discovery/rendering.py"}
 
 
 def _reads_outside(path: Path) -> list[str]:
