@@ -186,11 +186,11 @@ def slow_site() -> Iterator[str]:
     """A site of 48 pages of 40 kB each (random, so they do not compress), each answered after
     0.5 s: a crawl of it lasts several seconds and fills a WARC file every few pages."""
     import base64
-    import threading
     import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    class Handler(BaseHTTPRequestHandler):
+    from tests.http_helpers import QuietHandler, serving
+
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/":
                 body = "".join(f'<li><a href="/p/{i}.html">政府信息公开 {i}</a></li>' for i in range(48))
@@ -200,21 +200,10 @@ def slow_site() -> Iterator[str]:
             else:
                 self.send_error(404)
                 return
-            data = f"<html><body><ul>{body}</ul></body></html>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_body(200, f"<html><body><ul>{body}</ul></body></html>")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base_url:
+        yield f"{base_url}/"
 
 
 UPLOAD_DELAY = 4.0

@@ -3,16 +3,15 @@ the host, and the run summary says which host was throttled and by how much."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from crawler.cli.main import LOCAL_SETTINGS
 from crawler.run.runner import CrawlOptions, run_crawl
+from tests.http_helpers import QuietHandler, serving
 
 PAGES = {
     "/robots.txt": "User-agent: *\nCrawl-delay: 0.4\n",
@@ -23,7 +22,7 @@ PAGES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     log: list[tuple[float, str, int]]
     busy_answers: list[int]
 
@@ -42,28 +41,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
         self.log.append((time.monotonic(), self.path, status))
-        data = body.encode()
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **(headers or {})}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.send_body(status, body, headers)
 
 
 @pytest.fixture()
 def server() -> Iterator[tuple[str, list[tuple[float, str, int]]]]:
     log: list[tuple[float, str, int]] = []
     handler = type("H", (_Handler,), {"log": log, "busy_answers": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", log
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(handler) as base_url:
+        yield base_url, log
 
 
 def test_crawl_delay_and_retry_after_are_honoured(server: tuple[str, list[tuple[float, str, int]]],

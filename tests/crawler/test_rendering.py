@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from crawler.discovery.rendering import (
     default_chromium,
     looks_script_built,
 )
+from tests.http_helpers import QuietHandler, serving
 
 CHROMIUM = "/usr/bin/chromium"
 BROWSERS = [pytest.param(CHROMIUM, id="chromium"),
@@ -53,7 +54,7 @@ HELD_UP = LIST.replace("<ul id=\"docList\"", "<script src=\"/held-up.js\"></scri
 HELD_UP_SECONDS = 4.0
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     seen: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
@@ -74,28 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = b"<html><body><script>fetch('/never')</script></body></html>"
         if self.path == "/never":
             threading.Event().wait(5)
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser gave up on /never: that is the point
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_body(200, body)  # the browser may give up on /never: that is the point
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Handler) as base_url:
+        yield base_url
 
 
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")

@@ -7,10 +7,10 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.http_helpers import QuietHandler, serving
 from tests.storage.conftest import pg_url  # noqa: F401 - the fixture, for these tests
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -64,7 +64,7 @@ def tree_site(redis_url: str, run_key: str) -> Iterator[tuple[str, set[str]]]:
         while workers.zcard(RunKeys(run_key).workers) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             status, body = 200, ""
             if self.path == "/":
@@ -83,19 +83,7 @@ def tree_site(redis_url: str, run_key: str) -> Iterator[tuple[str, set[str]]]:
             if status == 200 and self.path != "/":
                 with lock:
                     fetched.add(self.path)
-            data = f"<html><body><ul>{body}</ul></body></html>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_body(status, f"<html><body><ul>{body}</ul></body></html>")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", fetched
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base_url:
+        yield f"{base_url}/", fetched

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.distributed.helpers import crawl_with_a_worker
+from tests.http_helpers import QuietHandler, serving
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 PAGES = 120
@@ -41,7 +41,7 @@ class _Counting:
 def slow_site() -> Iterator[tuple[str, _Counting]]:
     counting = _Counting()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             with counting:
                 time.sleep(0.4)
@@ -55,22 +55,10 @@ def slow_site() -> Iterator[tuple[str, _Counting]]:
                     status = 200
                 else:
                     body, status = "not found", 404
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_body(status, body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", counting
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base_url:
+        yield f"{base_url}/", counting
 
 
 def test_two_workers_share_one_hosts_slots(tmp_path: Path, slow_site: tuple[str, _Counting],
