@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -75,6 +76,17 @@ def captures(db_url: str) -> list[Capture]:
         session.expunge_all()
     engine.dispose()
     return rows
+
+
+def captures_so_far(db: Path) -> int:
+    """Captures committed so far in a SQLite archive a crawl is writing (0 before its tables exist)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            return int(connection.execute("select count(*) from captures").fetchone()[0])
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0
 
 
 def runs(db_url: str) -> list[CrawlRun]:

@@ -8,7 +8,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from tests.crawl_helpers import (
     CrawlDirs,
     archive_contents,
     assert_same_captured_urls,
+    captures_so_far,
     crawl_command,
     run_cli,
     runs,
@@ -30,14 +30,6 @@ pytestmark = pytest.mark.slow
 KILLS = 5
 
 
-def _captures(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=5) as connection:
-            return int(connection.execute("select count(*) from captures").fetchone()[0])
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
 
 
 def _children(pid: int) -> set[int]:
@@ -74,7 +66,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
         result = run_cli(command)
         assert result.returncode == 0, result.stderr[-3000:]
         expected = archive_contents(whole.db_url, site_names(portal.seed_urls))
-        total = _captures(tmp_path / "whole" / "archive.db")
+        total = captures_so_far(tmp_path / "whole" / "archive.db")
     figures["uninterrupted_captures"] = total
 
     with SamplePortal(seed=0) as portal:
@@ -91,7 +83,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
                                        env=dict(os.environ, PYTHONUNBUFFERED="1"))
             deadline = time.monotonic() + 180
             # the first kill also waits for the parse worker, so that one kill surely has one to leave
-            while ((_captures(tmp_path / "killed" / "archive.db") < moment
+            while ((captures_so_far(tmp_path / "killed" / "archive.db") < moment
                     or (moment == moments[0] and not _children(process.pid)))
                    and process.poll() is None):
                 assert time.monotonic() < deadline, f"no progress towards {moment} captures (seed {seed})"
@@ -106,13 +98,13 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
                 time.sleep(0.05)
             left = [c for c in children if _running(c)]
             assert not left, f"child processes left running after the kill: {left} (seed {seed})"
-            now = _captures(tmp_path / "killed" / "archive.db")
+            now = captures_so_far(tmp_path / "killed" / "archive.db")
             per_run.append(now - before)
             before = now
 
         result = run_cli(command)  # the same command again continues the crashed run
         assert result.returncode == 0, result.stderr[-3000:]
-        per_run.append(_captures(tmp_path / "killed" / "archive.db") - before)
+        per_run.append(captures_so_far(tmp_path / "killed" / "archive.db") - before)
     figures |= {"kill_at_captures": moments, "captures_per_process": per_run,
                 "children_at_kill": children_seen}
     assert children_seen[0] > 0, "no parse worker at the first kill: the check saw nothing"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from tests.crawl_helpers import (
     CrawlDirs,
     archive_contents,
     assert_same_captured_urls,
+    captures_so_far,
     crawl_command,
     run_cli,
     runs,
@@ -79,12 +79,6 @@ def test_scrapy_crawl_and_govreports_crawl_have_the_same_effects(tmp_path: Path)
     assert_same_captured_urls(by_govreports["captured"], by_scrapy["captured"])
 
 
-def _captures(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=5) as connection:
-            return int(connection.execute("select count(*) from captures").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 @pytest.mark.timeout(600)  # three crawls of the sample portal
@@ -96,7 +90,7 @@ def test_a_second_crawl_of_the_same_seeds_is_refused_while_the_first_runs(tmp_pa
         first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 120
-            while _captures(tmp_path / "archive.db") < 20:
+            while captures_so_far(tmp_path / "archive.db") < 20:
                 assert first.poll() is None and time.monotonic() < deadline, "the first crawl did not start"
                 time.sleep(0.1)
             second = run_cli(command)

@@ -15,6 +15,7 @@ from crawler.discovery.urls import canonicalize
 from crawler.testbed.sample_portal import SamplePortal
 from tests.crawl_helpers import (
     CrawlDirs,
+    captures_so_far,
     crawl_command,
     found_report_urls,
     found_reports,
@@ -25,14 +26,6 @@ from tests.crawl_helpers import (
 pytestmark = pytest.mark.slow
 
 
-def _captures_so_far(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=5) as connection:
-            return int(connection.execute("select count(*) from captures").fetchone()[0])
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
 
 
 def test_interrupted_crawl_resumes_and_loses_nothing(tmp_path: Path) -> None:
@@ -43,7 +36,7 @@ def test_interrupted_crawl_resumes_and_loses_nothing(tmp_path: Path) -> None:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env=dict(os.environ, PYTHONUNBUFFERED="1"))
         deadline = time.monotonic() + 120
-        while _captures_so_far(tmp_path / "archive.db") < 120 and time.monotonic() < deadline:
+        while captures_so_far(tmp_path / "archive.db") < 120 and time.monotonic() < deadline:
             assert process.poll() is None, "the crawl ended before it could be interrupted"
             time.sleep(0.2)
         process.send_signal(signal.SIGINT)
