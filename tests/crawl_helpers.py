@@ -43,6 +43,14 @@ def crawl_command(dirs: CrawlDirs, seeds: list[str], *extra: str) -> list[str]:
             "--local", "--timeout", "10", *extra]
 
 
+def export_wacz(dirs: CrawlDirs, target: Path, *extra: str) -> Path:
+    """Export ``dirs``' archive as a WACZ file at ``target`` (``extra``: selection options)."""
+    result = run_cli([*GOVREPORTS, "export", "--db", dirs.db_url, "--archive", str(dirs.archive),
+                      "--wacz", str(target), *extra])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return target
+
+
 def run_cli(args: list[str], *, timeout: float = 300,
             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a govreports command to completion, capturing its output."""

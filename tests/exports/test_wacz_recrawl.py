@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.testbed.sample_portal import SamplePortal
 from storage.models import Capture, Report, ReportDocument
-from tests.crawl_helpers import GOVREPORTS, CrawlDirs, crawl_command, run_cli
+from tests.crawl_helpers import CrawlDirs, crawl_command, export_wacz, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -43,11 +43,7 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> CrawlDirs:
 
 @pytest.fixture(scope="module")
 def wacz_file(recrawled: CrawlDirs, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("wacz") / "history.wacz"
-    result = run_cli([*GOVREPORTS, "export", "--db", recrawled.db_url, "--archive",
-                      str(recrawled.archive), "--wacz", str(target)])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return target
+    return export_wacz(recrawled, tmp_path_factory.mktemp("wacz") / "history.wacz")
 
 
 def report_captures(dirs: CrawlDirs) -> list[Capture]:
@@ -89,11 +85,8 @@ def only_revisited(dirs: CrawlDirs) -> tuple[str, int, list[Capture]]:
 def test_a_report_only_revisited_by_the_recrawl_keeps_its_revisits(
         recrawled: CrawlDirs, tmp_path: Path) -> None:
     agency, year, not_modified = only_revisited(recrawled)
-    target = tmp_path / "one.wacz"
-    result = run_cli([*GOVREPORTS, "export", "--db", recrawled.db_url, "--archive",
-                      str(recrawled.archive), "--wacz", str(target), "--agency", agency,
-                      "--year-from", str(year), "--year-to", str(year)])
-    assert result.returncode == 0, result.stderr[-3000:]
+    target = export_wacz(recrawled, tmp_path / "one.wacz", "--agency", agency,
+                         "--year-from", str(year), "--year-to", str(year))
     records = wacz_records(target)
     for capture in not_modified:  # the re-crawl's WARC file is in, with these revisits
         assert capture.warc_record_id in records, (capture.url, capture.warc_file)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler.testbed.sample_portal import SamplePortal
 from storage.models import Capture, ReportDocument
-from tests.crawl_helpers import GOVREPORTS, CrawlDirs, crawl_command, run_cli
+from tests.crawl_helpers import CrawlDirs, crawl_command, export_wacz, run_cli
 from tests.pywb_helpers import make_collection, replayed, require_pywb, wayback
 
 pytestmark = pytest.mark.slow
@@ -48,11 +48,7 @@ def warc_wayback(crawled_twice: CrawlDirs, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="module")
 def wacz_file(crawled_twice: CrawlDirs, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("wacz") / "reports.wacz"
-    result = run_cli([*GOVREPORTS, "export", "--db", crawled_twice.db_url, "--archive",
-                      str(crawled_twice.archive), "--wacz", str(target)])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return target
+    return export_wacz(crawled_twice, tmp_path_factory.mktemp("wacz") / "reports.wacz")
 
 
 @pytest.fixture(scope="module")
