@@ -74,7 +74,7 @@ class ExportFilters:
 
     def selection(self) -> ReportSelection:
         """The filters SQL can apply (agency, years), as the read side takes them."""
-        return ReportSelection(agency=self.agency or None, agency_case_sensitive=True,
+        return ReportSelection(agency=self.agency or None,
                                year_from=self.year_from, year_to=self.year_to)
 
     def keeps(self, report: ExportedReport) -> bool:

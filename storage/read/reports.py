@@ -34,7 +34,8 @@ REPORT_SORTS = ("-year", "year", "agency", "-agency", "published_on", "-publishe
 class ReportSelection:
     """Which reports; every field left None selects all.
 
-    ``agency``: substring of the name (case-insensitive unless ``agency_case_sensitive``);
+    ``agency``: substring of the name (case-insensitive on every database, as the web app,
+    the API and exports all take it);
     ``agencies``: one of these names exactly (an empty list selects none); ``year``,
     ``year_from``, ``year_to``: the report year; ``status``: ``live`` or ``removed``;
     ``updated_since``: changed at or after that moment (:mod:`storage.read.updates`);
@@ -43,7 +44,6 @@ class ReportSelection:
     """
 
     agency: str | None = None
-    agency_case_sensitive: bool = False
     agencies: Sequence[str] | None = None
     year: int | None = None
     year_from: int | None = None
@@ -62,9 +62,7 @@ class ReportSelection:
         """The WHERE conditions of the selection."""
         where: list[Any] = []
         if self.agency:
-            where.append(Report.agency.contains(self.agency, autoescape=True)
-                         if self.agency_case_sensitive
-                         else Report.agency.icontains(self.agency, autoescape=True))
+            where.append(Report.agency.icontains(self.agency, autoescape=True))
         if self.agencies is not None:
             where.append(Report.agency.in_(list(self.agencies)) if self.agencies else false())
         if self.year is not None:
