@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +20,9 @@ from crawler import settings as defaults
 from crawler.config import config_path, environment, read_config_file
 from crawler.errors import ConfigError
 from storage.models import ALERT_TYPES, AlertEvent
+
+if TYPE_CHECKING:
+    from crawler.reports.changes import Deadlines
 
 CHANNELS = ("webhook", "email")
 DEADLINE_KINDS = ("department", "government")
@@ -158,6 +161,12 @@ class AlertSettings:
             raise ValueError(f"unknown deadline kind {kind!r}; expected one of {', '.join(DEADLINE_KINDS)}")
         month, day = self.deadline_department if kind == "department" else self.deadline_government
         return date(report_year + 1, month, day)
+
+    def deadlines(self) -> Deadlines:
+        """These deadlines as overdue detection and the web app judge them."""
+        from crawler.reports.changes import Deadlines
+
+        return Deadlines(department=self.deadline_department, government=self.deadline_government)
 
     def validate(self) -> AlertSettings:
         """Check that the configured channels are complete; return self."""

@@ -20,9 +20,10 @@ from crawler.errors import ConfigError
               help="Archive folder holding blobs/, or s3://bucket/prefix (default: "
                    "$GOVREPORTS_ARCHIVE or ./govreports-data/archive).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
-              help="Settings file whose [alerts] base_url is the public address the Atom feed "
-                   "links under (default: $GOVREPORTS_CONFIG or ./govreports.toml; "
-                   "$GOVREPORTS_BASE_URL overrides it).")
+              help="Settings file: its [alerts] base_url is the public address the Atom feed "
+                   "links under ($GOVREPORTS_BASE_URL overrides it), its [alerts.deadlines] the "
+                   "legal deadlines reports are judged on time or late by (default: "
+                   "$GOVREPORTS_CONFIG or ./govreports.toml).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve_command(host: str, port: int, db_url: str | None, archive_dir: str | None,
@@ -36,7 +37,8 @@ def serve_command(host: str, port: int, db_url: str | None, archive_dir: str | N
     url = db_url or default_db_url()
     target = archive_target(archive_dir)
     settings = load_settings(config_file)
-    app = create_app(url, target.store_url or target.local_dir, public_url=settings.base_url)
+    app = create_app(url, target.store_url or target.local_dir, public_url=settings.base_url,
+                     deadlines=settings.deadlines())
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

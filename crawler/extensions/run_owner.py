@@ -358,8 +358,7 @@ class RunOwner:
         """Legal deadlines for overdue reports (configurable in the alert settings)."""
         if self.alerts is None:
             return Deadlines()
-        return Deadlines(department=self.alerts.deadline_department,
-                         government=self.alerts.deadline_government)
+        return self.alerts.deadlines()
 
     def deliver_alerts(self) -> DeliverySummary | None:
         """One delivery pass of the alert outbox (pending alerts of earlier runs included)."""
