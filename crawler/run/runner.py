@@ -109,8 +109,7 @@ class CrawlOptions:
         """Legal deadlines for overdue reports (configurable in the alert settings)."""
         if self.alerts is None:
             return Deadlines()
-        return Deadlines(department=self.alerts.deadline_department,
-                         government=self.alerts.deadline_government)
+        return self.alerts.deadlines()
     #: The schedule that started this crawl (``govreports schedule run``), recorded on the run.
     schedule_id: int | None = None
 
