@@ -20,6 +20,8 @@ Crawl settings (read by its components):
   instead (set by ``--archive s3://…``; empty: the folder holds them); the endpoint comes
   from ``$GOVREPORTS_S3_ENDPOINT_URL``, credentials from the ``AWS_*`` variables
   (docs/archive.md).
+* ``GOVREPORTS_ARCHIVE_THREAD``: write each response's transaction and WARC record in the
+  archive's writer thread (default True; ``crawler/archive/writer.py``); False: on the reactor.
 * ``GOVREPORTS_WARC_MAX_BYTES``: a WARC file is closed (and, for an object store, uploaded)
   once it reaches this size (default 1 GB).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
@@ -187,6 +189,7 @@ GOVREPORTS_RENDER_TIMEOUT = 15.0
 GOVREPORTS_CHROMIUM = ""  # empty: chromium-headless-shell when installed, else /usr/bin/chromium
 GOVREPORTS_ARCHIVE_STORE = ""
 GOVREPORTS_WARC_MAX_BYTES = 1_000_000_000
+GOVREPORTS_ARCHIVE_THREAD = True
 GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True

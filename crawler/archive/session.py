@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.archive.policy import FullPolicy, RecrawlPolicy
+from crawler.archive.writer import ArchiveWriter
 from crawler.discovery.urls import META_LIST, host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
 from crawler.fetch.content_encoding import ContentDecodingError, DecodedTooLarge, decode_content
 from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
+from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
 from storage.blobs import StoredBlob
@@ -110,9 +112,13 @@ class ArchiveSession:
 
     def __init__(self, *, db: ArchiveDB, blobs: BlobStore, warc: WarcWriter, run_id: int,
                  insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
-                 on_capture: Callable[[Request], None] | None = None,
-                 max_size: int = 0, warcs: WarcStore | None = None) -> None:
+                 on_capture: Callable[[Request, ArchiveDB], None] | None = None,
+                 max_size: int = 0, warcs: WarcStore | None = None,
+                 writer: ArchiveWriter | None = None) -> None:
+        #: The database of the reactor thread (reports, parses, changes).
         self.db = db
+        #: The writer thread the write path runs in (None: in the caller's thread, on ``db``).
+        self.writer = writer
         self.blobs = blobs
         self.warc = warc
         #: Where finished WARC files are read back (default: the writer's folder).
@@ -120,7 +126,8 @@ class ArchiveSession:
         self.run_id = run_id
         self.insecure_hosts = insecure_hosts
         self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
-        #: Called with the request just before its capture is committed (same transaction).
+        #: Called with the request and the database just before its capture is committed
+        #: (same transaction).
         self.on_capture = on_capture
         #: Decoded payloads over this many bytes are refused (``DOWNLOAD_MAXSIZE``; 0: no limit).
         self.max_size = max_size
@@ -141,11 +148,11 @@ class ArchiveSession:
     @classmethod
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
              policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
-             on_capture: Callable[[Request], None] | None = None,
+             on_capture: Callable[[Request, ArchiveDB], None] | None = None,
              max_size: int = 0, storage: ArchiveStorage | None = None,
-             warc_max_bytes: int = 1_000_000_000) -> ArchiveSession:
+             warc_max_bytes: int = 1_000_000_000, threaded: bool = False) -> ArchiveSession:
         """A session writing into ``storage`` (default: the folder ``archive_dir``) for run
-        ``run_id``."""
+        ``run_id``; ``threaded``: its write path runs in an :class:`ArchiveWriter` thread."""
         storage = storage if storage is not None else open_storage(archive_dir)
         session = cls(
             db=db,
@@ -162,6 +169,7 @@ class ArchiveSession:
             policy=policy,
             on_capture=on_capture,
             max_size=max_size,
+            writer=ArchiveWriter(db.url) if threaded else None,
         )
         session.alert_channels = list(alert_channels)
         session.alert_baseline = alert_baseline
@@ -188,11 +196,17 @@ class ArchiveSession:
         """Conditional-request headers the re-crawl policy sends for ``url``."""
         return self.policy.validators_for(url)
 
+    @property
+    def wdb(self) -> ArchiveDB:
+        """The write path's database: the writer thread's own, else :attr:`db`."""
+        return self.writer.db if self.writer is not None else self.db
+
     def _add_capture(self, request: Request, record: CaptureRecord,
                      url_state: UrlStateUpdate | None = None) -> int:
+        db = self.wdb
         if self.on_capture is not None:
-            self.on_capture(request)
-        return self.db.add_capture(record, url_state=url_state)
+            self.on_capture(request, db)
+        return db.add_capture(record, url_state=url_state)
 
     def _base_record(self, request: Request) -> CaptureRecord:
         parts = urlsplit(request.url)
@@ -215,14 +229,20 @@ class ArchiveSession:
         return self._complete(step, self.blobs.put(step.payload))
 
     async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
-        """:meth:`record_response` with the blob (hashing, write, fsync) written in a thread:
-        the reactor goes on meanwhile. The capture is committed after the blob is in place."""
+        """:meth:`record_response` off the reactor: decoding and the database and WARC work in
+        the writer thread (one transaction, in order), the blob (hashing, write, fsync) in a
+        thread of the pool meanwhile. The capture is committed after the blob is in place;
+        the caller resumes after the commit."""
         from crawler.threads import in_thread
 
-        step = self._prepare(request, response)
+        writer = self.writer
+        step = (await writer.call(self._prepare, request, response) if writer is not None
+                else self._prepare(request, response))
         if isinstance(step, FetchRecord):
             return step
         stored = await in_thread(self.blobs.put, step.payload)
+        if writer is not None:
+            return await writer.call(self._complete, step, stored)
         return self._complete(step, stored)
 
     def _prepare(self, request: Request, response: Response) -> _Pending | FetchRecord:
@@ -243,7 +263,7 @@ class ArchiveSession:
         except DecodedTooLarge as exc:  # a decompression bomb: nothing is stored
             record.kind, record.error_kind, record.error_message = "error", "too_large", str(exc)
             record.sha256 = None
-            capture_id = self.db.add_capture(record)
+            capture_id = self.wdb.add_capture(record)
             return FetchRecord(capture_id, None, len(response.body), content_type, None, None,
                                None, refused="too_large")
         except ContentDecodingError as exc:
@@ -268,7 +288,7 @@ class ArchiveSession:
         request, response, record, known = step.request, step.response, step.record, step.known
         charset = step.charset
         # staged: committed with the capture below, one transaction per response
-        new_document = self.db.stage_document(
+        new_document = self.wdb.stage_document(
             sha256=stored.sha256,
             size=stored.size,
             content_type=record.content_type,
@@ -319,7 +339,7 @@ class ArchiveSession:
         earlier record (no query is made).
         """
         if wire in self._wire_refs:
-            return self.db.payload_capture(self._wire_refs[wire])
+            return self.wdb.payload_capture(self._wire_refs[wire])
         if new_document:
             return None
         candidate = self._earlier_copy(sha256, known)
@@ -333,7 +353,7 @@ class ArchiveSession:
             return known
         found = self._payload_refs.get(sha256)
         if found is None:
-            found = self.db.archived_payload(sha256)
+            found = self.wdb.archived_payload(sha256)
             if found is not None:
                 self._payload_refs[sha256] = found
         return found
@@ -418,10 +438,11 @@ class ArchiveSession:
         (``stored``, when the caller stored it already), a WARC ``conversion`` record referring
         to the raw response, and a capture of kind ``rendered`` whose headers say so
         (``X-Govreports-Rendered``, the browser version). Returns the new capture's id."""
-        raw = self.db.capture_record(raw_capture_id)
+        db = self.wdb
+        raw = db.capture_record(raw_capture_id)
         body = html.encode("utf-8")
         stored = stored if stored is not None else self.blobs.put(body)
-        self.db.add_document(sha256=stored.sha256, size=stored.size, content_type="text/html",
+        db.add_document(sha256=stored.sha256, size=stored.size, content_type="text/html",
                              blob_path=stored.location)
         now = datetime.now(UTC)
         headers = {"Content-Type": "text/html; charset=utf-8", "X-Govreports-Rendered": "true",
@@ -441,7 +462,7 @@ class ArchiveSession:
                                warc_record_id=location.record_id,
                                tls_verified=raw.tls_verified if raw is not None else None,
                                kind="rendered")
-        return self.db.add_capture(record)
+        return db.add_capture(record)
 
     async def record_rendering_async(self, *, url: str, raw_capture_id: int, html: str,
                                      browser: str) -> int:
@@ -450,15 +471,48 @@ class ArchiveSession:
         from crawler.threads import in_thread
 
         stored = await in_thread(self.blobs.put, html.encode("utf-8"))
+        if self.writer is not None:
+            return await self.writer.call(self.record_rendering, url=url,
+                                          raw_capture_id=raw_capture_id, html=html,
+                                          browser=browser, stored=stored)
         return self.record_rendering(url=url, raw_capture_id=raw_capture_id, html=html,
                                      browser=browser, stored=stored)
 
-    def record_failure(self, request: Request, kind: str, message: str) -> int:
-        """Record a fetch that produced no response (timeout, TLS, robots, too large…)."""
+    def record_failure(self, request: Request, kind: str, message: str,
+                       owner: Request | None = None) -> int | None:
+        """Record a fetch that produced no response (timeout, TLS, robots, too large…).
+
+        With a writer thread the capture is handed over and None returned at once: the
+        request (``owner``, default ``request``: the one its frontier row follows) stays busy
+        (:meth:`ArchiveWriter.busy`) until the capture is committed. Without one: committed
+        here, its id returned."""
         record = self._base_record(request)
         record.url = request.url
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
+        if self.writer is not None:
+            self.writer.submit(_busy_keys(owner or request), self._add_capture, request, record)
+            return None
         return self._add_capture(request, record)
+
+    async def record_failure_async(self, request: Request, kind: str, message: str) -> None:
+        """:meth:`record_failure`, resuming once the capture is committed."""
+        record = self._base_record(request)
+        record.url = request.url
+        record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
+        if self.writer is not None:
+            await self.writer.call(self._add_capture, request, record)
+        else:
+            self._add_capture(request, record)
+
+    def mark_capture(self, request: Request, capture_id: int, *, kind: str | None = None,
+                     error_kind: str | None = None, message: str | None = None) -> None:
+        """Re-label capture ``capture_id`` (``ArchiveDB.mark_capture``) for ``request``: in the
+        writer thread when there is one (``request`` busy until it is committed)."""
+        if self.writer is not None:
+            self.writer.submit(_busy_keys(request), lambda: self.wdb.mark_capture(
+                capture_id, kind=kind, error_kind=error_kind, message=message))
+            return
+        self.db.mark_capture(capture_id, kind=kind, error_kind=error_kind, message=message)
 
     def close(self) -> list[UploadFailure]:
         """Flush and close the WARC file and wait for the WARC uploads still running (an
@@ -467,6 +521,8 @@ class ArchiveSession:
         if self.closed:
             return []
         self.closed = True
+        if self.writer is not None:  # the writes handed over first: their WARC records too
+            self.writer.close()
         self.warc.close()
         failures = self.warcs.finish()
         if failures:
@@ -475,3 +531,10 @@ class ArchiveSession:
                          extra={"count": len(failures), "keys": [f.key for f in failures],
                                 "files": [str(f.path) for f in failures]})
         return failures
+
+
+def _busy_keys(request: Request) -> tuple[str | int, ...]:
+    """What a write handed over for ``request`` keeps busy: its frontier row's key (database
+    frontier) and the request object itself (Redis frontier)."""
+    key = request.meta.get(META_FRONTIER_KEY)
+    return (id(request),) if key is None else (key, id(request))

@@ -144,12 +144,12 @@ class RunOwner:
         except BaseException:
             db.close()
             raise
-        store = FrontierStore(db.session, opened.run_id)
+        run_id = opened.run_id
 
-        def answered(request: Request) -> None:  # in the capture's transaction
+        def answered(request: Request, capture_db: ArchiveDB) -> None:  # in the capture's transaction
             key = request.meta.get(META_FRONTIER_KEY)
             if key is not None:
-                store.stage_answered(key)
+                FrontierStore(capture_db.session, run_id).stage_answered(key)
 
         session = ArchiveSession.open(
             db=db, archive_dir=archive_dir, run_id=opened.run_id,
@@ -160,6 +160,7 @@ class RunOwner:
             alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),
             on_capture=answered,
             max_size=settings.getint("DOWNLOAD_MAXSIZE"),
+            threaded=settings.getbool("GOVREPORTS_ARCHIVE_THREAD", True),
         )
         owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
                     alerts=alerts, today=today,

@@ -4,6 +4,7 @@ without Scrapy's cost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ def engine_busy_requests(engine: Any) -> set[int]:
     for request in getattr(getattr(engine.scraper, "slot", None), "active", ()):
         busy.add(id(request))
     return busy
+
+
+def archive_writes_pending(crawler: Any) -> Callable[[str | int], bool]:
+    """Whether a key (a frontier key, a request's ``id()``) has an archive write handed over
+    but not committed (``crawler.archive.writer``): such a request is not finished yet."""
+    from crawler.extensions.run_owner import RunOwner
+
+    owner = crawler.get_extension(RunOwner) if crawler is not None else None
+    writer = getattr(getattr(owner, "session", None), "writer", None)
+    if writer is None:
+        return lambda _key: False
+    return writer.busy  # type: ignore[no-any-return]
 
 
 def request_dict(request: Request, spider: Spider | None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.discovery.urls import host_of
-from crawler.frontier.base import engine_busy_requests
+from crawler.frontier.base import archive_writes_pending, engine_busy_requests
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.reliable_queue import ReliableQueue
 from crawler.frontier.shared_budget import SharedBudget
@@ -146,7 +146,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self._ticks += 1
         self.registry.beat(self.worker_id)
         busy = engine_busy_requests(self.crawler.engine)
-        handled = [key for key in self.held if key not in busy]
+        writing = archive_writes_pending(self.crawler)
+        handled = [key for key in self.held if key not in busy and not writing(key)]
         if handled:
             hosts = [host_of(self.held[key][0].url) for key in handled]
             self.shared.publish(self.spider, hosts)

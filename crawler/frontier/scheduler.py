@@ -25,7 +25,7 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
-from crawler.frontier.base import engine_busy_requests, request_dict
+from crawler.frontier.base import archive_writes_pending, engine_busy_requests, request_dict
 from storage.frontier import FrontierRow, FrontierStore
 
 if TYPE_CHECKING:
@@ -174,11 +174,14 @@ class DatabaseScheduler(BaseScheduler):
         self._stats("govreports/frontier/flushes")
 
     def _finished(self) -> list[str]:
-        """Handed-out requests the engine no longer holds (downloaded, scraped, items done)."""
+        """Handed-out requests the engine no longer holds (downloaded, scraped, items done)
+        and with no archive write still on its way (a failure handed to the writer thread)."""
         if not self._popped:
             return []
         busy = engine_busy_requests(self.crawler.engine)
-        return [fingerprint for fingerprint, request in self._popped.items() if id(request) not in busy]
+        writing = archive_writes_pending(self.crawler)
+        return [fingerprint for fingerprint, request in self._popped.items()
+                if id(request) not in busy and not writing(fingerprint)]
 
 
     def _with_state(self, row: FrontierRow) -> FrontierRow:

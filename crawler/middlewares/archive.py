@@ -66,8 +66,8 @@ class WireArchiveMiddleware:
         if fetched.not_modified:
             stats.inc_value("govreports/not_modified")
         if 300 <= response.status < 400 and self._redirects_back(request, response):
-            self.session.record_failure(request, "redirect_loop",
-                                        f"redirect loop: {request.url} leads back to an earlier URL")
+            await self.session.record_failure_async(
+                request, "redirect_loop", f"redirect loop: {request.url} leads back to an earlier URL")
             request.meta[META_FAILURE_RECORDED] = True
             raise IgnoreRequest(f"redirect loop at {request.url}")
         if fetched.blocked_reason:
@@ -88,11 +88,12 @@ class WireArchiveMiddleware:
         target = urljoin(request.url, location.decode("latin-1"))
         return target in [request.url, *request.meta.get("redirect_urls", [])]
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    async def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
             return None
         kind = error_kind(exception)
-        self.session.record_failure(request, kind, f"{type(exception).__name__}: {exception}")
+        await self.session.record_failure_async(request, kind,
+                                                f"{type(exception).__name__}: {exception}")
         request.meta[META_FAILURE_RECORDED] = True
         return None
 

@@ -28,7 +28,7 @@ class _ScopedRedirects:
             message = (f"out of scope: {request.url} redirects ({reason}) to {redirected.url}, "
                        f"outside {scope!r}")
             session = archive_session(self.crawler)
-            session.record_failure(redirected, "out_of_scope", message)
+            session.record_failure(redirected, "out_of_scope", message, owner=request)
             request.meta[META_FAILURE_RECORDED] = True
             self.crawler.stats.inc_value("govreports/refused/out_of_scope")
             raise IgnoreRequest(message)

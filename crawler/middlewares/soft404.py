@@ -89,8 +89,7 @@ class SoftNotFoundMiddleware:
 
                 response = await maybe_deferred_to_future(engine.download(probe))
             if probe.meta.get(META_CAPTURE_ID) is not None:  # provenance, not a page of the site
-                self._session().db.mark_capture(
-                    probe.meta[META_CAPTURE_ID], kind=PROBE_KIND)
+                self._session().mark_capture(request, probe.meta[META_CAPTURE_ID], kind=PROBE_KIND)
             if response.status == 200 and probe.meta.get(META_CHARSET):
                 self._templates[host] = PageText.of(self._text(probe, response)).fingerprint()
                 logger.info("host answers nonsense URLs with 200", extra={"host": host})
@@ -117,8 +116,7 @@ class SoftNotFoundMiddleware:
         stats.inc_value("govreports/soft_404")
         capture_id = request.meta.get(META_CAPTURE_ID)
         if capture_id is not None:
-            self._session().db.mark_capture(
-                capture_id, error_kind="soft_404", message=reason)
+            self._session().mark_capture(request, capture_id, error_kind="soft_404", message=reason)
         return response
 
     def _session(self) -> ArchiveSession:
