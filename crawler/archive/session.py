@@ -7,6 +7,7 @@ report pipeline (which links reports to the documents already recorded).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -224,30 +225,40 @@ class ArchiveSession:
     def record_response(self, request: Request, response: Response) -> FetchRecord:
         """Archive one response exactly as received; return what was recorded."""
         step = self._prepare(request, response)
-        if isinstance(step, FetchRecord):
-            return step
+        if not isinstance(step, _Pending):
+            return step()
         return self._complete(step, self.blobs.put(step.payload))
 
     async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
-        """:meth:`record_response` off the reactor: decoding and the database and WARC work in
-        the writer thread (one transaction, in order), the blob (hashing, write, fsync) in a
-        thread of the pool meanwhile. The capture is committed after the blob is in place;
-        the caller resumes after the commit."""
+        """:meth:`record_response` off the reactor: decoding and the blob (hashing, write,
+        fsync) in a thread of the pool, then the WARC record and the transaction in the writer
+        thread (in order). The capture is committed after the blob is in place; the caller
+        resumes after the commit. Without a writer thread: the blob in a thread, the rest here."""
         from crawler.threads import in_thread
 
         writer = self.writer
-        step = (await writer.call(self._prepare, request, response) if writer is not None
-                else self._prepare(request, response))
-        if isinstance(step, FetchRecord):
-            return step
-        stored = await in_thread(self.blobs.put, step.payload)
-        if writer is not None:
-            return await writer.call(self._complete, step, stored)
-        return self._complete(step, stored)
+        if writer is None:
+            step = self._prepare(request, response)
+            if not isinstance(step, _Pending):
+                return step()
+            return self._complete(step, await in_thread(self.blobs.put, step.payload))
+        step, stored = await in_thread(self._prepare_and_store, request, response)
+        if not isinstance(step, _Pending):
+            return await writer.call(step)
+        assert stored is not None
+        return await writer.call(self._complete, step, stored)
 
-    def _prepare(self, request: Request, response: Response) -> _Pending | FetchRecord:
-        """Everything before the blob: content decoded once, challenge pages, charset. Answers
-        that store no blob (304, too large, challenge) are recorded here."""
+    def _prepare_and_store(self, request: Request, response: Response
+                           ) -> tuple[_Pending | Callable[[], FetchRecord], StoredBlob | None]:
+        """:meth:`_prepare`, then the blob when there is one to store (no database work)."""
+        step = self._prepare(request, response)
+        return (step, self.blobs.put(step.payload)) if isinstance(step, _Pending) else (step, None)
+
+    def _prepare(self, request: Request, response: Response
+                 ) -> _Pending | Callable[[], FetchRecord]:
+        """Everything before the blob: content decoded once, challenge pages, charset; no
+        database or WARC work, so it may run in any thread. Answers that store no blob (304,
+        too large, challenge) come back as the call that records them (in the writer thread)."""
         record = self._base_record(request)
         record.status = response.status
         record.headers = dict(_header_pairs(response.headers))
@@ -255,7 +266,7 @@ class ArchiveSession:
         record.content_type = content_type.split(";")[0].strip().lower() or None
         known = self.known.get(request.url)
         if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
-            return self._record_not_modified(request, response, record, known)
+            return functools.partial(self._record_not_modified, request, response, record, known)
         max_size = request.meta.get("download_maxsize", self.max_size)
         try:
             payload = decode_content(response.body, _header(response.headers, "Content-Encoding"),
@@ -263,9 +274,12 @@ class ArchiveSession:
         except DecodedTooLarge as exc:  # a decompression bomb: nothing is stored
             record.kind, record.error_kind, record.error_message = "error", "too_large", str(exc)
             record.sha256 = None
-            capture_id = self.wdb.add_capture(record)
-            return FetchRecord(capture_id, None, len(response.body), content_type, None, None,
-                               None, refused="too_large")
+            size = len(response.body)
+
+            def too_large() -> FetchRecord:
+                return FetchRecord(self.wdb.add_capture(record), None, size, content_type, None,
+                                   None, None, refused="too_large")
+            return too_large
         except ContentDecodingError as exc:
             record.error_kind, record.error_message = "bad_content_encoding", str(exc)
             payload = response.body
@@ -273,8 +287,12 @@ class ArchiveSession:
         charset = problem = None
         if blocked:
             record.kind, record.error_kind, record.error_message = "blocked", "blocked", blocked
-            capture_id = self._add_capture(request, record)
-            return FetchRecord(capture_id, None, len(payload), content_type, None, None, blocked)
+            size = len(payload)
+
+            def challenge() -> FetchRecord:
+                return FetchRecord(self._add_capture(request, record), None, size, content_type,
+                                   None, None, blocked)
+            return challenge
         if is_text_type(content_type, payload):
             decoded = decode_page(payload, content_type)
             charset, problem = decoded.charset, decoded.problem
