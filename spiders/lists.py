@@ -26,7 +26,8 @@ from crawler.discovery.urls import META_LIST, canonicalize, host_of
 from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
 
 #: Request meta: the links of the list page that asked for this next page (a series whose
-#: length is unknown goes on only while its pages bring links the previous one did not have).
+#: length is unknown goes on only while its pages bring links the previous one did not have;
+#: a counted one goes past a window of ``GOVREPORTS_MAX_LIST_PAGES`` pages on the same terms).
 META_PREVIOUS_LINKS = "govreports_previous_links"
 #: Request meta: hops left in which links count against the site-search budget, not the host's.
 META_SEARCH = "govreports_search"
@@ -92,19 +93,23 @@ class ListDiscovery:
     def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int
                     ) -> Iterator[Request]:
         """The other pages of the list ``page`` belongs to (see ``crawler.discovery.paging``)."""
-        series = find_paging(page, max_pages=self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES"))
+        series = find_paging(page)
         if series is None:
             return
+        max_pages = self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")
         own = {canonicalize(link.url) for link in links}
         previous = response.meta.get(META_PREVIOUS_LINKS)
-        if series.count is None and previous is not None and not own - set(previous):
-            # a series of unknown length ends at a page that brings nothing new
+        if previous is not None and not own - set(previous):
+            # a series of unknown length, or a counted one at the end of a window, ends at a
+            # page that brings nothing new (a site that ignores the page number)
             self.crawler.stats.inc_value("govreports/paging/ended_empty")  # type: ignore[union-attr]
             return
+        window_end = series.window_end_url(max_pages)
+        window_end = canonicalize(window_end) if window_end else None
         asked = self._counters("list_pages")
         title = page.title()
         urls: list[tuple[str, str]] = []
-        for url in series.next_urls(self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")):
+        for url in series.next_urls(max_pages):
             url = canonicalize(url)
             if url in asked:
                 continue
@@ -114,7 +119,7 @@ class ListDiscovery:
         for request in self._follow_all(urls, base_priority=40, search_hops=hops + 1 if hops else 0,
                                         list_page=True):
             self.crawler.stats.inc_value(f"govreports/paging/{series.source}")  # type: ignore[union-attr]
-            if series.count is None:
+            if series.count is None or canonicalize(request.url) == window_end:
                 request.meta[META_PREVIOUS_LINKS] = sorted(own)
             yield request
 

@@ -14,10 +14,14 @@ are when the page states it. :func:`find_paging` reads it from, in order of trus
   numbered from 0 or 1;
 * text: "共N页", "第x/N页", "页次：x/N", "x/N页".
 
-A series whose page count is stated lists every page up to it; otherwise only the next page
-is named, and the caller asks for the one after only when that page existed (a 404 or an
-empty page ends the series). A series built on a guess (page text says "共N页", no link or
-script says how pages are named) is never trusted with a count.
+A series whose page count is stated names its pages a window of ``max_pages`` at a time:
+page 1 names pages 1 to ``max_pages``, and the window's last page, once it exists, names the
+next window (the caller asks for it only when that page brought links the page asking for it
+did not have), so a list of thousands of pages is read to its end while no single page's word
+makes the crawl ask for more than ``max_pages`` pages at once. Otherwise only the next page is
+named, and the caller asks for the one after only when that page existed (a 404 or an empty
+page ends the series). A series built on a guess (page text says "共N页", no link or script
+says how pages are named) is never trusted with a count.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from crawler.discovery.scripts import (
 )
 from crawler.discovery.urls import PAGE_PARAMS
 
-#: Never name more pages than this for one list.
+#: Pages of one list named at once (a counted list's window; an uncounted list's last page).
 MAX_LIST_PAGES = 500
 _NEXT = ("下一页", "下页", "后一页", "后页", "下一頁", "next", ">", ">>", "›", "»", "＞", "下一页>", "下一页>>")
 _LAST = ("尾页", "末页", "最后一页", "最末页", "尾頁", "last", ">|", "»|")
@@ -89,11 +93,22 @@ class PageSeries:
             return self.first_url
         return self.pattern.replace("{n}", str(page + self.offset))
 
+    def window(self, max_pages: int = MAX_LIST_PAGES) -> tuple[int, int]:
+        """(first, last) page a counted series names from this page: the window of
+        ``max_pages`` pages holding it and, from a window's last page, the next window too."""
+        assert self.count is not None
+        first = (self.current - 1) // max_pages * max_pages + 1
+        last = first + max_pages - 1
+        if self.current == last:
+            last += max_pages
+        return first, min(last, self.count)
+
     def next_urls(self, max_pages: int = MAX_LIST_PAGES) -> list[str]:
-        """The pages to ask for from this one: all of them when counted, else the next."""
+        """The pages to ask for from this one: its window when counted (see :meth:`window`),
+        else the next."""
         if self.count is not None and not self.guessed:
-            last = min(self.count, max_pages)
-            return [self.url(p) for p in range(1, last + 1) if p != self.current]
+            first, last = self.window(max_pages)
+            return [self.url(p) for p in range(first, last + 1) if p != self.current]
         following = self.current + 1
         if following > max_pages:
             return []
@@ -105,16 +120,24 @@ class PageSeries:
             urls.append(self.pattern.replace("{n}", str(following)))
         return list(dict.fromkeys(urls))
 
+    def window_end_url(self, max_pages: int = MAX_LIST_PAGES) -> str | None:
+        """The page among :meth:`next_urls` that will name the next window of a counted
+        series (None when the series ends within the pages named)."""
+        if self.count is None or self.guessed:
+            return None
+        _, last = self.window(max_pages)
+        return self.url(last) if last < self.count else None
 
-def find_paging(page: Page, *, max_pages: int = MAX_LIST_PAGES) -> PageSeries | None:
+
+def find_paging(page: Page) -> PageSeries | None:
     """The series ``page`` belongs to, if it shows any sign of paging."""
     try:
-        return _find_paging(page, max_pages)
+        return _find_paging(page)
     except ValueError:  # a pager naming something that is not a URL (``http://[::1``…)
         return None
 
 
-def _find_paging(page: Page, max_pages: int) -> PageSeries | None:
+def _find_paging(page: Page) -> PageSeries | None:
     scripts = page.scripts()
     variables = script_variables(scripts)
     text = page.text()
@@ -134,7 +157,7 @@ def _find_paging(page: Page, max_pages: int) -> PageSeries | None:
         count = stated_count or script_count or (None if series.guessed else _laypage_count(scripts, variables))
     current = series.current or stated_current or _current_from_variables(variables) or 1
     if count is not None:
-        count = max(1, min(count, max_pages))
+        count = max(1, count)
         if current > count and not series.guessed:
             count = None
     return PageSeries(series.first_url, series.pattern, series.offset, current, count, series.source,

@@ -92,11 +92,37 @@ def test_unresolved_count_pages_one_at_a_time() -> None:
     assert found.next_urls() == ["http://x.gov.cn/a/index_1.shtml"]
 
 
-def test_counts_are_capped() -> None:
+def test_counted_pages_are_named_a_window_at_a_time() -> None:
     html = '<script>createPageHTML(90000, 0, "index", "html");</script>'
-    found = find_paging(Page("http://x.gov.cn/a/", html), max_pages=20)
-    assert found is not None and found.count == 20
-    assert len(found.next_urls(20)) == 19
+    found = find_paging(Page("http://x.gov.cn/a/", html))
+    assert found is not None and found.count == 90000
+    assert found.next_urls(20) == [f"http://x.gov.cn/a/index_{n}.html" for n in range(1, 20)]
+    assert found.window_end_url(20) == "http://x.gov.cn/a/index_19.html"  # page 20
+
+
+def test_a_windows_last_page_names_the_next_window() -> None:
+    def series(current: int, count: int) -> PageSeries:
+        html = f'<script>createPageHTML({count}, {current - 1}, "index", "html");</script>'
+        name = "index.html" if current == 1 else f"index_{current - 1}.html"
+        found = find_paging(Page(f"http://x.gov.cn/a/{name}", html))
+        assert found is not None and found.current == current and found.count == count
+        return found
+
+    def pages(urls: list[str]) -> list[int]:
+        return [1 if u.endswith("/index.html") else int(u.rsplit("_", 1)[1].split(".")[0]) + 1
+                for u in urls]
+
+    middle = series(7, 1250)
+    assert pages(middle.next_urls(20)) == [n for n in range(1, 21) if n != 7]
+    assert middle.window_end_url(20) == middle.url(20)
+    end = series(20, 1250)
+    assert pages(end.next_urls(20)) == [n for n in range(1, 41) if n != 20]
+    assert end.window_end_url(20) == end.url(40)
+    later = series(45, 50)  # reached through a link (尾页, a numbered link)
+    assert pages(later.next_urls(20)) == [n for n in range(41, 51) if n != 45]
+    assert later.window_end_url(20) is None
+    last = series(60, 60)
+    assert pages(last.next_urls(20)) == list(range(41, 60)) and last.window_end_url(20) is None
 
 
 def test_gbk_escapes_in_the_query_stay_intact() -> None:
