@@ -26,7 +26,8 @@ Crawl settings (read by its components):
   once it reaches this size (default 1 GB).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
 * ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
-* ``GOVREPORTS_MAX_LIST_PAGES``: pages of one list (or one data API) asked for at most.
+* ``GOVREPORTS_MAX_LIST_PAGES``: pages of one paged list asked for at once (a counted list goes on
+  a window at a time while its pages bring new links; an uncounted one stops there).
 * ``GOVREPORTS_SITE_SEARCH``: once discovery ends, ask each site's own search for reports
   (default True); ``GOVREPORTS_SEARCH_MAX_PAGES``: pages per host that search may fetch
   (results, their pages and attachments), outside the host's page budget.
