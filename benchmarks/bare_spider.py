@@ -7,14 +7,13 @@ It fetches the seeds and each seed's ``/sitemap.xml`` (as ``govreports crawl`` d
 (:func:`~crawler.discovery.urls.is_skipped_url`, :func:`~crawler.discovery.urls.canonicalize`,
 :class:`~crawler.discovery.scope.CrawlScope`, :func:`~crawler.discovery.urls.looks_like_trap`,
 the per-host and per-trap-key budgets), with the same concurrency, robots.txt, ``DEPTH_LIMIT``
-and ``DOWNLOAD_MAXSIZE``, and stores nothing. Depth: govreports asks for the pages of a counted
-list from its first page, ``GOVREPORTS_MAX_LIST_PAGES`` (500) at a time
-(``crawler/discovery/paging.py``), so they sit one level below it (each further window one more);
-the bare spider follows "next" links instead, and a list page linked from a list page keeps that
-page's depth (:func:`~crawler.discovery.urls.looks_like_list`), else the chain of pages would
-hit ``DEPTH_LIMIT`` long before govreports does. The two agree for lists of up to about 5,000
-pages (the sample portal's longest at scale 250: 1,250). Every URL answered off the wire (redirect hops
-included, like govreports' captures) is written to ``OUT_FILE``, one per line.
+and ``DOWNLOAD_MAXSIZE``, and stores nothing. Depth: every page of a list is as deep as its
+first page in govreports (``crawler/middlewares/list_depth.py``; it asks for a counted list's
+pages ``GOVREPORTS_MAX_LIST_PAGES`` (500) at a time, ``crawler/discovery/paging.py``); the bare
+spider follows "next" links instead, and a list page linked from a list page keeps that page's
+depth (:func:`~crawler.discovery.urls.looks_like_list`), so both read a list to its end (the
+sample portal's longest at scale 250: 1,250 pages). Every URL answered off the wire (redirect
+hops included, like govreports' captures) is written to ``OUT_FILE``, one per line.
 """
 
 from __future__ import annotations

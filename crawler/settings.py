@@ -151,6 +151,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.archive.WireArchiveMiddleware": 950,
     "crawler.middlewares.addresses.PrivateAddressMiddleware": 960,
 }
+SPIDER_MIDDLEWARES = {
+    # the pages of one list are as deep as its first page (DEPTH_LIMIT bounds links, not lists)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "crawler.middlewares.list_depth.ListDepthMiddleware": 900,
+}
 #: The frontier lives in the archive database (crash-safe; see crawler/frontier/).
 SCHEDULER = "crawler.frontier.scheduler.DatabaseScheduler"
 EXTENSIONS = {

@@ -223,9 +223,9 @@ class ListDiscovery:
         stats.inc_value("govreports/render/pages")  # type: ignore[union-attr]
         page = Page(response.url, rendered.html)
         links = page.links()
-        for request in self._follow_all([(link.url, link.text) for link in links]):
+        for request in self._list_pages(response, page, links, 0):  # first: see parse_page
             yield request
-        for request in self._list_pages(response, page, links, 0):
+        for request in self._follow_all([(link.url, link.text) for link in links]):
             yield request
 
     def _note_search_form(self, response: Response, page: Page) -> None:

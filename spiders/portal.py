@@ -417,11 +417,13 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if context is not None and analysis.is_report:
             yield self._report_item(response, context, role="page")
         hops = response.meta.get(META_SEARCH, 0)
-        yield from self._follow_all([(link.url, link.text) for link in analysis.links],
-                                    referrer_report=context, search_hops=hops)
         page = analysis.page
         assert page is not None
+        # the list's own pages first: a 下一页 link is then a page of the list (as deep as the
+        # list, crawler.middlewares.list_depth), not an ordinary link one level deeper
         yield from self._list_pages(response, page, analysis.links, hops)
+        yield from self._follow_all([(link.url, link.text) for link in analysis.links],
+                                    referrer_report=context, search_hops=hops)
         queries = find_data_queries(page)
         yield from self._data_lists(response, page, queries)
         if not queries:

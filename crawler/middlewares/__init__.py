@@ -1,4 +1,4 @@
-"""Scrapy downloader middlewares (their order in ``crawler.settings``).
+"""Scrapy downloader middlewares and one spider middleware (their order in ``crawler.settings``).
 
 Modules:
 
@@ -6,6 +6,7 @@ Modules:
 * ``conditional``: Conditional re-crawls: validators out, a 304 answered from the archive.
 * ``retry``: Retries with exponential backoff and jitter.
 * ``addresses``: Refuse requests to IP literals that are not public, before any connection is tried.
+* ``list_depth``: (spider middleware) the pages of one list keep the depth of its first page.
 * ``decompression``: Content decoding bounded by ``DOWNLOAD_MAXSIZE``, streamed, for stacked encodings too.
 * ``global_politeness``: Distributed runs: a host's slots and pace in Redis, shared by every worker.
 * ``politeness``: Be polite where a host pushes back: Crawl-delay, Retry-After, backing off a failing host.
