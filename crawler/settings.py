@@ -48,7 +48,9 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_RUN_LOCK_WAIT``: seconds to wait while another crawl of the same seeds runs
   (0: refuse at once); ``GOVREPORTS_RUN_LOCK_STALE``: seconds without heartbeat after which
   its lock is taken over; ``GOVREPORTS_HEARTBEAT_SECONDS``.
-* ``GOVREPORTS_FRONTIER_FLUSH_SECONDS``: how often the frontier is written to the database.
+* ``GOVREPORTS_FRONTIER_FLUSH_SECONDS``: how often the frontier is written to the database;
+  ``GOVREPORTS_FRONTIER_MEMORY``: queued requests kept in memory, the rest read back from the
+  database when due (a sitemap can queue a whole portal at once).
 * Distributed mode (``--redis``; docs/distributed.md): ``GOVREPORTS_REDIS_URL`` and
   ``GOVREPORTS_RUN_KEY`` (set by ``govreports crawl/worker``), ``GOVREPORTS_WORKER_STALE``
   (seconds without heartbeat after which a worker's requests are reclaimed),
@@ -207,6 +209,7 @@ GOVREPORTS_RUN_LOCK_WAIT = 0.0
 GOVREPORTS_RUN_LOCK_STALE = 60.0
 GOVREPORTS_HEARTBEAT_SECONDS = 5.0
 GOVREPORTS_FRONTIER_FLUSH_SECONDS = 1.0
+GOVREPORTS_FRONTIER_MEMORY = 2000
 GOVREPORTS_CONFIG = ""
 GOVREPORTS_TODAY = ""
 GOVREPORTS_PARSE_TIMEOUT = 60.0

@@ -315,6 +315,15 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                     search_hops: int = 0, list_page: bool = False) -> list[Request]:
         """Requests for the ``(url, text)`` links worth following and within budget, in order;
         their budgets are counted together (one Redis round trip in a distributed run)."""
+        return list(self._iter_follow(links, referrer_report=referrer_report,
+                                      base_priority=base_priority, search_hops=search_hops,
+                                      list_page=list_page))
+
+    def _iter_follow(self, links: Iterable[tuple[str, str]], *,
+                     referrer_report: dict[str, Any] | None = None, base_priority: int = 0,
+                     search_hops: int = 0, list_page: bool = False) -> Iterator[Request]:
+        """:meth:`_follow_all`, each request made only when the scheduler takes it: a sitemap
+        may list the whole portal, and its requests are not all held at once."""
         pending: list[tuple[str, bool, Callable[[], Request]]] = []
         for url, text in links:
             prepared = self._prepare_follow(url, text, referrer_report=referrer_report,
@@ -324,7 +333,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 pending.append(prepared)
         search = search_hops > 0
         allowed = self._within_budgets([(url, exempt, search) for url, exempt, _ in pending])
-        return [make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok]
+        return (make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok)
 
     def _prepare_follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None,
                         base_priority: int, search_hops: int, list_page: bool
@@ -483,7 +492,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             elif self._in_scope(loc):
                 yield Request(loc, callback=self.parse_sitemap, errback=self.on_error,
                               meta={"govreports_probe": True})
-        yield from self._follow_all(locs, base_priority=10)
+        yield from self._iter_follow(locs, base_priority=10)
 
     def parse_document(self, response: Response) -> Iterator[ReportItem]:
         """An attachment (pdf, doc, docx, wps…): a report when a report title led to it."""

@@ -71,6 +71,24 @@ class FrontierStore:
         for row in self.session.execute(query.execution_options(yield_per=1000)):
             yield StoredRequest(*row)
 
+    def states(self) -> Iterator[tuple[str, str, int]]:
+        """(fingerprint, state, priority) of every row of the run, oldest first (streamed),
+        without the serialised requests."""
+        query = (select(FrontierEntry.fingerprint, FrontierEntry.state, FrontierEntry.priority)
+                 .where(FrontierEntry.run_id == self.run_id).order_by(FrontierEntry.id))
+        for fingerprint, state, priority in self.session.execute(query.execution_options(yield_per=1000)):
+            yield str(fingerprint), str(state), int(priority)
+
+    def requests(self, fingerprints: Iterable[str]) -> dict[str, bytes]:
+        """The serialised request of each of ``fingerprints`` that has a row in the run."""
+        found: dict[str, bytes] = {}
+        for chunk in _chunks(list(fingerprints)):
+            for fingerprint, data in self.session.execute(
+                    select(FrontierEntry.fingerprint, FrontierEntry.request)
+                    .where(FrontierEntry.run_id == self.run_id, FrontierEntry.fingerprint.in_(chunk))):
+                found[str(fingerprint)] = bytes(data)
+        return found
+
     def write(self, *, added: Iterable[FrontierRow], replaced: Iterable[FrontierRow],
               in_flight: Iterable[str], done: Iterable[str]) -> None:
         """One transaction: new rows, rows whose request changed (retries, redirects), and

@@ -11,7 +11,15 @@ and its items went through the pipeline. Retries and redirects of a request stay
 On open, rows of the run not ``done`` are queued again and every fingerprint is remembered
 in memory, so duplicates cost no SQL.
 
-Settings: ``GOVREPORTS_FRONTIER_FLUSH_SECONDS`` (default 1.0).
+Memory: at most ``GOVREPORTS_FRONTIER_MEMORY`` queued requests are kept as ``Request``
+objects (a few KB each, with their headers, meta and Scrapy's caches). A portal's sitemap can
+queue every URL of the portal at once; past the bound, after a flush (when every queued
+request is in the table), all but the half with the highest priority are dropped from memory
+("spilled") and read back from the table, a batch at a time in priority order, when their
+turn comes. What stays in memory per queued URL is its fingerprint and place in the queue.
+
+Settings: ``GOVREPORTS_FRONTIER_FLUSH_SECONDS`` (default 1.0), ``GOVREPORTS_FRONTIER_MEMORY``
+(default 2000).
 """
 
 from __future__ import annotations
@@ -43,15 +51,22 @@ META_FRONTIER_KEY = "govreports_frontier_key"
 class DatabaseScheduler(BaseScheduler):
     """Scrapy scheduler over the archive database's frontier table (see module docstring)."""
 
-    def __init__(self, crawler: Crawler, owner: RunOwner, *, flush_seconds: float) -> None:
+    def __init__(self, crawler: Crawler, owner: RunOwner, *, flush_seconds: float,
+                 max_held: int = 2000) -> None:
         self.crawler = crawler
         self.owner = owner
         self.flush_seconds = flush_seconds
+        #: Queued requests kept in memory as ``Request`` objects; past this, the rest are spilled.
+        self.max_held = max(2, max_held)
+        #: Queued requests held in memory now, and the most held at once (stat ``…/held_max``).
+        self.held = 0
+        self.held_max = 0
         self.store: FrontierStore | None = None
         self.spider: Spider | None = None
         self.seen: set[str] = set()
         self._heap: list[tuple[int, int, str]] = []
-        self._queued: dict[str, tuple[int, Request]] = {}
+        #: Queued requests by fingerprint: (sequence, the request, or None when spilled).
+        self._queued: dict[str, tuple[int, Request | None]] = {}
         self._popped: dict[str, Request] = {}
         self._seq = 0
         self._added: dict[str, FrontierRow] = {}
@@ -69,18 +84,18 @@ class DatabaseScheduler(BaseScheduler):
             raise RuntimeError("DatabaseScheduler needs the RunOwner extension "
                                "(crawler.extensions.run_owner.RunOwner in EXTENSIONS)")
         return cls(crawler, owner,
-                   flush_seconds=crawler.settings.getfloat("GOVREPORTS_FRONTIER_FLUSH_SECONDS", 1.0))
+                   flush_seconds=crawler.settings.getfloat("GOVREPORTS_FRONTIER_FLUSH_SECONDS", 1.0),
+                   max_held=crawler.settings.getint("GOVREPORTS_FRONTIER_MEMORY", 2000))
 
     # -- Scrapy's scheduler interface -------------------------------------------------------
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.store = FrontierStore(self.owner.db.session, self.owner.run_id)
         self.requeued = self.store.requeue_unfinished()
-        for row in self.store.rows():
-            self.seen.add(row.fingerprint)
-            if row.state != "done":
-                self._push(row.fingerprint, row.priority,
-                           request_from_dict(pickle.loads(row.request), spider=spider))  # noqa: S301 - our own rows
+        for fingerprint, state, priority in self.store.states():
+            self.seen.add(fingerprint)
+            if state != "done":
+                self._push(fingerprint, priority, None)  # read back from the table when its turn comes
         if self._queued:
             logger.info("frontier resumed", extra={"queued": len(self._queued), "requeued": self.requeued})
         self._loop = task.LoopingCall(self.flush)
@@ -107,6 +122,7 @@ class DatabaseScheduler(BaseScheduler):
             self._replaced[row_key] = self._row(row_key, request)
             self._added.pop(row_key, None)
             self._stats("scheduler/enqueued")
+            self._bound_memory()
             return True
         if fingerprint in self.seen and not request.dont_filter:
             self._stats("scheduler/dropped_duplicate")
@@ -119,7 +135,14 @@ class DatabaseScheduler(BaseScheduler):
             self.seen.add(fingerprint)
             self._added[fingerprint] = self._row(fingerprint, request)
         self._stats("scheduler/enqueued")
+        self._bound_memory()
         return True
+
+    def _bound_memory(self) -> None:
+        """Over ``max_held`` queued requests in memory (a sitemap queues a whole portal at
+        once): write the frontier now and spill, rather than at the next timed flush."""
+        if self.held > self.max_held:
+            self.flush()
 
     def next_request(self) -> Request | None:
         while self._heap:
@@ -127,8 +150,14 @@ class DatabaseScheduler(BaseScheduler):
             entry = self._queued.get(fingerprint)
             if entry is None or entry[0] != seq:
                 continue  # replaced by a later push
+            if entry[1] is None:
+                entry = self._load_spilled(fingerprint, seq)
+                if entry is None:
+                    continue
             del self._queued[fingerprint]
+            self.held -= 1
             request = entry[1]
+            assert request is not None
             request.meta[META_FRONTIER_KEY] = fingerprint
             self._popped[fingerprint] = request
             self._handed_out.add(fingerprint)
@@ -165,6 +194,8 @@ class DatabaseScheduler(BaseScheduler):
         # the same URL, such as a rendering of the page) is not done: it stays queued.
         finished = [fingerprint for fingerprint in finished if fingerprint not in self._queued]
         if not (self._added or self._replaced or self._handed_out or finished):
+            if self.held > self.max_held:
+                self._spill()
             return
         added = [self._with_state(row) for row in self._added.values()]
         replaced = [self._with_state(row) for row in self._replaced.values()]
@@ -172,6 +203,46 @@ class DatabaseScheduler(BaseScheduler):
         self._added, self._replaced, self._handed_out = {}, {}, set()
         self.store.write(added=added, replaced=replaced, in_flight=handed_out, done=finished)
         self._stats("govreports/frontier/flushes")
+        if self.held > self.max_held:  # every queued request is in the table now
+            self._spill()
+
+    def _spill(self) -> None:
+        """Drop from memory every queued request but the ``max_held // 2`` due first; each is
+        in the table (written by the flush just done), read back by :meth:`_load_spilled`."""
+        keep = {fingerprint for _, _, fingerprint in heapq.nsmallest(self.max_held // 2, self._heap)}
+        spilled = 0
+        for fingerprint, (seq, request) in self._queued.items():
+            if request is not None and fingerprint not in keep:
+                self._queued[fingerprint] = (seq, None)
+                spilled += 1
+        self.held -= spilled
+        self._stats("govreports/frontier/spilled", spilled)
+
+    def _load_spilled(self, fingerprint: str, seq: int) -> tuple[int, Request | None] | None:
+        """Read back the spilled request ``fingerprint`` (just popped) and the spilled ones due
+        next, up to ``max_held // 4`` in one query; its entry, or None when its row is gone."""
+        assert self.store is not None and self.spider is not None
+        wanted = [fingerprint]
+        for _, next_seq, next_fingerprint in heapq.nsmallest(self.max_held // 4, self._heap):
+            entry = self._queued.get(next_fingerprint)
+            if entry is not None and entry[0] == next_seq and entry[1] is None:
+                wanted.append(next_fingerprint)
+        stored = self.store.requests(wanted)
+        for found, data in stored.items():
+            entry = self._queued.get(found)
+            if entry is not None and entry[1] is None:
+                request = request_from_dict(pickle.loads(data), spider=self.spider)  # noqa: S301 - our own rows
+                self._queued[found] = (entry[0], request)
+                self.held += 1
+        self._note_held()
+        self._stats("govreports/frontier/loaded", len(stored))
+        self._stats("govreports/frontier/load_queries")
+        entry = self._queued[fingerprint]
+        if entry[1] is None:  # not in the table: cannot happen unless the table was edited
+            del self._queued[fingerprint]
+            logger.warning("frontier row missing", extra={"fingerprint": fingerprint})
+            return None
+        return seq, entry[1]
 
     def _finished(self) -> list[str]:
         """Handed-out requests the engine no longer holds (downloaded, scraped, items done)
@@ -198,15 +269,27 @@ class DatabaseScheduler(BaseScheduler):
         return FrontierRow(fingerprint, request.priority, request.url, data)
 
     # -- helpers -------------------------------------------------------------------------
-    def _push(self, fingerprint: str, priority: int, request: Request) -> None:
+    def _push(self, fingerprint: str, priority: int, request: Request | None) -> None:
         self._seq += 1
+        previous = self._queued.get(fingerprint)
+        if previous is not None and previous[1] is not None:
+            self.held -= 1
         self._queued[fingerprint] = (self._seq, request)
+        if request is not None:
+            self.held += 1
+            self._note_held()
         heapq.heappush(self._heap, (-priority, self._seq, fingerprint))
+
+    def _note_held(self) -> None:
+        if self.held > self.held_max:
+            self.held_max = self.held
+            if self.crawler.stats is not None:
+                self.crawler.stats.max_value("govreports/frontier/held_max", self.held)
 
     def _fingerprint(self, request: Request) -> str:
         fingerprinter: Any = self.crawler.request_fingerprinter
         return str(fingerprinter.fingerprint(request).hex())
 
-    def _stats(self, key: str) -> None:
+    def _stats(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key)
+            self.crawler.stats.inc_value(key, count)

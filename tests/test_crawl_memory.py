@@ -1,0 +1,87 @@
+"""The crawler's memory does not grow with the portal's size (issue 9): the requests it holds
+at once are bounded by ``GOVREPORTS_FRONTIER_MEMORY``, not by how many URLs a sitemap lists.
+
+Each crawl runs in a child process that counts live ``scrapy.Request`` objects (created minus
+garbage-collected) and prints the most alive at once. Before the frontier spilled to its
+table, the sample portal's sitemap put every URL of the portal in memory at once: that peak
+grew with the portal (409 at scale 1, 1,383 at scale 4; now about 340 at both).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.testbed.sample_portal import SamplePortal
+
+pytestmark = pytest.mark.slow
+
+#: Queued requests the frontier keeps in memory in these crawls.
+BOUND = 100
+
+_CHILD = r"""
+import json, sys, weakref
+from pathlib import Path
+import scrapy
+
+live = peak = created = 0
+counted = set()
+original_init = scrapy.Request.__init__
+
+def _gone(key):
+    global live
+    counted.discard(key)
+    live -= 1
+
+def counting_init(self, *args, **kwargs):
+    global live, peak, created
+    original_init(self, *args, **kwargs)
+    if id(self) not in counted:  # once per object (a FormRequest runs Request.__init__ too)
+        counted.add(id(self))
+        live += 1
+        created += 1
+        peak = max(peak, live)
+        weakref.finalize(self, _gone, id(self))
+
+scrapy.Request.__init__ = counting_init
+
+from crawler.cli.main import LOCAL_SETTINGS
+from crawler.run.runner import CrawlOptions, run_crawl
+
+args = json.loads(sys.argv[1])
+work = Path(args["work"])
+summary = run_crawl(CrawlOptions(
+    seeds=args["seeds"], db_url=f"sqlite:///{work / 'archive.db'}", archive_dir=work / "archive",
+    ca_file=args["ca_file"], parse=False, progress=False,
+    settings=dict(LOCAL_SETTINGS) | {"GOVREPORTS_FRONTIER_MEMORY": args["bound"],
+                                     "GOVREPORTS_MAX_PAGES_PER_HOST": 1_000_000}))
+print(json.dumps({"status": summary.status, "pages": summary.pages, "reports": summary.reports_found,
+                  "created": created, "peak_live": peak}))
+"""
+
+
+def _crawl(scale: int, work: Path) -> dict[str, int | str]:
+    work.mkdir()
+    with SamplePortal(seed=0, scale=scale) as portal:
+        seeds = [url for url in portal.seed_urls if "//127.0.0.1:" in url]
+        args = {"work": str(work), "seeds": seeds, "ca_file": str(portal.certificate_path),
+                "bound": BOUND}
+        done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(args)], capture_output=True,
+                              text=True, timeout=600, check=False,
+                              cwd=str(Path(__file__).resolve().parents[1]))
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, int | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_requests_held_at_once_do_not_grow_with_the_portal(tmp_path: Path) -> None:
+    small, large = _crawl(1, tmp_path / "small"), _crawl(4, tmp_path / "large")
+    assert small["status"] == large["status"] == "completed", (small, large)
+    assert int(large["pages"]) > 2.5 * int(small["pages"])  # the portal did grow
+    # bounded: the frontier's queued requests, plus those in flight and one page's links
+    assert int(large["peak_live"]) < 5 * BOUND, (small, large)
+    assert int(large["peak_live"]) < 1.5 * int(small["peak_live"]) + BOUND, (small, large)
