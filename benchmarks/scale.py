@@ -29,14 +29,15 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
+import portal_process
 import psycopg
 import redis
+from cpu_parties import CpuParties
 from scale_diff import ArchiveFacts, explain, missing_expected, read_archive
 from scrapy import Request, Spider
 
 from crawler.frontier.redis_keys import RunKeys
 from crawler.frontier.reliable_queue import ReliableQueue
-from crawler.testbed.sample_portal import SamplePortal
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -44,25 +45,43 @@ GOVREPORTS = [sys.executable, "-m", "crawler.cli.main"]
 TIMEOUT = 3600
 
 
+def _exited(process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Wait until ``process`` exits without reaping it (its ``/proc`` entry stays readable)."""
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+            return
+        time.sleep(0.1)
+    raise subprocess.TimeoutExpired(process.args, TIMEOUT)
+
+
 def _crawl(workers: int, seeds: list[str], extra: list[str], db_url: str, work: Path,
-           key: str, *, keep: bool) -> float:
-    """Wall seconds of one run with ``workers`` processes (the crawl command is the first)."""
+           key: str, *, keep: bool, cpu: CpuParties) -> float:
+    """Wall seconds of one run with ``workers`` processes (the crawl command is the first);
+    ``cpu`` is told each worker's pid."""
     archive = str(work / f"archive-{workers}")
     common = ["--redis", REDIS_URL, "--run-key", key, "--db", db_url, "--archive", archive]
     server = redis.Redis.from_url(REDIS_URL)
     logs = [(work / f"w{workers}-{i}.log").open("wb") for i in range(workers)]
     started = time.monotonic()
+    # each worker in a session of its own: its helpers (parse workers, Chromium, LibreOffice)
+    # are found by session as well as by parent
     processes = [subprocess.Popen([*GOVREPORTS, "crawl", *seeds, *common, *extra],
-                                  stdout=logs[0], stderr=subprocess.STDOUT)]
+                                  stdout=logs[0], stderr=subprocess.STDOUT, start_new_session=True)]
+    cpu.add_root("worker 1", processes[0].pid)
     try:
         while len(processes) < workers:
             if server.exists(RunKeys(key).meta):
                 processes.append(subprocess.Popen([*GOVREPORTS, "worker", *common],
-                                                  stdout=logs[len(processes)], stderr=subprocess.STDOUT))
+                                                  stdout=logs[len(processes)], stderr=subprocess.STDOUT,
+                                                  start_new_session=True))
+                cpu.add_root(f"worker {len(processes)}", processes[-1].pid)
             else:
                 time.sleep(0.05)
+        deadline = started + TIMEOUT
         for process in processes:
-            if process.wait(timeout=TIMEOUT) != 0:
+            _exited(process, deadline)
+            cpu.sample()  # its last CPU seconds, before it is reaped
+            if process.wait() != 0:
                 raise SystemExit(f"a worker failed; see {work}")
         return time.monotonic() - started
     finally:
@@ -108,6 +127,25 @@ def _run_figures(facts: ArchiveFacts, wall: float, workers: int) -> dict[str, ob
             "errors_by_kind": dict(sorted(facts.errors.items()))}
 
 
+def _cpu_figures(parties: dict[str, float], pages: int, wall: float, workers: int) -> dict[str, object]:
+    worker_cpu = sum(v for k, v in parties.items() if k.startswith("worker "))
+    return {"cpu_s": parties, "worker_cpu_s": round(worker_cpu, 1),
+            "worker_cpu_s_per_page": round(worker_cpu / pages, 5) if pages else None,
+            "worker_cores_busy": round(worker_cpu / wall, 2),
+            "machine_cores_busy": round(parties["machine"] / wall, 2)}
+
+
+def _cpu_lines(parties: dict[str, float], wall: float, workers: int) -> list[str]:
+    """Where the cores went during one run (CPU seconds per party, and as cores busy)."""
+    cores = os.cpu_count() or 1
+    shown = [f"{name} {seconds:.1f} s ({seconds / wall:.2f} cores)"
+             for name, seconds in parties.items() if name != "machine"]
+    return [f"CPU seconds ({wall:.1f} s wall, {cores} cores: {cores * wall:.1f} core-seconds): "
+            + "; ".join(shown),
+            f"machine busy {parties['machine']:.1f} s ({parties['machine'] / wall:.2f} of {cores} cores; "
+            "`rest of the machine` is other jobs: the machine is shared)"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--portals", type=int, default=3, help="sample portals (7 hosts each)")
@@ -122,30 +160,44 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="govreports-scale-"))
     runs: dict[int, ArchiveFacts] = {}
     walls: dict[int, float] = {}
+    cpus: dict[int, dict[str, float]] = {}
     try:
         with ExitStack() as stack:
-            portals = [stack.enter_context(SamplePortal(seed=seed)) for seed in range(args.portals)]
-            seeds = [url for portal in portals for url in portal.seed_urls]
-            expected = {(r.agency, r.year, r.urls) for portal in portals
-                        for r in portal.expected_reports()}
+            portals = portal_process.start(args.portals)
+            stack.callback(portals.stop)
+            seeds = portals.seeds
+            expected = portals.expected
             ca = work / "ca.pem"
-            ca.write_text("".join(p.certificate_path.read_text() for p in portals))
+            ca.write_text(portals.certificates)
             extra = ["--local", "--timeout", "10", "--ca-file", str(ca), "--today", "2025-06-01"]
-            extra += [arg for portal in portals for arg in portal.resolve_args()]
+            extra += portals.resolve_args
             figures["hosts"] = len(seeds)
             figures["expected_reports"] = len({(agency, year) for agency, year, _ in expected})
             try:
                 for workers, name, key in zip((1, 2), names, keys, strict=True):
                     admin.execute(f'CREATE DATABASE "{name}"')
                     db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-                    wall = walls[workers] = _crawl(workers, seeds, extra, db_url, work, key, keep=args.keep)
+                    load = os.getloadavg()[0]
+                    cpu = CpuParties(database=name)
+                    cpu.add_root("portal server", portals.process.pid, split=False)
+                    cpu.start()
+                    try:
+                        wall = walls[workers] = _crawl(workers, seeds, extra, db_url, work, key,
+                                                       keep=args.keep, cpu=cpu)
+                    finally:
+                        parties = cpus[workers] = cpu.stop()
                     facts = runs[workers] = read_archive(db_url)
                     figures[f"workers_{workers}"] = _run_figures(facts, wall, workers)
+                    figures[f"workers_{workers}"].update(_cpu_figures(parties, facts.pages, wall, workers))
+                    figures[f"workers_{workers}"]["load_1min_before_after"] = [
+                        round(load, 1), round(os.getloadavg()[0], 1)]
                     errors = ", ".join(f"{k} {v}" for k, v in sorted(facts.errors.items())) or "none"
                     print(f"{workers} worker(s): {wall:.1f} s, {facts.pages} pages, "
                           f"{facts.pages / wall / workers:.2f} pages/s per worker, "
                           f"{len(facts.reports)} reports, {len(facts.documents)} documents; "
                           f"failed requests by kind: {errors}", flush=True)
+                    for line in _cpu_lines(parties, wall, workers):
+                        print(f"  {line}")
                     for line in missing_expected(facts, expected):
                         print(f"  {line}")
                 one, two = runs[1], runs[2]
@@ -164,6 +216,8 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     figures["wall_time_ratio"] = round(walls[1] / walls[2], 2)
+    per_page = [figures[f"workers_{w}"]["worker_cpu_s_per_page"] for w in (1, 2)]  # type: ignore[index]
+    figures["cpu_bound_ratio"] = round(2 * per_page[0] / per_page[1], 2) if per_page[1] else None
     figures["same_reports"] = one.reports.keys() == two.reports.keys()
     figures["same_documents"] = one.documents.keys() == two.documents.keys()
     figures["differences"] = differences
@@ -171,6 +225,10 @@ def main() -> None:
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     print(f"wall-time ratio 1 worker / 2 workers: {figures['wall_time_ratio']}× (target >= 1.7× "
           f"on a machine with a core per worker; this one has {os.cpu_count()} cores in all)")
+    print(f"CPU-bound ratio (2 × worker CPU per page with one worker / with two: the ratio if each "
+          f"worker had a core of its own and were CPU-bound): {figures['cpu_bound_ratio']}×; "
+          f"worker CPU per page {per_page[0] * 1000:.1f} ms (1 worker), {per_page[1] * 1000:.1f} ms "
+          f"(2 workers)")
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     if not (figures["same_reports"] and figures["same_documents"]):

@@ -85,6 +85,9 @@ class SiteState:
         self.resources: dict[str, Resource] = site.resources
         self._lock = threading.Lock()
         self._hits: dict[str, int] = {}
+        #: id(stored body) -> (that body, its gzip encoding, its ETag): a stored body is
+        #: compressed and hashed once, not per request (the body is kept, so its id stays its own)
+        self._encoded: dict[int, tuple[bytes, bytes | None, str | None]] = {}
 
     def bind(self, origin: str) -> None:
         """Know the site's own origin; bodies naming ``__ORIGIN__`` get it filled in."""
@@ -105,6 +108,24 @@ class SiteState:
                    if marker in res.body or port_marker in res.body else res)
             for path, res in resources.items()
         }
+
+    def gzipped(self, body: bytes) -> bytes:
+        """``gzip.compress(body, mtime=0)``, once per stored body (see ``_encoded``)."""
+        body_, packed, tag = self._encoded.get(id(body), (None, None, None))
+        if body_ is not body or packed is None:
+            packed = gzip.compress(body, mtime=0)
+            with self._lock:
+                self._encoded[id(body)] = (body, packed, tag if body_ is body else None)
+        return packed
+
+    def etag(self, body: bytes) -> str:
+        """:func:`etag` of ``body``, once per stored body."""
+        body_, packed, tag = self._encoded.get(id(body), (None, None, None))
+        if body_ is not body or tag is None:
+            tag = etag(body)
+            with self._lock:
+                self._encoded[id(body)] = (body, packed if body_ is body else None, tag)
+        return tag
 
     def hit(self, key: str) -> int:
         """Count one more request of ``key``; the new count (thread-safe)."""
@@ -200,8 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_large(method, res.amount)
             return
         compress = self._gzip_wanted(headers, body)
+        stored = body is res.body  # not built for this request: encoded once, then reused
         if res.behaviour == "cacheable":
-            tag = etag(body)
+            tag = self.state.etag(body) if stored else etag(body)
             headers["ETag"] = tag[:-1] + '-gzip"' if compress else tag
             headers["Last-Modified"] = email.utils.formatdate(res.last_modified, usegmt=True)
             if self._not_modified(tag, res.last_modified):
@@ -210,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if compress:
             headers["Content-Encoding"] = "gzip"
-            body = gzip.compress(body, mtime=0)
+            body = self.state.gzipped(body) if stored else gzip.compress(body, mtime=0)
         self._send(method, status, headers, body)
 
     def _jpage(self, params: dict[str, str], form: dict[str, str]) -> bytes:
