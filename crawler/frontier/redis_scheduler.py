@@ -108,6 +108,17 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         returned = self.registry.leave(self.worker_id)  # what is still held goes back
         logger.info("worker left the run", extra={"worker": self.worker_id, "returned": returned})
 
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue ``request`` unless the run has seen it: duplicate filter and queue in one
+        round trip (the worker's event loop waits for every Redis call it makes)."""
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_unseen(request, self.df.key, fingerprint):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats is not None:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
     def next_request(self) -> Request | None:
         popped = self.queue.pop()
         if popped is None:
@@ -151,8 +162,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if handled:
             hosts = [host_of(self.held[key][0].url) for key in handled]
             self.shared.publish(self.spider, hosts)
-            for key in handled:
-                self.queue.done(self.held.pop(key)[1])
+            self.queue.done(*(self.held.pop(key)[1] for key in handled))
         if self._ticks % 10 == 0:
             self.reclaimed += self.registry.reclaim_dead(this_worker=self.worker_id)
         self._wake_engine()

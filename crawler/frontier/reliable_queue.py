@@ -44,6 +44,15 @@ return #h / 2
 """
 
 
+#: KEYS: queue, duplicate filter. ARGV: fingerprint ('' = not filtered), score, request.
+#: Queues the request unless its fingerprint was seen; 1 when queued, 0 when a duplicate.
+_PUSH_UNSEEN = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1
+"""
+
+
 def reclaim(server: Redis, keys: RunKeys, worker: str) -> int:
     """Queue again every request ``worker`` held and forget the worker; return how many."""
     script: Any = server.register_script(_RECLAIM)
@@ -58,6 +67,7 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
         super().__init__(server, spider, key, serializer)
         self.processing_key = processing_key
         self._pop: Any = server.register_script(_POP)
+        self._push_unseen: Any = server.register_script(_PUSH_UNSEEN)
 
     def _encode_request(self, request: Request) -> bytes:
         """The request serialised as scrapy-redis does, without reading the spider's properties."""
@@ -70,9 +80,19 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
             return None
         return self._decode_request(data), data
 
-    def done(self, data: bytes) -> None:
-        """The request serialized as ``data`` is handled: it leaves the processing hash."""
-        self.server.hdel(self.processing_key, data)
+    def push_unseen(self, request: Request, dupefilter_key: str, fingerprint: str | None) -> bool:
+        """Queue ``request`` unless ``fingerprint`` is in the duplicate filter (which it joins),
+        in one round trip (scrapy-redis asks twice: ``SADD``, then ``ZADD``); None: queue it
+        unfiltered. True when queued."""
+        return bool(self._push_unseen(keys=[self.key, dupefilter_key],
+                                      args=[fingerprint or "", -request.priority,
+                                            self._encode_request(request)]))
+
+    def done(self, *data: bytes) -> None:
+        """The requests serialized as ``data`` are handled: they leave the processing hash
+        (one round trip for all of them)."""
+        if data:
+            self.server.hdel(self.processing_key, *data)
 
     def held(self) -> int:
         """Requests this worker holds."""

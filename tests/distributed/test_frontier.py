@@ -8,8 +8,10 @@ import threading
 import pytest
 import redis
 from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
 
 from crawler.frontier.redis_keys import RunKeys
+from crawler.frontier.redis_scheduler import FingerprintDupeFilter, RedisScheduler
 from crawler.frontier.reliable_queue import ReliableQueue
 from crawler.frontier.workers import WorkerRegistry
 from crawler.run.distributed import DistributedRun, NoDistributedRun
@@ -192,3 +194,44 @@ def test_a_worker_without_a_run_to_join_says_how_to_start_one(tmp_path: object, 
                                        run_key, "--db", f"sqlite:///{tmp_path}/a.db",
                                        "--archive", f"{tmp_path}/archive"])
     assert result.exit_code == 1 and "not SQLite" in result.output, result.output
+
+
+class _CountingRedis(redis.Redis):
+    """A Redis client that counts its round trips (commands and scripts sent)."""
+
+    calls = 0
+
+    def execute_command(self, *args: object, **options: object) -> object:
+        type(self).calls += 1
+        return super().execute_command(*args, **options)
+
+
+def test_a_request_is_filtered_and_queued_in_one_round_trip(redis_url: str, run_key: str) -> None:
+    # scrapy-redis's scheduler asks Redis twice per new request (SADD of its fingerprint, then
+    # ZADD), each a wait of the worker's event loop; one script does both, with the same answers
+    server = _CountingRedis.from_url(redis_url)
+    crawler = get_crawler(_Spider)
+    crawler._apply_settings()
+    scheduler = RedisScheduler(crawler, server, RunKeys(run_key), worker_id="elsewhere:1:a",
+                               stale_after=30.0, tick_seconds=0.5)
+    scheduler.spider = _Spider()
+    keys = RunKeys(run_key)
+    scheduler.queue = _queue(server, keys, "elsewhere:1:a")
+    scheduler.df = FingerprintDupeFilter(server, keys.dupefilter, crawler.request_fingerprinter)
+
+    assert scheduler.enqueue_request(Request("http://x.test/0")) is True  # loads the script
+    before = _CountingRedis.calls
+    assert scheduler.enqueue_request(Request("http://x.test/a", priority=3)) is True
+    assert _CountingRedis.calls - before == 1
+    assert scheduler.enqueue_request(Request("http://x.test/a")) is False  # seen
+    assert scheduler.enqueue_request(Request("http://x.test/a", dont_filter=True)) is True
+    assert scheduler.enqueue_request(Request("http://x.test/b")) is True
+    assert _CountingRedis.calls - before == 4
+    assert server.zcard(keys.queue) == 4 and server.scard(keys.dupefilter) == 3
+    first = scheduler.queue.pop()
+    assert first is not None and first[0].url == "http://x.test/a" and first[0].priority == 3
+    rest = [scheduler.queue.pop(), scheduler.queue.pop(), scheduler.queue.pop()]
+    assert scheduler.queue.held() == 4
+    before = _CountingRedis.calls
+    scheduler.queue.done(first[1], *(item[1] for item in rest if item is not None))
+    assert _CountingRedis.calls - before == 1 and scheduler.queue.held() == 0
