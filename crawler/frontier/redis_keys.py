@@ -50,6 +50,11 @@ class RunKeys:
         return self.prefix + "processing:*"
 
     @property
+    def held(self) -> str:
+        """String: requests held by all workers together (the processing hashes' sizes summed)."""
+        return self.prefix + "held"
+
+    @property
     def phase(self) -> str:
         """String: ``discovery`` → ``search`` → ``revalidate`` → ``done``."""
         return self.prefix + "phase"

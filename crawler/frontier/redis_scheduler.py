@@ -55,13 +55,15 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     """The distributed frontier (see module docstring); implements ``crawler.frontier.base``."""
 
     def __init__(self, crawler: Crawler, server: Redis, keys: RunKeys, *, worker_id: str,
-                 stale_after: float, tick_seconds: float) -> None:
+                 stale_after: float, tick_seconds: float, page_limit: int = 0) -> None:
         super().__init__(server, persist=True, queue_key=keys.queue, dupefilter_key=keys.dupefilter)
         self.crawler = crawler
         self.stats = crawler.stats
         self.keys = keys
         self.worker_id = worker_id
         self.tick_seconds = tick_seconds
+        #: The run's --max-pages (0: none): no request is taken beyond it (``ReliableQueue``).
+        self.page_limit = page_limit
         self.registry = WorkerRegistry(server, keys, stale_after=stale_after)
         self.shared = SharedState(server, keys)
         #: Per-host page budgets and trap caps for all workers (the spider counts through it).
@@ -84,13 +86,15 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         return cls(crawler, server, RunKeys(run_key),
                    worker_id=settings.get("GOVREPORTS_WORKER_ID") or new_worker_id(),
                    stale_after=settings.getfloat("GOVREPORTS_WORKER_STALE", 30.0),
-                   tick_seconds=settings.getfloat("GOVREPORTS_REDIS_TICK_SECONDS", 0.5))
+                   tick_seconds=settings.getfloat("GOVREPORTS_REDIS_TICK_SECONDS", 0.5),
+                   page_limit=settings.getint("GOVREPORTS_RUN_MAX_PAGES"))
 
     # -- Scrapy's scheduler interface -------------------------------------------------------
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.queue = ReliableQueue(self.server, spider, self.keys.queue,
-                                   processing_key=self.keys.processing(self.worker_id))
+                                   processing_key=self.keys.processing(self.worker_id),
+                                   keys=self.keys, page_limit=self.page_limit)
         self.df = FingerprintDupeFilter(self.server, self.keys.dupefilter,
                                         self.crawler.request_fingerprinter)
         self.registry.beat(self.worker_id)

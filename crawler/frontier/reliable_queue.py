@@ -25,24 +25,40 @@ if TYPE_CHECKING:
     from redis import Redis
     from scrapy import Request, Spider
 
-#: KEYS: queue, processing hash. Pops the lowest score into the processing hash.
+#: KEYS: queue, processing hash[, held counter, run_pages]; ARGV: the run's --max-pages (0:
+#: none). Pops the lowest score into the processing hash and counts it held, unless the run's
+#: responses so far plus the requests every worker holds already make its --max-pages.
 _POP = """
+if #KEYS >= 4 and tonumber(ARGV[1]) > 0 then
+  local used = tonumber(redis.call('GET', KEYS[4]) or '0')
+  local held = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if used + held >= tonumber(ARGV[1]) then return false end
+end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('HSET', KEYS[2], r[1], r[2])
+if #KEYS >= 3 then redis.call('INCR', KEYS[3]) end
 return r[1]
 """
 
-#: KEYS: queue, processing hash, workers zset; ARGV: worker id. Everything held goes back.
+#: KEYS: processing hash, held counter; ARGV: requests. They leave the hash (and the count).
+_DONE = """
+local n = redis.call('HDEL', KEYS[1], unpack(ARGV))
+if n > 0 then redis.call('DECRBY', KEYS[2], n) end
+return n
+"""
+
+#: KEYS: queue, processing hash, workers zset, held counter; ARGV: worker id. Everything
+#: held goes back.
 _RECLAIM = """
 local h = redis.call('HGETALL', KEYS[2])
 for i = 1, #h, 2 do redis.call('ZADD', KEYS[1], h[i + 1], h[i]) end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
+if #h > 0 then redis.call('DECRBY', KEYS[4], #h / 2) end
 return #h / 2
 """
-
 
 #: KEYS: queue, duplicate filter. ARGV: fingerprint ('' = not filtered), score, request.
 #: Queues the request unless its fingerprint was seen; 1 when queued, 0 when a duplicate.
@@ -56,17 +72,24 @@ return 1
 def reclaim(server: Redis, keys: RunKeys, worker: str) -> int:
     """Queue again every request ``worker`` held and forget the worker; return how many."""
     script: Any = server.register_script(_RECLAIM)
-    return int(script(keys=[keys.queue, keys.processing(worker), keys.workers], args=[worker]))
+    return int(script(keys=[keys.queue, keys.processing(worker), keys.workers, keys.held], args=[worker]))
 
 
 class ReliableQueue(PriorityQueue):  # type: ignore[misc]
     """A scrapy-redis ``PriorityQueue`` whose pop keeps the request in a processing hash."""
 
     def __init__(self, server: Redis, spider: Spider, key: str, serializer: Any = None,
-                 *, processing_key: str) -> None:
+                 *, processing_key: str, keys: RunKeys | None = None, page_limit: int = 0) -> None:
+        """``keys``: the run's keys, to count the requests all workers hold (``keys.held``) and,
+        with ``page_limit`` (the run's ``--max-pages``), pop nothing once the run's responses
+        plus those requests make it: requests taken but not yet answered were what a worker
+        fetched beyond its --max-pages."""
         super().__init__(server, spider, key, serializer)
         self.processing_key = processing_key
+        self._counted = [keys.held, keys.run_pages] if keys is not None else []
+        self.page_limit = page_limit
         self._pop: Any = server.register_script(_POP)
+        self._done: Any = server.register_script(_DONE)
         self._push_unseen: Any = server.register_script(_PUSH_UNSEEN)
 
     def _encode_request(self, request: Request) -> bytes:
@@ -75,7 +98,7 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
 
     def pop(self, timeout: int = 0) -> tuple[Request, bytes] | None:  # type: ignore[override]
         """The best request and its serialized form (kept in the processing hash), or None."""
-        data = self._pop(keys=[self.key, self.processing_key])
+        data = self._pop(keys=[self.key, self.processing_key, *self._counted], args=[self.page_limit])
         if not data:
             return None
         return self._decode_request(data), data
@@ -91,7 +114,9 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
     def done(self, *data: bytes) -> None:
         """The requests serialized as ``data`` are handled: they leave the processing hash
         (one round trip for all of them)."""
-        if data:
+        if data and self._counted:
+            self._done(keys=[self.processing_key, self._counted[0]], args=list(data))
+        elif data:
             self.server.hdel(self.processing_key, *data)
 
     def held(self) -> int:

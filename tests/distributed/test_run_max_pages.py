@@ -19,10 +19,11 @@ from tests.distributed.helpers import TIMEOUT, crawl_with_a_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 MAX_PAGES = 100
-#: Requests a worker's engine already took from the queue when the limit is reached (in its
-#: downloader, at most CONCURRENT_REQUESTS): finished and archived, as a single process's
-#: --max-pages (Scrapy's CLOSESPIDER_PAGECOUNT) does too.
-IN_FLIGHT = 16
+#: Responses beyond the limit: a worker takes no request from the queue once the run's
+#: responses plus the requests all workers hold make its --max-pages (before: up to
+#: CONCURRENT_REQUESTS, 16, per worker were taken and fetched: 128-131 captures at 100), so
+#: only a response that never went through the queue (robots.txt) could go over.
+OVER = 2
 MORE_PAGES = 30
 
 
@@ -52,7 +53,7 @@ def test_two_workers_share_one_max_pages(tmp_path: Path, tree_site: tuple[str, s
     print(f"max-pages {MAX_PAGES}: {captures} captures, {len(fetched)} pages fetched besides the "
           f"home page, counter {server.get(keys.run_pages)!r}, {queued} requests left queued")
     # each worker counting its own --max-pages archived 229 (measured)
-    assert MAX_PAGES <= captures <= MAX_PAGES + 2 * IN_FLIGHT
+    assert MAX_PAGES <= captures <= MAX_PAGES + OVER
     assert status == "stopped"
     assert int(server.get(keys.run_pages) or 0) == MAX_PAGES
     # what was not fetched stays queued, nothing is left held: the same command continues
@@ -74,4 +75,4 @@ def test_two_workers_share_one_max_pages(tmp_path: Path, tree_site: tuple[str, s
     status, more = _run(pg_url, run_id)
     print(f"continued with max-pages {MORE_PAGES}: {more - captures} more captures")
     assert status == "stopped"
-    assert MORE_PAGES <= more - captures <= MORE_PAGES + IN_FLIGHT
+    assert MORE_PAGES <= more - captures <= MORE_PAGES + OVER
