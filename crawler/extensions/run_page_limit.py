@@ -6,7 +6,7 @@ counted in the process. A distributed run counts every worker's responses in one
 the worker whose response reaches the limit, and every other worker within a tick, closes its
 spider with the reason ``closespider_pagecount``, so takes no new request; what is queued stays
 queued, what is held goes back to the queue, requests already in flight are finished (and
-archived). One worker then records the run as ``stopped`` (``crawler.extensions.run_owner``);
+archived; the scheduler takes none beyond the limit: ``crawler.frontier.reliable_queue``). One worker then records the run as ``stopped`` (``crawler.extensions.run_owner``);
 ``govreports crawl`` with the same options joins it again with a new page budget.
 
 Settings: ``GOVREPORTS_RUN_MAX_PAGES`` (0: no limit), ``GOVREPORTS_REDIS_URL``,
