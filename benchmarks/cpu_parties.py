@@ -127,7 +127,9 @@ class CpuParties:
             for pid, (comm, _, _, cpu) in procs.items():
                 party = owner.get(pid)
                 if party is None and comm == "postgres":
-                    if pid not in self._postgres:
+                    # a new backend shows the postmaster's command line until it names its
+                    # database: only a match is remembered
+                    if not self._postgres.get(pid):
                         self._postgres[pid] = bool(self.database) and f" {self.database} " in _cmdline(pid)
                     ours = self._postgres[pid]
                     party = "postgresql: this run's database" if ours else "postgresql: rest of the server"

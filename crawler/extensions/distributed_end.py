@@ -97,7 +97,7 @@ class DistributedEnd:
                 requests = self._revalidations(spider)
                 frontier.shared.note_revalidating(canonicalize(r.url) for r in requests)
                 next_phase = "revalidate"
-            queued = sum(bool(frontier.enqueue_request(r)) for r in requests)
+            queued = frontier.enqueue_many(requests)
             self.run.set_phase(next_phase)
             logger.info("distributed run moved on", extra={"phase": next_phase, "queued": queued})
             if queued:

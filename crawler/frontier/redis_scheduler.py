@@ -70,6 +70,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.shared_budget = SharedBudget(server, keys)
         self.held: dict[int, tuple[Request, bytes]] = {}
         self.reclaimed = 0
+        self._pending: list[Request] = []  # requests to queue at the next flush
         self._loop: task.LoopingCall | None = None
         self._ticks = 0
         self._closed = False
@@ -113,17 +114,44 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         logger.info("worker left the run", extra={"worker": self.worker_id, "returned": returned})
 
     def enqueue_request(self, request: Request) -> bool:
-        """Queue ``request`` unless the run has seen it: duplicate filter and queue in one
-        round trip (the worker's event loop waits for every Redis call it makes)."""
-        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        if not self.queue.push_unseen(request, self.df.key, fingerprint):
-            self.df.log(request, self.spider)
-            return False
-        if self.stats is not None:
-            self.stats.inc_value("scheduler/enqueued/redis")
+        """Queue ``request`` unless the run has seen it. The requests of one callback's output
+        go to Redis together, in one round trip (:meth:`flush`, called soon after, and before
+        anything that reads the queue or reports a request handled): the worker's event loop
+        waits for every Redis call it makes. Always True: a duplicate is known only then."""
+        self._pending.append(request)
+        if len(self._pending) == 1:
+            from twisted.internet import reactor  # the installed one (Scrapy installs it first)
+
+            clock: Any = reactor
+            clock.callLater(0, self.flush)
         return True
 
+    def enqueue_many(self, requests: list[Request]) -> int:
+        """Queue ``requests`` now (those the run has not seen); return how many were queued."""
+        self._pending.extend(requests)
+        return self.flush()
+
+    def flush(self) -> int:
+        """Send the requests waiting to be queued (duplicate filter and queue, one script);
+        return how many were queued."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return 0
+        fingerprints = [None if r.dont_filter else self.df.request_fingerprint(r) for r in pending]
+        answers = self.queue.push_unseen(list(zip(pending, fingerprints, strict=True)), self.df.key)
+        for request, answer in zip(pending, answers, strict=True):
+            if not answer:
+                self.df.log(request, self.spider)
+        queued = sum(answers)
+        if self.stats is not None and queued:
+            self.stats.inc_value("scheduler/enqueued/redis", queued)
+        return queued
+
+    def __len__(self) -> int:
+        return len(self.queue) + len(self._pending)
+
     def next_request(self) -> Request | None:
+        self.flush()
         popped = self.queue.pop()
         if popped is None:
             return None
@@ -159,6 +187,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if self._closed:
             return
         self._ticks += 1
+        self.flush()  # a handled request's new requests are queued before it leaves
         self.registry.beat(self.worker_id)
         busy = engine_busy_requests(self.crawler.engine)
         writing = archive_writes_pending(self.crawler)

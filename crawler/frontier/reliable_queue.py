@@ -14,6 +14,7 @@ timed out in bursts, renderings starved; issue 14).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue
@@ -60,12 +61,19 @@ if #h > 0 then redis.call('DECRBY', KEYS[4], #h / 2) end
 return #h / 2
 """
 
-#: KEYS: queue, duplicate filter. ARGV: fingerprint ('' = not filtered), score, request.
-#: Queues the request unless its fingerprint was seen; 1 when queued, 0 when a duplicate.
+#: KEYS: queue, duplicate filter. ARGV: (fingerprint ('' = not filtered), score, request) per
+#: request. Queues each request unless its fingerprint was seen: 1 when queued, 0 when a duplicate.
 _PUSH_UNSEEN = """
-if ARGV[1] ~= '' and redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-return 1
+local out = {}
+for i = 1, #ARGV, 3 do
+  if ARGV[i] ~= '' and redis.call('SADD', KEYS[2], ARGV[i]) == 0 then
+    out[#out + 1] = 0
+  else
+    redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i + 2])
+    out[#out + 1] = 1
+  end
+end
+return out
 """
 
 
@@ -103,13 +111,17 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
             return None
         return self._decode_request(data), data
 
-    def push_unseen(self, request: Request, dupefilter_key: str, fingerprint: str | None) -> bool:
-        """Queue ``request`` unless ``fingerprint`` is in the duplicate filter (which it joins),
-        in one round trip (scrapy-redis asks twice: ``SADD``, then ``ZADD``); None: queue it
-        unfiltered. True when queued."""
-        return bool(self._push_unseen(keys=[self.key, dupefilter_key],
-                                      args=[fingerprint or "", -request.priority,
-                                            self._encode_request(request)]))
+    def push_unseen(self, requests: Sequence[tuple[Request, str | None]], dupefilter_key: str) -> list[bool]:
+        """Queue each request unless its fingerprint is in the duplicate filter (which it joins;
+        None: queue it unfiltered), all in one round trip (scrapy-redis asks twice per request:
+        ``SADD``, then ``ZADD``). True for each request queued."""
+        if not requests:
+            return []
+        args: list[Any] = []
+        for request, fingerprint in requests:
+            args += [fingerprint or "", -request.priority, self._encode_request(request)]
+        answers = self._push_unseen(keys=[self.key, dupefilter_key], args=args)
+        return [bool(int(a)) for a in answers]
 
     def done(self, *data: bytes) -> None:
         """The requests serialized as ``data`` are handled: they leave the processing hash

@@ -206,32 +206,35 @@ class _CountingRedis(redis.Redis):
         return super().execute_command(*args, **options)
 
 
-def test_a_request_is_filtered_and_queued_in_one_round_trip(redis_url: str, run_key: str) -> None:
+def test_a_callbacks_requests_are_filtered_and_queued_in_one_round_trip(redis_url: str,
+                                                                         run_key: str) -> None:
     # scrapy-redis's scheduler asks Redis twice per new request (SADD of its fingerprint, then
-    # ZADD), each a wait of the worker's event loop; one script does both, with the same answers
+    # ZADD), each a wait of the worker's event loop; the requests queued together (one
+    # callback's output) go in one script call, with the same answers
     server = _CountingRedis.from_url(redis_url)
     crawler = get_crawler(_Spider)
     crawler._apply_settings()
-    scheduler = RedisScheduler(crawler, server, RunKeys(run_key), worker_id="elsewhere:1:a",
+    keys = RunKeys(run_key)
+    scheduler = RedisScheduler(crawler, server, keys, worker_id="elsewhere:1:a",
                                stale_after=30.0, tick_seconds=0.5)
     scheduler.spider = _Spider()
-    keys = RunKeys(run_key)
     scheduler.queue = _queue(server, keys, "elsewhere:1:a")
     scheduler.df = FingerprintDupeFilter(server, keys.dupefilter, crawler.request_fingerprinter)
+    assert scheduler.enqueue_many([Request("http://x.test/0")]) == 1  # loads the script
 
-    assert scheduler.enqueue_request(Request("http://x.test/0")) is True  # loads the script
     before = _CountingRedis.calls
-    assert scheduler.enqueue_request(Request("http://x.test/a", priority=3)) is True
+    for request in (Request("http://x.test/a", priority=3), Request("http://x.test/a"),
+                    Request("http://x.test/0"), Request("http://x.test/a", dont_filter=True),
+                    Request("http://x.test/b")):
+        scheduler.enqueue_request(request)
+    assert _CountingRedis.calls == before  # nothing sent yet
+    assert scheduler.flush() == 3  # a, a again (not filtered), b; the duplicates dropped
     assert _CountingRedis.calls - before == 1
-    assert scheduler.enqueue_request(Request("http://x.test/a")) is False  # seen
-    assert scheduler.enqueue_request(Request("http://x.test/a", dont_filter=True)) is True
-    assert scheduler.enqueue_request(Request("http://x.test/b")) is True
-    assert _CountingRedis.calls - before == 4
     assert server.zcard(keys.queue) == 4 and server.scard(keys.dupefilter) == 3
-    first = scheduler.queue.pop()
-    assert first is not None and first[0].url == "http://x.test/a" and first[0].priority == 3
+    first = scheduler.next_request()
+    assert first is not None and first.url == "http://x.test/a" and first.priority == 3
     rest = [scheduler.queue.pop(), scheduler.queue.pop(), scheduler.queue.pop()]
     assert scheduler.queue.held() == 4
     before = _CountingRedis.calls
-    scheduler.queue.done(first[1], *(item[1] for item in rest if item is not None))
+    scheduler.queue.done(scheduler.held[id(first)][1], *(item[1] for item in rest if item is not None))
     assert _CountingRedis.calls - before == 1 and scheduler.queue.held() == 0
