@@ -76,10 +76,15 @@ def test_sigkill_one_worker_then_all_workers_and_the_run_still_ends_once_with_ev
         _wait(lambda: server.exists(keys.meta), "the run to be recorded")
         first = _start(worker, logs[1])
         try:
+            def joined() -> list[bytes]:
+                return [w for w in server.zrange(keys.workers, 0, -1)
+                        if w.decode().split(":")[1] == str(first.pid)]
+
+            # the crawl command alone can pass 120 captures before the worker has started
+            _wait(lambda: bool(joined()), "the second worker to join")
             captures = select(Capture.id)
             _wait(lambda: _count(pg_url, captures) > 120, "120 captures")
-            held = [w for w in server.zrange(keys.workers, 0, -1)
-                    if w.decode().split(":")[1] == str(first.pid)]
+            held = joined()
             assert held, "the second worker never joined"
             killed = keys.processing(held[0].decode())
             _wait(lambda: server.hlen(killed) > 0, "the worker to hold requests", 30)
