@@ -17,6 +17,7 @@ import pytest
 
 from crawler.settings import DEPTH_LIMIT
 from crawler.settings import GOVREPORTS_MAX_LIST_PAGES as MAX_LIST_PAGES
+from crawler.testbed.sample_portal.pages import pager_links
 from tests.http_helpers import QuietHandler, serving
 
 pytestmark = pytest.mark.slow
@@ -46,24 +47,10 @@ def _page(title: str, body: str) -> str:
             f"<body><h2>{title}</h2>{body}</body></html>")
 
 
-def _pager(count: int, current: int) -> str:
-    """The sample portal's noise-list pager: 共N页 首页 上一页 下一页 尾页 (0-based ``current``)."""
-    def name(i: int) -> str:
-        return "index.html" if i == 0 else f"index_{i}.html"
-
-    parts = [f'<a href="{name(0)}">首页</a>']
-    if current > 0:
-        parts.append(f'<a href="{name(current - 1)}">上一页</a>')
-    if current < count - 1:
-        parts.append(f'<a href="{name(current + 1)}">下一页</a>')
-    parts.append(f'<a href="{name(count - 1)}">尾页</a>')
-    return f'<div class="page">共{count}页 ' + " ".join(parts) + "</div>"
-
-
 def _news_page(index: int) -> str:
     items = "".join(f'<li><a href="/news/item_{index}_{k}.html">工作动态{index}-{k}</a></li>'
                     for k in range(ITEMS))
-    return _page("工作动态", f"<ul>{items}</ul>{_pager(PAGES, index)}")
+    return _page("工作动态", f"<ul>{items}</ul>{pager_links('index', PAGES, index)}")
 
 
 def _next_only_page(number: int) -> str:

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -163,6 +165,18 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@contextmanager
+def serving_with_settings(db_url: str, archive_dir: Path, settings_file: Path, toml: str) -> Iterator[str]:
+    """``govreports serve --config settings_file`` (written with ``toml``); yield its base URL."""
+    settings_file.write_text(toml, encoding="utf-8")
+    process = ServeProcess(db_url, archive_dir, "--config", str(settings_file))
+    process.wait_ready()
+    try:
+        yield process.base_url
+    finally:
+        process.stop()
 
 
 def sha256_of(data: bytes) -> str:

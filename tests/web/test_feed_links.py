@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crawler.alerts.atom import ATOM_NS, newest_events
 from crawler.web.pages import FEED_SIZE
 from tests.web.conftest import WebArchive
-from tests.web.helpers import ServeProcess
+from tests.web.helpers import ServeProcess, serving_with_settings
 
 PUBLIC = "https://archive.example.org/govreports"
 #: The host a reverse proxy in front of the app sends on (not where readers reach it).
@@ -25,14 +25,10 @@ A = f"{{{ATOM_NS}}}"
 @pytest.fixture(scope="module")
 def behind_proxy(web_archive: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``govreports serve`` whose settings file gives the public address (trailing slash)."""
-    config = tmp_path_factory.mktemp("feed-config") / "govreports.toml"
-    config.write_text(f'[alerts]\nbase_url = "{PUBLIC}/"\n', encoding="utf-8")
-    process = ServeProcess(web_archive.db_url, web_archive.archive_dir, "--config", str(config))
-    process.wait_ready()
-    try:
-        yield process.base_url
-    finally:
-        process.stop()
+    with serving_with_settings(web_archive.db_url, web_archive.archive_dir,
+                               tmp_path_factory.mktemp("feed-config") / "govreports.toml",
+                               f'[alerts]\nbase_url = "{PUBLIC}/"\n') as base_url:
+        yield base_url
 
 
 def _feed(url: str, host: str, **params: str) -> etree._Element:

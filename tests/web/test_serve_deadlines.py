@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from crawler.reports.versions import is_government
 from tests.web.conftest import WebArchive
-from tests.web.helpers import ServeProcess
+from tests.web.helpers import serving_with_settings
 from tests.web.truth import reports
 
 DEPARTMENT = (6, 30)
@@ -21,14 +21,10 @@ GOVERNMENT = (7, 31)
 
 @pytest.fixture(scope="module")
 def later_deadlines(web_archive: WebArchive, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    config = tmp_path_factory.mktemp("deadline-config") / "govreports.toml"
-    config.write_text('[alerts.deadlines]\ndepartment = "06-30"\ngovernment = "07-31"\n', encoding="utf-8")
-    process = ServeProcess(web_archive.db_url, web_archive.archive_dir, "--config", str(config))
-    process.wait_ready()
-    try:
-        yield process.base_url
-    finally:
-        process.stop()
+    with serving_with_settings(web_archive.db_url, web_archive.archive_dir,
+                               tmp_path_factory.mktemp("deadline-config") / "govreports.toml",
+                               '[alerts.deadlines]\ndepartment = "06-30"\ngovernment = "07-31"\n') as base_url:
+        yield base_url
 
 
 def test_serve_takes_the_deadlines_of_its_settings_file(later_deadlines: str, db: Session) -> None:
