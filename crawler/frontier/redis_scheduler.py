@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from redis import Redis
+from scrapy.utils.reactor import is_reactor_installed
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -119,8 +120,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         anything that reads the queue or reports a request handled): the worker's event loop
         waits for every Redis call it makes. Always True: a duplicate is known only then."""
         self._pending.append(request)
-        if len(self._pending) == 1:
-            from twisted.internet import reactor  # the installed one (Scrapy installs it first)
+        # flushed on the reactor's next turn; with no reactor installed (a scheduler used
+        # outside a crawl) importing it would install one, so the flush waits for the next
+        # pop, tick or end check instead
+        if len(self._pending) == 1 and is_reactor_installed():
+            from twisted.internet import reactor  # the installed one
 
             clock: Any = reactor
             clock.callLater(0, self.flush)

@@ -8,6 +8,7 @@ import threading
 import pytest
 import redis
 from scrapy import Request, Spider
+from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from crawler.frontier.redis_keys import RunKeys
@@ -223,11 +224,14 @@ def test_a_callbacks_requests_are_filtered_and_queued_in_one_round_trip(redis_ur
     assert scheduler.enqueue_many([Request("http://x.test/0")]) == 1  # loads the script
 
     before = _CountingRedis.calls
+    reactor_before = is_reactor_installed()
     for request in (Request("http://x.test/a", priority=3), Request("http://x.test/a"),
                     Request("http://x.test/0"), Request("http://x.test/a", dont_filter=True),
                     Request("http://x.test/b")):
         scheduler.enqueue_request(request)
     assert _CountingRedis.calls == before  # nothing sent yet
+    # outside a crawl no reactor is installed by queueing (it would break later in-process crawls)
+    assert is_reactor_installed() == reactor_before
     assert scheduler.flush() == 3  # a, a again (not filtered), b; the duplicates dropped
     assert _CountingRedis.calls - before == 1
     assert server.zcard(keys.queue) == 4 and server.scard(keys.dupefilter) == 3
