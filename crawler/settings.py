@@ -152,6 +152,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 940,
     "crawler.middlewares.archive.WireArchiveMiddleware": 950,
     "crawler.middlewares.addresses.PrivateAddressMiddleware": 960,
+    # CPU spent per request for nothing (benchmarks/crawl.py): the spider sets no
+    # allowed_domains, so Scrapy's offsite filter lets every request through (the crawl's scope
+    # is crawler.discovery.scope's, checked by the spider and the redirect middlewares), and
+    # nothing reads DownloaderStats' downloader/* byte and count stats (the crawl summary
+    # counts from the archive database), which serialised every request's headers to size it.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
 }
 SPIDER_MIDDLEWARES = {
     # the pages of one list are as deep as its first page (DEPTH_LIMIT bounds links, not lists)

@@ -333,7 +333,17 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 pending.append(prepared)
         search = search_hops > 0
         allowed = self._within_budgets([(url, exempt, search) for url, exempt, _ in pending])
-        return (make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok)
+        made = (make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok)
+        queued = None if list_page else self._already_queued()
+        # a link the frontier has queued before would be dropped there as a duplicate: not
+        # yielded (a list's pages always are: the spider counts the ones it asks for)
+        return made if queued is None else (request for request in made if not queued(request))
+
+    def _already_queued(self) -> Callable[[Request], bool] | None:
+        """The scheduler's duplicate test (``DatabaseScheduler.already_queued``), if it has one."""
+        engine = getattr(self.crawler, "engine", None)
+        test = getattr(getattr(engine, "scheduler", None), "already_queued", None)
+        return test if callable(test) else None
 
     def _prepare_follow(self, url: str, text: str, *, referrer_report: dict[str, Any] | None,
                         base_priority: int, search_hops: int, list_page: bool

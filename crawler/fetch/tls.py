@@ -34,6 +34,9 @@ class PerHostContextFactory(_ScrapyClientContextFactory):
         super().__init__(*args, **kwargs)
         self.insecure_hosts = insecure_hosts or set()
         self.ca_file = ca_file
+        #: The parsed trust store, built on the first verified connection and shared by the
+        #: next ones (parsing certifi's bundle on every new connection cost CPU per host).
+        self._authorities: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PerHostContextFactory:
@@ -44,6 +47,11 @@ class PerHostContextFactory(_ScrapyClientContextFactory):
     def _trust_root(self) -> Any:
         if not self.ca_file:
             return ssl.platformTrust()
+        if self._authorities is None:
+            self._authorities = self._load_authorities()
+        return self._authorities
+
+    def _load_authorities(self) -> Any:
         pem = Path(self.ca_file).read_bytes()
         certificates = [
             ssl.Certificate.loadPEM(b"-----BEGIN CERTIFICATE-----" + part).original

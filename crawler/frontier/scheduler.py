@@ -109,6 +109,15 @@ class DatabaseScheduler(BaseScheduler):
     def has_pending_requests(self) -> bool:
         return bool(self._queued)
 
+    def already_queued(self, request: Request) -> bool:
+        """True when :meth:`enqueue_request` would drop ``request`` as a duplicate (a new
+        request whose fingerprint this run has queued before). The spider asks before yielding
+        a link's request: on a portal most links of a page are queued already, and each such
+        request cost its way through the spider middlewares and the engine only to be dropped
+        here."""
+        return (not request.dont_filter and META_FRONTIER_KEY not in request.meta
+                and self._fingerprint(request) in self.seen)
+
     def enqueue_request(self, request: Request) -> bool:
         fingerprint = self._fingerprint(request)
         row_key = request.meta.get(META_FRONTIER_KEY)
