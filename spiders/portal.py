@@ -53,6 +53,7 @@ from crawler.middlewares.archive import (
     META_CHARSET,
     META_FAILURE_RECORDED,
     META_SHA256,
+    committed_capture_id,
 )
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
 from crawler.middlewares.soft404 import META_SOFT_404
@@ -422,10 +423,13 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         charset = response.meta.get(META_CHARSET)
         if not charset:
             # Not a page after all (a document served where a page was linked).
-            return list(self.parse_document(response))
+            return [*await self.parse_document(response)]
         analysis = await in_thread(
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
             link_text=response.meta.get("link_text", ""))
+        # its capture's commit ran in the writer thread meanwhile (its report and rendering
+        # requests name the capture)
+        await committed_capture_id(response)
         return list(self._page_output(response, analysis))
 
     def _page_output(self, response: Response, analysis: PageAnalysis
@@ -504,17 +508,18 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                               meta={"govreports_probe": True})
         yield from self._iter_follow(locs, base_priority=10)
 
-    def parse_document(self, response: Response) -> Iterator[ReportItem]:
+    async def parse_document(self, response: Response) -> list[ReportItem]:
         """An attachment (pdf, doc, docx, wps…): a report when a report title led to it."""
         if self._http_error(response):
-            return
+            return []
         context = response.meta.get("govreports_report")
         if not context:
-            return
+            return []
         if not response.body.startswith(_DOCUMENT_MAGIC) and response.meta.get(META_CHARSET):
             self.crawler.stats.inc_value("govreports/errors/not_a_document")  # type: ignore[union-attr]
-            return
-        yield self._report_item(response, context, role="attachment")
+            return []
+        await committed_capture_id(response)
+        return [self._report_item(response, context, role="attachment")]
 
     def _report_item(self, response: Response, context: dict[str, Any], *, role: str) -> ReportItem:
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0]

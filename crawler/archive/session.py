@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +53,8 @@ _TEXT_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", 
 class FetchRecord:
     """What the archive made of one response."""
 
-    capture_id: int
+    #: None while the capture's commit is on its way (:attr:`commit` then says when it is done).
+    capture_id: int | None
     sha256: str | None
     size: int
     content_type: str
@@ -65,6 +67,9 @@ class FetchRecord:
     refused: str | None = None
     #: The payload with its content encoding removed (what the blob holds).
     payload: bytes | None = None
+    #: The commit still on its way in the writer thread (``record_response_async(...,
+    #: wait_for_commit=False)``); its result is this record with ``capture_id`` set.
+    commit: Future[FetchRecord] | None = None
 
 
 @dataclass
@@ -229,11 +234,18 @@ class ArchiveSession:
             return step()
         return self._complete(step, self.blobs.put(step.payload))
 
-    async def record_response_async(self, request: Request, response: Response) -> FetchRecord:
+    async def record_response_async(self, request: Request, response: Response, *,
+                                    wait_for_commit: bool = True) -> FetchRecord:
         """:meth:`record_response` off the reactor: decoding and the blob (hashing, write,
         fsync) in a thread of the pool, then the WARC record and the transaction in the writer
         thread (in order). The capture is committed after the blob is in place; the caller
-        resumes after the commit. Without a writer thread: the blob in a thread, the rest here."""
+        resumes after the commit. Without a writer thread: the blob in a thread, the rest here.
+
+        ``wait_for_commit=False``: a response whose blob is stored resumes its caller before
+        the commit. The record then has no ``capture_id`` yet and carries the commit
+        (:attr:`FetchRecord.commit`); the request stays busy (:meth:`ArchiveWriter.busy`, so the
+        frontier does not mark it done) until the commit. The response goes on to the spider
+        while the writer thread catches up: its download slot is free again at once."""
         from crawler.threads import in_thread
 
         writer = self.writer
@@ -246,7 +258,11 @@ class ArchiveSession:
         if not isinstance(step, _Pending):
             return await writer.call(step)
         assert stored is not None
-        return await writer.call(self._complete, step, stored)
+        if wait_for_commit:
+            return await writer.call(self._complete, step, stored)
+        commit = writer.submit(_busy_keys(request), self._complete, step, stored)
+        return FetchRecord(None, stored.sha256, stored.size, step.content_type, step.charset,
+                           step.problem, None, payload=step.payload, commit=commit)
 
     def _prepare_and_store(self, request: Request, response: Response
                            ) -> tuple[_Pending | Callable[[], FetchRecord], StoredBlob | None]:
@@ -522,15 +538,22 @@ class ArchiveSession:
         else:
             self._add_capture(request, record)
 
-    def mark_capture(self, request: Request, capture_id: int, *, kind: str | None = None,
-                     error_kind: str | None = None, message: str | None = None) -> None:
-        """Re-label capture ``capture_id`` (``ArchiveDB.mark_capture``) for ``request``: in the
-        writer thread when there is one (``request`` busy until it is committed)."""
+    def mark_capture(self, request: Request, capture: int | Future[FetchRecord], *,
+                     kind: str | None = None, error_kind: str | None = None,
+                     message: str | None = None) -> None:
+        """Re-label a capture (``ArchiveDB.mark_capture``) for ``request``: its id, or the
+        commit still on its way that will give it (:attr:`FetchRecord.commit`). In the writer
+        thread when there is one (``request`` busy until it is committed): its writes run in
+        order, so a commit handed over before is done by then."""
+        def mark(db: ArchiveDB) -> None:
+            capture_id = capture if isinstance(capture, int) else capture.result().capture_id
+            assert capture_id is not None
+            db.mark_capture(capture_id, kind=kind, error_kind=error_kind, message=message)
+
         if self.writer is not None:
-            self.writer.submit(_busy_keys(request), lambda: self.wdb.mark_capture(
-                capture_id, kind=kind, error_kind=error_kind, message=message))
+            self.writer.submit(_busy_keys(request), lambda: mark(self.wdb))
             return
-        self.db.mark_capture(capture_id, kind=kind, error_kind=error_kind, message=message)
+        mark(self.db)
 
     def close(self) -> list[UploadFailure]:
         """Flush and close the WARC file and wait for the WARC uploads still running (an

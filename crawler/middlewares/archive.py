@@ -10,14 +10,16 @@ has nothing left to do for it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Request, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.archive.session import ArchiveSession
+from crawler.archive.session import ArchiveSession, FetchRecord
 from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
 
@@ -27,6 +29,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 META_CAPTURE_ID = "govreports_capture_id"
+#: The capture's commit while it is on its way (a ``concurrent.futures.Future`` of the
+#: ``FetchRecord``): set instead of ``META_CAPTURE_ID`` on a page handed on before its commit.
+#: Read the id with :func:`committed_capture_id`.
+META_CAPTURE_COMMIT = "govreports_capture_commit"
 META_SHA256 = "govreports_sha256"
 META_CHARSET = "govreports_charset"
 META_FAILURE_RECORDED = "govreports_failure_recorded"
@@ -50,8 +56,13 @@ class WireArchiveMiddleware:
         return cls(crawler, _run_owner(crawler).session)
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        # the blob (hash, write, fsync) is written in a thread; the capture commit waits for it
-        fetched = await self.session.record_response_async(request, response)
+        # the blob (hash, write, fsync) is written in a thread; the capture commit waits for it.
+        # A 200 answer for the spider goes on before its commit (the writer thread holds its
+        # request busy meanwhile): the commit's wait no longer holds one of the crawl's
+        # CONCURRENT_REQUESTS download slots. Probes and other answers wait for their commit.
+        deferred = response.status == 200 and not request.meta.get("govreports_probe")
+        fetched = await self.session.record_response_async(request, response,
+                                                           wait_for_commit=not deferred)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("govreports/fetches")
@@ -59,7 +70,10 @@ class WireArchiveMiddleware:
         if fetched.refused:
             request.meta[META_FAILURE_RECORDED] = True
             raise IgnoreRequest(f"too large: the decoded body of {request.url} exceeds DOWNLOAD_MAXSIZE")
-        request.meta[META_CAPTURE_ID] = fetched.capture_id
+        if fetched.commit is not None:
+            request.meta[META_CAPTURE_COMMIT] = fetched.commit
+        else:
+            request.meta[META_CAPTURE_ID] = fetched.capture_id
         request.meta[META_SHA256] = fetched.sha256
         request.meta[META_CHARSET] = fetched.charset
         request.meta[META_NOT_MODIFIED] = fetched.not_modified
@@ -96,6 +110,23 @@ class WireArchiveMiddleware:
                                                 f"{type(exception).__name__}: {exception}")
         request.meta[META_FAILURE_RECORDED] = True
         return None
+
+
+async def committed_capture_id(response: Response) -> int | None:
+    """The id of ``response``'s capture, once committed (None when it was not archived). A
+    commit still on its way (``META_CAPTURE_COMMIT``) is awaited; its failure is raised."""
+    meta = response.meta
+    if META_CAPTURE_ID not in meta and META_CAPTURE_COMMIT in meta:
+        record = await asyncio.wrap_future(meta[META_CAPTURE_COMMIT])
+        meta[META_CAPTURE_ID] = record.capture_id
+    capture_id: int | None = meta.get(META_CAPTURE_ID)
+    return capture_id
+
+
+def pending_capture(request: Request) -> int | Future[FetchRecord] | None:
+    """``request``'s capture id, or its commit while on its way (for ``ArchiveSession.mark_capture``)."""
+    capture = request.meta.get(META_CAPTURE_ID)
+    return capture if capture is not None else request.meta.get(META_CAPTURE_COMMIT)
 
 
 def archive_session(crawler: Crawler) -> ArchiveSession:

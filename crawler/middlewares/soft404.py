@@ -21,7 +21,7 @@ from scrapy.http import Request, Response
 from crawler.archive.session import ArchiveSession
 from crawler.discovery.urls import host_of
 from crawler.fetch.soft404 import PageText, soft_404_reason
-from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
+from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET, pending_capture
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -114,9 +114,9 @@ class SoftNotFoundMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("govreports/soft_404")
-        capture_id = request.meta.get(META_CAPTURE_ID)
-        if capture_id is not None:
-            self._session().mark_capture(request, capture_id, error_kind="soft_404", message=reason)
+        capture = pending_capture(request)
+        if capture is not None:
+            self._session().mark_capture(request, capture, error_kind="soft_404", message=reason)
         return response
 
     def _session(self) -> ArchiveSession:
