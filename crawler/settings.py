@@ -26,8 +26,13 @@ Crawl settings (read by its components):
   once it reaches this size (default 1 GB).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
 * ``GOVREPORTS_MAX_PER_TRAP_KEY``: how many URLs differing only in query values to fetch.
-* ``GOVREPORTS_MAX_LIST_PAGES``: pages of one paged list asked for at once (a counted list goes on
-  a window at a time while its pages bring new links; an uncounted one stops there).
+* ``GOVREPORTS_MAX_LIST_PAGES``: pages of a counted list asked for at once (it goes on a window
+  at a time while each window's last page brings new links; other lists, data APIs and jpage
+  lists go on a page or group at a time on the same terms).
+* ``GOVREPORTS_LIST_PAGES_CEILING``: pages (data-API pages, jpage groups) of one list read at
+  most, whatever the list says: a safety ceiling for traps that bring new links on every page
+  (default 10,000); a list cut there is counted (``govreports/lists/cut/<kind>/ceiling``) and
+  logged ("list cut").
 * ``GOVREPORTS_SITE_SEARCH``: once discovery ends, ask each site's own search for reports
   (default True); ``GOVREPORTS_SEARCH_MAX_PAGES``: pages per host that search may fetch
   (results, their pages and attachments), outside the host's page budget.
@@ -196,6 +201,7 @@ GOVREPORTS_RUN_MAX_PAGES = 0
 GOVREPORTS_MAX_PAGES_PER_HOST = 5000
 GOVREPORTS_MAX_PER_TRAP_KEY = 30
 GOVREPORTS_MAX_LIST_PAGES = 500
+GOVREPORTS_LIST_PAGES_CEILING = 10_000
 GOVREPORTS_SITE_SEARCH = True
 GOVREPORTS_SEARCH_MAX_PAGES = 60
 GOVREPORTS_RENDER = True

@@ -4,13 +4,19 @@ search). :class:`ListDiscovery` is mixed into ``PortalSpider``; it relies on the
 ``_follow_all``, ``_counters``, ``_http_error``, ``_decode``, ``_in_scope`` and ``archive``. The
 run owner asks :meth:`ListDiscovery.site_search_requests` once discovery is idle.
 
-Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_SITE_SEARCH``,
+A list (pages, a data API, a Hanweb jpage list) is read to its end, each page or group going on
+only while it brought links the one before it did not have (a counted list's window: its last
+page), and never past ``GOVREPORTS_LIST_PAGES_CEILING`` pages; a list stopped either way is
+counted (stat ``govreports/lists/cut/<kind>/<reason>``) and logged ("list cut").
+
+Settings: ``GOVREPORTS_MAX_LIST_PAGES``, ``GOVREPORTS_LIST_PAGES_CEILING``, ``GOVREPORTS_SITE_SEARCH``,
 ``GOVREPORTS_SEARCH_MAX_PAGES``, ``GOVREPORTS_RENDER``, ``GOVREPORTS_RENDER_MAX_PER_HOST``,
 ``GOVREPORTS_RENDER_TIMEOUT``, ``GOVREPORTS_CHROMIUM``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +31,10 @@ from crawler.discovery.search import find_search_form, search_urls
 from crawler.discovery.urls import META_LIST, canonicalize, host_of
 from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
 
-#: Request meta: the links of the list page that asked for this next page (a series whose
-#: length is unknown goes on only while its pages bring links the previous one did not have;
-#: a counted one goes past a window of ``GOVREPORTS_MAX_LIST_PAGES`` pages on the same terms).
+#: Request meta: the links of the list page (data-API page, jpage group) that asked for this
+#: next one (a series whose length is unknown, a data API and a jpage list go on only while
+#: their pages bring links the previous one did not have; a counted series goes past a window
+#: of ``GOVREPORTS_MAX_LIST_PAGES`` pages on the same terms).
 META_PREVIOUS_LINKS = "govreports_previous_links"
 #: Request meta: hops left in which links count against the site-search budget, not the host's.
 META_SEARCH = "govreports_search"
@@ -97,19 +104,23 @@ class ListDiscovery:
         if series is None:
             return
         max_pages = self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")
+        ceiling = self._list_ceiling
         own = {canonicalize(link.url) for link in links}
         previous = response.meta.get(META_PREVIOUS_LINKS)
-        if previous is not None and not own - set(previous):
+        if previous is not None:
             # a series of unknown length, or a counted one at the end of a window, ends at a
             # page that brings nothing new (a site that ignores the page number)
-            self.crawler.stats.inc_value("govreports/paging/ended_empty")  # type: ignore[union-attr]
-            return
-        window_end = series.window_end_url(max_pages)
+            if self._repeats("paging", response.url, series.current, own, previous):
+                return
+            if series.past_ceiling(max_pages, ceiling):
+                self._list_cut("paging", "ceiling", response.url, series.current)
+                return
+        window_end = series.window_end_url(max_pages, ceiling)
         window_end = canonicalize(window_end) if window_end else None
         asked = self._counters("list_pages")
         title = page.title()
         urls: list[tuple[str, str]] = []
-        for url in series.next_urls(max_pages):
+        for url in series.next_urls(max_pages, ceiling):
             url = canonicalize(url)
             if url in asked:
                 continue
@@ -119,9 +130,30 @@ class ListDiscovery:
         for request in self._follow_all(urls, base_priority=40, search_hops=hops + 1 if hops else 0,
                                         list_page=True):
             self.crawler.stats.inc_value(f"govreports/paging/{series.source}")  # type: ignore[union-attr]
-            if series.count is None or canonicalize(request.url) == window_end:
+            if not series.counted or canonicalize(request.url) == window_end:
                 request.meta[META_PREVIOUS_LINKS] = sorted(own)
             yield request
+
+    @property
+    def _list_ceiling(self) -> int:
+        """``GOVREPORTS_LIST_PAGES_CEILING``: pages (jpage groups) of one list read at most."""
+        return self.crawler.settings.getint("GOVREPORTS_LIST_PAGES_CEILING")
+
+    def _repeats(self, kind: str, url: str, page: int, links: Iterable[str],
+                 previous: Iterable[str] | None) -> bool:
+        """True, the list cut, when page ``page`` of a list brought no link the page before
+        it (``previous``) lacked: a site that ignores the page number, or repeats its last page."""
+        if previous is None or set(links) - set(previous):
+            return False
+        self._list_cut(kind, "no_new_links", url, page)
+        return True
+
+    def _list_cut(self, kind: str, reason: str, url: str, page: int) -> None:
+        """Count and log a list (``kind``: paging, datalist, jpage) that stops at page ``page``
+        (``url``) for ``reason`` (``no_new_links``, ``ceiling``) while it may go on."""
+        self.crawler.stats.inc_value(f"govreports/lists/cut/{kind}/{reason}")  # type: ignore[union-attr]
+        level = logging.WARNING if reason == "ceiling" else logging.INFO
+        self.logger.log(level, "list cut", extra={"kind": kind, "reason": reason, "url": url, "page": page})
 
     def _data_lists(self, response: Response, page: Page, queries: list[DataQuery]) -> Iterator[Request]:
         """Requests for the data APIs a list page's scripts call (lists built by JavaScript)."""
@@ -134,7 +166,7 @@ class ListDiscovery:
                 yield request
 
     def _data_request(self, query: DataQuery, *, list_url: str, scripts: str,
-                      previous_first: str | None = None) -> Request | None:
+                      previous: list[str] | None = None) -> Request | None:
         url, method, body, headers = request_parts(query)
         if not self._in_scope(url):
             return None
@@ -147,7 +179,7 @@ class ListDiscovery:
         return Request(url, method=method, body=body, headers=headers, callback=self.parse_data_list,
                        errback=self.on_error, priority=200,
                        meta={"data_query": query, "list_url": list_url, "list_scripts": scripts,
-                             "data_previous_first": previous_first, META_LIST: True,
+                             META_PREVIOUS_LINKS: previous, META_LIST: True,
                              "govreports_probe": query.page == 1})
 
     def parse_data_list(self, response: Response) -> Iterator[Request]:
@@ -160,18 +192,21 @@ class ListDiscovery:
                                    scripts=response.meta.get("list_scripts", ""))
         if not answer.records:
             return
-        first = answer.records[0].url
-        if first == response.meta.get("data_previous_first"):
-            return  # the API ignores the page number: this page repeats the last
+        own = sorted({canonicalize(record.url) for record in answer.records})
+        if self._repeats("datalist", list_url, query.page, own, response.meta.get(META_PREVIOUS_LINKS)):
+            return  # the API ignores the page number, or repeats its last page
         self.crawler.stats.inc_value("govreports/datalists/records", len(answer.records))  # type: ignore[union-attr]
         yield from self._follow_all([(record.url, record.title) for record in answer.records],
                                     base_priority=20)
-        if answer.has_page_after(query):
-            following = self._data_request(query.for_page(query.page + 1), list_url=list_url,
-                                           scripts=response.meta.get("list_scripts", ""),
-                                           previous_first=first)
-            if following is not None:
-                yield following
+        if not answer.has_page_after(query):
+            return
+        if query.page >= self._list_ceiling:
+            self._list_cut("datalist", "ceiling", list_url, query.page)
+            return
+        following = self._data_request(query.for_page(query.page + 1), list_url=list_url,
+                                       scripts=response.meta.get("list_scripts", ""), previous=own)
+        if following is not None:
+            yield following
 
     def _render_request(self, response: Response, page: Page) -> Iterator[Request]:
         """Ask for the page again to render it, when its list is built by script alone."""

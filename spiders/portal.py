@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 from crawler.archive.session import ArchiveSession
 from crawler.discovery.analysis import PageAnalysis, analyze_page, jpage_links
 from crawler.discovery.datalists import find_data_queries
-from crawler.discovery.lists import jpage_group_url
+from crawler.discovery.lists import JpageQuery, jpage_group_url
 from crawler.discovery.scope import CrawlScope
 from crawler.discovery.urls import (
     META_LIST,
@@ -61,11 +61,10 @@ from crawler.reports.changes import REDIRECT_HOME, SOFT_404
 from crawler.reports.page_identity import clean_agency, template_era
 from crawler.reports.titles import link_score, parse_report_title
 from crawler.threads import in_thread
-from spiders.lists import META_SEARCH, ListDiscovery
+from spiders.lists import META_PREVIOUS_LINKS, META_SEARCH, ListDiscovery
 
 #: Magic numbers of the document formats reports come in.
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
-MAX_JPAGE_GROUPS = 200
 #: Request meta: a known report URL fetched directly because no link led to it this time.
 META_REVALIDATE = "govreports_revalidate"
 
@@ -89,7 +88,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
     """Find annual reports on the seeds' hosts.
 
     Settings: ``GOVREPORTS_MAX_PAGES_PER_HOST``, ``GOVREPORTS_MAX_PER_TRAP_KEY``, ``DEPTH_LIMIT``,
-    ``GOVREPORTS_MAX_LIST_PAGES`` (pages of one list), ``GOVREPORTS_SITE_SEARCH`` (ask each
+    ``GOVREPORTS_MAX_LIST_PAGES`` (pages of a counted list asked at once),
+    ``GOVREPORTS_LIST_PAGES_CEILING`` (pages of one list read at most), ``GOVREPORTS_SITE_SEARCH`` (ask each
     site's search once discovery ends), ``GOVREPORTS_SEARCH_MAX_PAGES`` (its budget per host),
     and the ``GOVREPORTS_RENDER*`` settings of ``crawler.discovery.rendering``.
     """
@@ -463,30 +463,41 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if dropped:
             self.crawler.stats.inc_value("govreports/skipped/links_over_cap", dropped)  # type: ignore[union-attr]
 
-    def _jpage_request(self, query: dict[str, Any], *, start: int, list_url: str) -> Request:
-        from crawler.discovery.lists import JpageQuery
-
+    def _jpage_request(self, query: dict[str, Any], *, start: int, list_url: str,
+                       previous: list[str] | None = None) -> Request:
+        """The group of records from ``start`` (``previous``: the links of the group before it);
+        a page of the list (``META_LIST``), as deep as the column page."""
         url = jpage_group_url(JpageQuery(**query), start)
         return FormRequest(url, formdata=query["fields"], callback=self.parse_jpage,
                            errback=self.on_error, priority=200,
-                           meta={"jpage": query, "jpage_start": start, "list_url": list_url})
+                           meta={"jpage": query, "jpage_start": start, "list_url": list_url,
+                                 META_PREVIOUS_LINKS: previous, META_LIST: True})
 
     async def parse_jpage(self, response: Response) -> list[Request | ReportItem]:
-        """One group of a Hanweb jpage list: follow its records, then ask for the next group."""
+        """One group of a Hanweb jpage list: follow its records, then ask for the next group
+        while this one brought new links, up to ``GOVREPORTS_LIST_PAGES_CEILING`` groups."""
         if self._http_error(response):
             return []
         list_url = response.meta["list_url"]
         links, total, n_records = await in_thread(
             jpage_links, list_url, response.body, response.meta.get(META_CHARSET) or "utf-8",
             max_links=self._max_links)
+        query, start = response.meta["jpage"], response.meta["jpage_start"]
+        group = (start - 1) // query["group_size"] + 1
+        own = sorted({canonicalize(link.url) for link in links})
+        if own and self._repeats("jpage", list_url, group, own, response.meta.get(META_PREVIOUS_LINKS)):
+            return []  # the proxy ignores startrecord, or repeats its last group
         output: list[Request | ReportItem] = list(
             self._follow_all([(link.url, link.text) for link in links], base_priority=20))
-        query, start = response.meta["jpage"], response.meta["jpage_start"]
         next_start = start + query["group_size"]
         more = total is not None and next_start <= total
         full = total is None and n_records >= query["group_size"]
-        if (more or full) and next_start // query["group_size"] < MAX_JPAGE_GROUPS:
-            output.append(self._jpage_request(query, start=next_start, list_url=list_url))
+        if not (more or full):
+            return output
+        if group >= self._list_ceiling:
+            self._list_cut("jpage", "ceiling", list_url, group)
+        else:
+            output.append(self._jpage_request(query, start=next_start, list_url=list_url, previous=own))
         return output
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:

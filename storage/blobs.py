@@ -8,6 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.run.children import process_alive
+
 _CHUNK = 1 << 20
 #: Temporary files (a blob being written) are named ``.tmp-<pid>-…`` after their writer.
 TEMP_PREFIX = ".tmp-"
@@ -107,7 +109,7 @@ class LocalBlobStore:
         for path in self.root.glob(f"*/*/{TEMP_PREFIX}*"):
             writer = _writer_pid(path.name[len(TEMP_PREFIX):])
             try:
-                stale = (not writer_alive(writer) if writer is not None
+                stale = (not process_alive(writer) if writer is not None
                          else moment - path.stat().st_mtime > STALE_AFTER)
                 if stale:
                     path.unlink()
@@ -120,16 +122,3 @@ class LocalBlobStore:
 def _writer_pid(rest: str) -> int | None:
     head = rest.split("-", 1)[0]
     return int(head) if head.isdigit() and "-" in rest else None
-
-
-def writer_alive(pid: int) -> bool:
-    """True when a process with this id runs (or exists under another user)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from storage.blobs import LocalBlobStore, StoredBlob, writer_alive
+from crawler.run.children import process_alive
+from storage.blobs import LocalBlobStore, StoredBlob
 from storage.s3 import S3BlobStore, S3Bucket, S3Location, is_object_url
 from storage.warc import WarcWriter
 
@@ -238,7 +239,7 @@ class S3WarcStore:
         done = 0
         for path in sorted(self.staging.glob(f"*{WARC_SUFFIX}")):
             pid = writer_pid(path.name)
-            if pid is not None and writer_alive(pid):
+            if pid is not None and process_alive(pid):
                 continue
             self.upload(path)
             done += not path.exists()

@@ -159,8 +159,7 @@ class AlertSettings:
         """The legal deadline for the ``report_year`` report of a ``department`` or ``government``."""
         if kind not in DEADLINE_KINDS:
             raise ValueError(f"unknown deadline kind {kind!r}; expected one of {', '.join(DEADLINE_KINDS)}")
-        month, day = self.deadline_department if kind == "department" else self.deadline_government
-        return date(report_year + 1, month, day)
+        return self.deadlines().for_kind(kind, report_year)
 
     def deadlines(self) -> Deadlines:
         """These deadlines as overdue detection and the web app judge them."""

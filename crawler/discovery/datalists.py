@@ -32,8 +32,6 @@ from crawler.discovery.scripts import (
 from crawler.discovery.urls import PAGE_PARAMS
 from crawler.reports.titles import normalize_space
 
-#: Never ask one data list for more pages than this.
-MAX_DATA_PAGES = 200
 _CALLS = re.compile(
     r"(?:\$|jQuery)\s*\.\s*(ajax|getJSON|get|post)\s*\(|\bfetch\s*\(|\baxios(?:\s*\.\s*(get|post))?\s*\(|"
     r"\.open\s*\(\s*['\"](GET|POST)['\"]\s*,",
@@ -115,9 +113,10 @@ class DataAnswer:
     #: The page-number key the answer itself uses (``pageNo``…), when it names one.
     page_key: str | None = None
 
-    def has_page_after(self, query: DataQuery, *, max_pages: int = MAX_DATA_PAGES) -> bool:
-        """Whether another page should be asked for after ``query``'s."""
-        if not self.records or query.page >= max_pages:
+    def has_page_after(self, query: DataQuery) -> bool:
+        """Whether the list has a page after ``query``'s (how far to read is the caller's
+        ceiling)."""
+        if not self.records:
             return False
         if self.total_pages is not None:
             return query.page < self.total_pages

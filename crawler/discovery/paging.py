@@ -19,9 +19,11 @@ page 1 names pages 1 to ``max_pages``, and the window's last page, once it exist
 next window (the caller asks for it only when that page brought links the page asking for it
 did not have), so a list of thousands of pages is read to its end while no single page's word
 makes the crawl ask for more than ``max_pages`` pages at once. Otherwise only the next page is
-named, and the caller asks for the one after only when that page existed (a 404 or an empty
-page ends the series). A series built on a guess (page text says "共N页", no link or script
-says how pages are named) is never trusted with a count.
+named, and the caller asks for the one after only when that page existed and brought new links
+(a 404, an empty or a repeated page ends the series). A series built on a guess (page text says
+"共N页", no link or script says how pages are named) is never trusted with a count. No page
+past ``ceiling`` (the caller's safety ceiling for traps) is named; :meth:`PageSeries.past_ceiling`
+says when a list is cut there.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from crawler.discovery.scripts import (
 )
 from crawler.discovery.urls import PAGE_PARAMS
 
-#: Pages of one list named at once (a counted list's window; an uncounted list's last page).
+#: Pages of a counted list named at once (its window).
 MAX_LIST_PAGES = 500
 _NEXT = ("下一页", "下页", "后一页", "后页", "下一頁", "next", ">", ">>", "›", "»", "＞", "下一页>", "下一页>>")
 _LAST = ("尾页", "末页", "最后一页", "最末页", "尾頁", "last", ">|", "»|")
@@ -93,6 +95,12 @@ class PageSeries:
             return self.first_url
         return self.pattern.replace("{n}", str(page + self.offset))
 
+    @property
+    def counted(self) -> bool:
+        """Whether the pages are named a window at a time (a stated count, not a guess);
+        else one page at a time."""
+        return self.count is not None and not self.guessed
+
     def window(self, max_pages: int = MAX_LIST_PAGES) -> tuple[int, int]:
         """(first, last) page a counted series names from this page: the window of
         ``max_pages`` pages holding it and, from a window's last page, the next window too."""
@@ -103,30 +111,39 @@ class PageSeries:
             last += max_pages
         return first, min(last, self.count)
 
-    def next_urls(self, max_pages: int = MAX_LIST_PAGES) -> list[str]:
+    def next_urls(self, max_pages: int = MAX_LIST_PAGES, ceiling: int | None = None) -> list[str]:
         """The pages to ask for from this one: its window when counted (see :meth:`window`),
-        else the next."""
-        if self.count is not None and not self.guessed:
-            first, last = self.window(max_pages)
-            return [self.url(p) for p in range(first, last + 1) if p != self.current]
-        following = self.current + 1
-        if following > max_pages:
-            return []
-        if self.guessed and self.count is not None and following + self.offset > self.count:
-            return []  # past the stated count, whether the site numbers from 0 or from 1
-        urls = [self.url(following)]
-        if self.guessed and self.current == 1:
+        else the next; none past ``ceiling``."""
+        pages = [p for p in self._next_pages(max_pages) if ceiling is None or p <= ceiling]
+        urls = [self.url(p) for p in pages]
+        if pages and self.guessed and self.current == 1:
             # index_N numbered from 1 instead of 0: page 2 may be index_2 rather than index_1
-            urls.append(self.pattern.replace("{n}", str(following)))
+            urls.append(self.pattern.replace("{n}", str(pages[0])))
         return list(dict.fromkeys(urls))
 
-    def window_end_url(self, max_pages: int = MAX_LIST_PAGES) -> str | None:
+    def _next_pages(self, max_pages: int) -> list[int]:
+        """The numbers of the pages to ask for from this one, whatever the ceiling."""
+        if self.counted:
+            first, last = self.window(max_pages)
+            return [p for p in range(first, last + 1) if p != self.current]
+        following = self.current + 1
+        if self.guessed and self.count is not None and following + self.offset > self.count:
+            return []  # past the stated count, whether the site numbers from 0 or from 1
+        return [following]
+
+    def window_end_url(self, max_pages: int = MAX_LIST_PAGES, ceiling: int | None = None) -> str | None:
         """The page among :meth:`next_urls` that will name the next window of a counted
         series (None when the series ends within the pages named)."""
         if self.count is None or self.guessed:
             return None
         _, last = self.window(max_pages)
+        last = last if ceiling is None else min(last, ceiling)
         return self.url(last) if last < self.count else None
+
+    def past_ceiling(self, max_pages: int, ceiling: int) -> bool:
+        """Whether this page stands at ``ceiling`` (or past it) and would name pages past it:
+        the list is cut here."""
+        return self.current >= ceiling and any(p > ceiling for p in self._next_pages(max_pages))
 
 
 def find_paging(page: Page) -> PageSeries | None:

@@ -133,7 +133,7 @@ class DatabaseScheduler(BaseScheduler):
             self._stats("scheduler/enqueued")
             self._bound_memory()
             return True
-        if fingerprint in self.seen and not request.dont_filter:
+        if self.already_queued(request):
             self._stats("scheduler/dropped_duplicate")
             return False
         request.meta[META_FRONTIER_KEY] = fingerprint

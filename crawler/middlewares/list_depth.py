@@ -3,10 +3,10 @@
 Scrapy's ``DepthMiddleware`` makes every request one level deeper than the page it came from,
 so a list paged only by 下一页 links (no stated count) reached ``DEPTH_LIMIT`` after about ten
 pages, and a long list's older years, where old reports sit, were never read. Here a request
-marked as a page of a list (``META_LIST``, set by the spider's paging and data-list requests,
-which only a list page makes) keeps the depth of the page that asked for it. Lists stay bounded
-by their own rules (``crawler.discovery.paging``: a stated count or ``GOVREPORTS_MAX_LIST_PAGES``,
-and a page that brings no new links ends a series), not by depth.
+marked as a page of a list (``META_LIST``, set by the spider's paging, data-list and jpage
+requests, which only a list page makes) keeps the depth of the page that asked for it. Lists
+stay bounded by their own rules (a stated count, a page that brings no new links ends a list,
+and ``GOVREPORTS_LIST_PAGES_CEILING``; ``spiders.lists``), not by depth.
 """
 
 from __future__ import annotations

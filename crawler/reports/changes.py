@@ -49,7 +49,12 @@ class Deadlines:
 
     def for_agency(self, agency: str, report_year: int) -> date:
         """The day by which ``agency`` must publish its report for ``report_year``."""
-        month, day = self.government if is_government(agency) else self.department
+        return self.for_kind("government" if is_government(agency) else "department", report_year)
+
+    def for_kind(self, kind: str, report_year: int) -> date:
+        """The day by which a ``department`` or a ``government`` must publish its report for
+        ``report_year``: (month, day) of ``kind`` in the year after."""
+        month, day = self.government if kind == "government" else self.department
         return date(report_year + 1, month, day)
 
 
