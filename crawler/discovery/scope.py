@@ -51,6 +51,9 @@ def registered_domain(hostname: str) -> str | None:
         return None
     return f"{parts.domain}.{parts.suffix}"
 
+#: How many URLs a scope remembers its answer for (then it starts afresh).
+_REMEMBERED_URLS = 8192
+
 
 class CrawlScope:
     """The seeds' sites: a URL is in scope when its scheme is http(s) and its site is allowed."""
@@ -65,6 +68,7 @@ class CrawlScope:
         self.domains = frozenset(
             d for d in (self._domain_of_host(h) for h in self.seed_hosts) if d is not None
         ) if mode == "domain" else frozenset()
+        self._contains: dict[str, bool] = {}
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -77,12 +81,22 @@ class CrawlScope:
         return registered_domain(hostname)
 
     def contains(self, url: str) -> bool:
-        """True when the crawl may fetch ``url``."""
+        """True when the crawl may fetch ``url`` (remembered for the last URLs asked about:
+        a portal's pages repeat their navigation links)."""
+        known = self._contains.get(url)
+        if known is None:
+            if len(self._contains) >= _REMEMBERED_URLS:
+                self._contains.clear()
+            known = self._contains[url] = self._decide(url)
+        return known
+
+    def _decide(self, url: str) -> bool:
         parts = urlsplit(url)
         if parts.scheme.lower() not in _SCHEMES:
             return False
         host = host_of(url)
-        if host in self.hosts or (parts.hostname or "").lower() in self.allowed_hosts:
+        if (host in self.seed_hosts or host in self.allowed_hosts
+                or (parts.hostname or "").lower() in self.allowed_hosts):
             return True
         if not self.domains:
             return False

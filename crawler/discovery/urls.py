@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 _SESSION_PATH_PARAM = re.compile(r";(?:jsessionid|sid|sessionid|phpsessid)=[^/?#]*", re.I)
@@ -67,11 +68,18 @@ _SKIP_EXTENSIONS = (
 )
 
 
+#: How many URLs each pure URL function below remembers (``functools.lru_cache``): a portal's
+#: pages repeat the same navigation links, and the spider, the archive and the politeness
+#: middleware ask about the same URL several times per page. Bounded: about 2 MB each.
+_CACHE_URLS = 8192
+
+
 def _is_session_key(key: str) -> bool:
     lowered = key.lower()
     return lowered in _SESSION_KEYS or lowered.startswith(_TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def canonicalize(url: str) -> str:
     """Return the canonical form of ``url`` (see the module docstring for the rules)."""
     parts = urlsplit(url.strip())
@@ -119,6 +127,7 @@ def _resolve_dots(path: str) -> str:
     return resolved
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def host_of(url: str) -> str:
     """The ``host[:port]`` a URL belongs to, the unit of scope and politeness."""
     parts = urlsplit(url)
@@ -127,11 +136,13 @@ def host_of(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port and parts.port != default else host
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def extension_of(url: str) -> str:
     """The lower-cased file extension of the URL's path ("" when none)."""
     return posixpath.splitext(urlsplit(url).path)[1].lower()
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def is_attachment_url(url: str) -> bool:
     """True when the URL names a document file (pdf, doc, docx, wps, xls, zip, ofd…)."""
     if extension_of(url) in ATTACHMENT_EXTENSIONS:
@@ -140,6 +151,7 @@ def is_attachment_url(url: str) -> bool:
     return any(query.endswith(ext) or f"{ext}&" in query for ext in ATTACHMENT_EXTENSIONS)
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def is_skipped_url(url: str) -> bool:
     """True for URLs never worth fetching: media, scripts, styles, mail and script links."""
     lowered = url.lower()
@@ -148,6 +160,7 @@ def is_skipped_url(url: str) -> bool:
     return extension_of(url) in _SKIP_EXTENSIONS
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def trap_key(url: str) -> str:
     """A key shared by URLs that differ only in the values of their query parameters.
 
@@ -159,6 +172,7 @@ def trap_key(url: str) -> str:
     return f"{host_of(url)}{parts.path}?{'&'.join(keys)}" if keys else ""
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def looks_like_trap(url: str, *, max_length: int = 2000, max_repeats: int = 3) -> bool:
     """True for URLs that are overly long or repeat a path segment many times."""
     if len(url) > max_length:
@@ -180,6 +194,7 @@ _PAGING_PARAMS = PAGE_PARAMS | {"start", "startrecord"}
 META_LIST = "govreports_list"
 
 
+@lru_cache(maxsize=_CACHE_URLS)
 def looks_like_list(url: str) -> bool:
     """True for URLs of list pages (columns, their pages, home pages): re-read every crawl.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: The official form's title, which follows the agency and year in every report title.
 FORM_TITLE = "政府信息公开工作年度报告"
@@ -123,6 +124,7 @@ def is_report_notice(title: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)  # a portal's pages repeat their navigation links
 def link_score(url: str, text: str) -> int:
     """Priority of a link (higher is crawled sooner), from its URL and anchor text."""
     text = text[: MAX_TITLE_CHARS * 4]
