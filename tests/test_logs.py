@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils import log as scrapy_log
 
@@ -59,23 +61,31 @@ def test_schedule_events_are_fields() -> None:
 
 
 def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
-    """Scrapy's own root handler (LOG_FILE) writes the fields once the extension is built."""
-    log_file = tmp_path / "run-1.log"
+    """Scrapy's own root handler (LOG_FILE) writes the fields once the extension is built, and
+    still once ``Crawler.crawl()`` has built it anew from the crawler's settings."""
+    log_file = tmp_path / "crawl.log"
     settings = Settings()
     settings.setmodule("crawler.settings")
     settings.set("LOG_FILE", str(log_file))
     scrapy_log.configure_logging(settings)
-    handler = scrapy_log._scrapy_root_handler
+    crawler = Crawler(type("S", (Spider,), {"name": "s"}), settings)
+    StructuredLogs.from_crawler(crawler)
+    spider_log = logging.getLogger("spiders.portal")
     try:
-        StructuredLogs.from_crawler(type("C", (), {"settings": settings})())  # type: ignore[arg-type]
-        logging.getLogger("spiders.portal").info(
-            "fetch failed", extra={"url": "http://127.0.0.1:9/x", "kind": "dns", "spider": object()})
+        spider_log.info("fetch failed",
+                        extra={"url": "http://127.0.0.1:9/x", "kind": "dns", "spider": object()})
+        scrapy_log.install_scrapy_root_handler(crawler.settings)  # as Crawler.crawl() does
+        spider_log.info("list cut", extra={"kind": "paging", "page": 2})
     finally:
+        crawler.signals.send_catch_log(signals.engine_stopped)
+        handler = scrapy_log.get_scrapy_root_handler()
         assert handler is not None
         logging.root.removeHandler(handler)
         handler.close()
+    assert not [h for h in logging.root.handlers if type(h).__module__ == "crawler.logs"]
     text = log_file.read_text(encoding="utf-8")
     assert "logger=spiders.portal fetch failed url=http://127.0.0.1:9/x kind=dns\n" in text, text
+    assert "logger=spiders.portal list cut kind=paging page=2\n" in text, text
 
 
 def _lines(path: Path) -> list[str]:
