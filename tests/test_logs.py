@@ -69,7 +69,7 @@ def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
     settings.set("LOG_FILE", str(log_file))
     scrapy_log.configure_logging(settings)
     crawler = Crawler(type("S", (Spider,), {"name": "s"}), settings)
-    StructuredLogs.from_crawler(crawler)
+    extension = StructuredLogs.from_crawler(crawler)  # held, as the crawler's extensions are
     spider_log = logging.getLogger("spiders.portal")
     try:
         spider_log.info("fetch failed",
@@ -78,6 +78,7 @@ def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
         spider_log.info("list cut", extra={"kind": "paging", "page": 2})
     finally:
         crawler.signals.send_catch_log(signals.engine_stopped)
+        del extension
         handler = scrapy_log.get_scrapy_root_handler()
         assert handler is not None
         logging.root.removeHandler(handler)
