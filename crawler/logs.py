@@ -71,22 +71,59 @@ def stderr_handler(stream: TextIO | None = None) -> logging.Handler:
 
 
 class StructuredLogs:
-    """Scrapy extension: the crawl log's handler keeps ``extra=`` fields.
+    """Scrapy extension: the crawl log's handler keeps ``extra=`` fields for the whole crawl.
 
-    Scrapy builds its root handler with a plain :class:`logging.Formatter`; this swaps in a
-    :class:`KeyValueFormatter` with the same format, for ``govreports crawl`` and ``scrapy crawl``.
+    Scrapy builds its root handler (``LOG_FILE``, else stderr) with a plain
+    :class:`logging.Formatter`, and builds it anew from the crawler's settings in
+    ``Crawler.crawl()``, after the extensions (Scrapy 2.19 has no setting for its formatter
+    class). So this gives the current handler a :class:`KeyValueFormatter` with the same format,
+    and puts a :class:`_StructuredRoot` on the root logger, which gives it to the handler Scrapy
+    builds next before that handler writes a line; taken off at ``engine_stopped``. For
+    ``govreports crawl`` and ``scrapy crawl``.
 
     Settings: ``LOG_FORMAT``, ``LOG_DATEFORMAT`` (Scrapy's).
     """
 
     def __init__(self, fmt: str, datefmt: str | None) -> None:
-        from scrapy.utils import log as scrapy_log
-
-        handler = getattr(scrapy_log, "_scrapy_root_handler", None)
-        if handler is not None:
-            handler.setFormatter(KeyValueFormatter(fmt, datefmt))
+        self.keeper = _StructuredRoot(KeyValueFormatter(fmt, datefmt))
+        self.keeper.structure_scrapy_handler()
+        logging.root.addHandler(self.keeper)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StructuredLogs:
-        return cls(crawler.settings.get("LOG_FORMAT") or LOG_FORMAT,
-                   crawler.settings.get("LOG_DATEFORMAT"))
+        from scrapy import signals
+
+        extension = cls(crawler.settings.get("LOG_FORMAT") or LOG_FORMAT,
+                        crawler.settings.get("LOG_DATEFORMAT"))
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self) -> None:
+        """Off the root logger (Scrapy's handler keeps the formatter until it builds another)."""
+        logging.root.removeHandler(self.keeper)
+
+
+class _StructuredRoot(logging.Handler):
+    """On the root logger ahead of the handler Scrapy (re)installs there (it appends its new
+    one): before each record reaches that handler, gives the handler ``formatter`` when it has
+    another. Writes nothing."""
+
+    def __init__(self, formatter: logging.Formatter) -> None:
+        from scrapy.utils.log import get_scrapy_root_handler
+
+        super().__init__()
+        self.setFormatter(formatter)
+        self._scrapy_handler = get_scrapy_root_handler
+
+    def structure_scrapy_handler(self) -> None:
+        """Give Scrapy's root handler, if any, this formatter."""
+        handler = self._scrapy_handler()
+        if handler is not None and handler.formatter is not self.formatter:
+            handler.setFormatter(self.formatter)
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        self.structure_scrapy_handler()
+        return False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Nothing: :meth:`handle` does this handler's work."""
