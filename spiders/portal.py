@@ -84,6 +84,10 @@ def read_seeds(seeds: str | Iterable[str] | None, seeds_file: str | None) -> lis
     return [canonicalize(s if "://" in s else f"http://{s}") for s in found]
 
 
+#: How many queued link URLs the spider remembers (then it starts afresh; about 1 MB).
+_REMEMBERED_QUEUED_URLS = 8192
+
+
 class PortalSpider(ListDiscovery, scrapy.Spider):
     """Find annual reports on the seeds' hosts.
 
@@ -103,6 +107,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if not self.seed_urls:
             raise ValueError("no seed URLs: pass -a seeds=URL[,URL…] or -a seeds_file=FILE")
         self.scope = CrawlScope(self.seed_urls)
+        #: URLs of link requests the frontier reported queued before (see :meth:`_not_queued`).
+        self._queued_urls: set[str] = set()
 
     @property
     def hosts(self) -> set[str]:
@@ -334,11 +340,27 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 pending.append(prepared)
         search = search_hops > 0
         allowed = self._within_budgets([(url, exempt, search) for url, exempt, _ in pending])
-        made = (make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok)
         queued = None if list_page else self._already_queued()
-        # a link the frontier has queued before would be dropped there as a duplicate: not
-        # yielded (a list's pages always are: the spider counts the ones it asks for)
-        return made if queued is None else (request for request in made if not queued(request))
+        if queued is None:  # a list's pages are always yielded: the spider counts the ones it asks for
+            return (make() for (_, _, make), ok in zip(pending, allowed, strict=True) if ok)
+        return self._not_queued(pending, allowed, queued)
+
+    def _not_queued(self, pending: list[tuple[str, bool, Callable[[], Request]]],
+                    allowed: list[bool], queued: Callable[[Request], bool]) -> Iterator[Request]:
+        """The allowed links' requests the frontier has not queued before (one it has would be
+        dropped there as a duplicate). A URL found queued is remembered (a queued URL stays
+        queued), so a navigation link repeated on every page makes no request at all."""
+        remembered = self._queued_urls
+        for (url, _, make), ok in zip(pending, allowed, strict=True):
+            if not ok or url in remembered:
+                continue
+            request = make()
+            if not queued(request):
+                yield request
+                continue
+            if len(remembered) >= _REMEMBERED_QUEUED_URLS:
+                remembered.clear()
+            remembered.add(url)
 
     def _already_queued(self) -> Callable[[Request], bool] | None:
         """The scheduler's duplicate test (``DatabaseScheduler.already_queued``), if it has one."""
