@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse
 from sqlalchemy import select
 
 from crawler.archive.policy import FullPolicy
-from crawler.archive.session import ArchiveSession
+from crawler.archive.session import ArchiveSession, FetchRecord
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from storage.models import Capture
 from storage.repository import ArchiveDB
@@ -87,3 +87,66 @@ def test_a_failure_handed_over_keeps_its_request_busy_until_committed(db_url: st
         assert seen and all(name.startswith("govreports-archive") for name in seen)
     finally:
         db.close()
+
+
+def test_a_page_handed_on_before_its_commit_stays_busy_until_committed(db_url: str,
+                                                                       tmp_path: Path) -> None:
+    """``wait_for_commit=False``: the caller resumes with the blob stored and the commit on its
+    way; the request stays busy (the frontier must not finish it) until the commit, and a
+    soft-404 mark handed over with the pending commit lands on that capture."""
+    db = ArchiveDB(db_url, migrate=True)
+    seen: list[str] = []
+    try:
+        session = _open(db, tmp_path, seen)
+        writer = session.writer
+        assert writer is not None
+        gate = threading.Event()
+        writer.submit((), gate.wait, 30)  # the writer is busy with an earlier write
+        request = Request("http://a.gov.cn/2.html", meta={META_FRONTIER_KEY: "row-2"})
+        response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+
+        async def crawl() -> FetchRecord:
+            return await session.record_response_async(request, response, wait_for_commit=False)
+
+        fetched = asyncio.run(crawl())
+        assert fetched.capture_id is None and fetched.commit is not None
+        assert fetched.sha256 and fetched.charset == "utf-8" and fetched.payload == PAGE
+        assert session.blobs.exists(fetched.sha256)  # the blob is in place before the commit
+        assert writer.busy("row-2") and writer.busy(id(request))
+        assert not fetched.commit.done() and not seen
+        session.mark_capture(request, fetched.commit, error_kind="soft_404", message="not found")
+        gate.set()
+        committed = fetched.commit.result(timeout=30)
+        session.close()
+        assert not writer.busy("row-2") and not writer.busy(id(request))
+        assert committed.capture_id is not None
+        row = _committed(db_url, committed.capture_id)
+        assert row is not None and row.url == request.url and row.sha256 == fetched.sha256
+        assert (row.error_kind, row.error_message) == ("soft_404", "not found")
+    finally:
+        db.close()
+
+
+def test_the_spider_reads_a_pending_capture_id_once_committed() -> None:
+    """``committed_capture_id`` waits for the commit on its way and keeps the id in meta."""
+    from concurrent.futures import Future
+
+    from crawler.middlewares.archive import (
+        META_CAPTURE_COMMIT,
+        META_CAPTURE_ID,
+        committed_capture_id,
+    )
+
+    commit: Future[FetchRecord] = Future()
+    request = Request("http://a.gov.cn/3.html", meta={META_CAPTURE_COMMIT: commit})
+    response = HtmlResponse(request.url, body=PAGE, request=request)
+
+    async def read() -> int | None:
+        waiting = asyncio.ensure_future(committed_capture_id(response))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # not committed yet
+        commit.set_result(FetchRecord(41, "ab" * 32, 1, "text/html", "utf-8", None, None))
+        return await waiting
+
+    assert asyncio.run(read()) == 41 and request.meta[META_CAPTURE_ID] == 41
