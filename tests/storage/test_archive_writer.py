@@ -53,6 +53,7 @@ def test_a_response_is_committed_by_the_writer_thread_before_the_caller_resumes(
 
         async def crawl() -> int:
             fetched = await session.record_response_async(request, response)
+            assert fetched.capture_id is not None  # waited for its commit
             return fetched.capture_id
 
         capture_id = asyncio.run(crawl())
