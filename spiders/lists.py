@@ -25,8 +25,8 @@ from scrapy.http import Request, Response
 
 from crawler.discovery.datalists import DataQuery, parse_data_answer, request_parts
 from crawler.discovery.pages import Link, Page
-from crawler.discovery.paging import find_paging
-from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete, looks_script_built
+from crawler.discovery.paging import PageSeries, find_paging
+from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete
 from crawler.discovery.search import find_search_form, search_urls
 from crawler.discovery.urls import META_LIST, canonicalize, host_of
 from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
@@ -97,10 +97,11 @@ class ListDiscovery:
         if self._renderer is not None:
             await self._renderer.close()
 
-    def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int
-                    ) -> Iterator[Request]:
-        """The other pages of the list ``page`` belongs to (see ``crawler.discovery.paging``)."""
-        series = find_paging(page)
+    def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int,
+                    series: PageSeries | None) -> Iterator[Request]:
+        """The other pages of the list ``page`` belongs to: ``series``, its pager
+        (``crawler.discovery.paging.find_paging``, found off the reactor by
+        ``crawler.discovery.analysis``)."""
         if series is None:
             return
         max_pages = self.crawler.settings.getint("GOVREPORTS_MAX_LIST_PAGES")
@@ -208,12 +209,11 @@ class ListDiscovery:
         if following is not None:
             yield following
 
-    def _render_request(self, response: Response, page: Page) -> Iterator[Request]:
-        """Ask for the page again to render it, when its list is built by script alone."""
+    def _render_request(self, response: Response) -> Iterator[Request]:
+        """Ask for the page again to render it (its list is built by script alone:
+        ``crawler.discovery.rendering.looks_script_built``)."""
         capture_id = response.meta.get(META_CAPTURE_ID)
         if self.renderer is None or capture_id is None or response.meta.get(META_RENDER_OF):
-            return
-        if not looks_script_built(page):
             return
         rendered = self._counters("rendered")
         url = canonicalize(response.url)
@@ -258,7 +258,7 @@ class ListDiscovery:
         stats.inc_value("govreports/render/pages")  # type: ignore[union-attr]
         page = Page(response.url, rendered.html)
         links = page.links()
-        for request in self._list_pages(response, page, links, 0):  # first: see parse_page
+        for request in self._list_pages(response, page, links, 0, find_paging(page)):  # first: see parse_page
             yield request
         for request in self._follow_all([(link.url, link.text) for link in links]):
             yield request

@@ -25,7 +25,6 @@ from twisted.python.failure import Failure
 
 from crawler.archive.session import ArchiveSession
 from crawler.discovery.analysis import PageAnalysis, analyze_page, jpage_links
-from crawler.discovery.datalists import find_data_queries
 from crawler.discovery.lists import JpageQuery, jpage_group_url
 from crawler.discovery.scope import CrawlScope
 from crawler.discovery.urls import (
@@ -466,13 +465,12 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         assert page is not None
         # the list's own pages first: a 下一页 link is then a page of the list (as deep as the
         # list, crawler.middlewares.list_depth), not an ordinary link one level deeper
-        yield from self._list_pages(response, page, analysis.links, hops)
+        yield from self._list_pages(response, page, analysis.links, hops, analysis.paging)
         yield from self._follow_all([(link.url, link.text) for link in analysis.links],
                                     referrer_report=context, search_hops=hops)
-        queries = find_data_queries(page)
-        yield from self._data_lists(response, page, queries)
-        if not queries:
-            yield from self._render_request(response, page)
+        yield from self._data_lists(response, page, analysis.data_queries)
+        if analysis.script_built:
+            yield from self._render_request(response)
         self._note_search_form(response, page)
         if analysis.jpage is not None:
             yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)

@@ -1,10 +1,12 @@
 """Everything the spider asks of one HTML page, in one call it can run off the reactor.
 
 :func:`analyze_page` decodes and parses the page, reads its title, report body, links (at
-most ``max_links``) and Hanweb jpage query; the parsed :class:`Page` comes back with them for
-the list steps (``crawler.discovery.paging``, ``datalists``, ``search``). It is a plain function so the spider
-runs it in a thread (a huge or hostile page then slows one worker thread, never the
-reactor: downloads, timeouts and SIGTERM go on) and tests call it directly.
+most ``max_links``), Hanweb jpage query, pager (``crawler.discovery.paging``), data-list calls
+(``datalists``) and whether its list is left for scripts to draw (``rendering``); the parsed
+:class:`Page` comes back with them for the steps that depend on the crawl's state (the site
+search form, ``search``). It is a plain function so the spider runs it in a thread (a huge or
+hostile page then slows one worker thread, never the reactor: downloads, timeouts and SIGTERM
+go on) and tests call it directly.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.discovery.datalists import DataQuery, find_data_queries
 from crawler.discovery.lists import JpageQuery, find_jpage, parse_jpage_response
 from crawler.discovery.pages import MAX_LINKS_PER_PAGE, Link, Page
+from crawler.discovery.paging import PageSeries, find_paging
+from crawler.discovery.rendering import looks_script_built
 from crawler.discovery.urls import host_of
 from crawler.reports.titles import has_report_body
 
@@ -31,6 +36,12 @@ class PageAnalysis:
     links: list[Link] = field(default_factory=list)
     links_dropped: int = 0
     jpage: JpageQuery | None = None
+    #: The list series the page belongs to (its pager), if any.
+    paging: PageSeries | None = None
+    #: The data-API calls of its scripts (a list built by JavaScript).
+    data_queries: list[DataQuery] = field(default_factory=list)
+    #: No data-API call, and its list is left empty for its scripts to draw (render it).
+    script_built: bool = False
 
 
 def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LINKS_PER_PAGE,
@@ -54,9 +65,13 @@ def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LI
         is_report = has_report_body(page.text())
     links = page.links()
     scripts = page.scripts()
+    page.title()  # cached for the list's pages
+    queries = find_data_queries(page)
     return PageAnalysis(
         context=context, is_report=is_report, page=page, links=links,
         links_dropped=page.links_dropped, jpage=find_jpage(url, scripts or page.text()),
+        paging=find_paging(page), data_queries=queries,
+        script_built=not queries and looks_script_built(page),
     )
 
 
