@@ -28,6 +28,7 @@ exports, web and alerts; ``docs/architecture.md`` draws the stages. Packages and
 * ``settings``: Every setting's default: Scrapy's for the crawl, and govreports' own.
 * ``testbed/``: Test beds: sample portal, report generator, synthetic archive (tests and demo only).
 * ``threads``: Blocking work off the reactor thread: one thread pool, awaited as an asyncio future.
+* ``processes``: Work sent to other processes: the page analysis of a crawl, off the crawler's GIL.
 * ``version``: The software version recorded in every crawl run and WARC file.
 * ``web/``: The read-only web app and JSON API over the archive (``govreports serve``).
 """

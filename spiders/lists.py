@@ -27,9 +27,9 @@ from crawler.discovery.datalists import DataQuery, parse_data_answer, request_pa
 from crawler.discovery.pages import Link, Page
 from crawler.discovery.paging import PageSeries, find_paging
 from crawler.discovery.rendering import Renderer, RenderError, RenderIncomplete
-from crawler.discovery.search import find_search_form, search_urls
+from crawler.discovery.search import SearchForm, find_search_form, search_urls
 from crawler.discovery.urls import META_LIST, canonicalize, host_of
-from crawler.middlewares.archive import META_CAPTURE_ID, META_CHARSET
+from crawler.middlewares.archive import META_CAPTURE_ID
 
 #: Request meta: the links of the list page (data-API page, jpage group) that asked for this
 #: next one (a series whose length is unknown, a data API and a jpage list go on only while
@@ -97,10 +97,10 @@ class ListDiscovery:
         if self._renderer is not None:
             await self._renderer.close()
 
-    def _list_pages(self, response: Response, page: Page, links: list[Link], hops: int,
+    def _list_pages(self, response: Response, title: str, links: list[Link], hops: int,
                     series: PageSeries | None) -> Iterator[Request]:
-        """The other pages of the list ``page`` belongs to: ``series``, its pager
-        (``crawler.discovery.paging.find_paging``, found off the reactor by
+        """The other pages of the list the page (``title``, ``links``) belongs to: ``series``,
+        its pager (``crawler.discovery.paging.find_paging``, found off the reactor by
         ``crawler.discovery.analysis``)."""
         if series is None:
             return
@@ -119,7 +119,6 @@ class ListDiscovery:
         window_end = series.window_end_url(max_pages, ceiling)
         window_end = canonicalize(window_end) if window_end else None
         asked = self._counters("list_pages")
-        title = page.title()
         urls: list[tuple[str, str]] = []
         for url in series.next_urls(max_pages, ceiling):
             url = canonicalize(url)
@@ -156,11 +155,10 @@ class ListDiscovery:
         level = logging.WARNING if reason == "ceiling" else logging.INFO
         self.logger.log(level, "list cut", extra={"kind": kind, "reason": reason, "url": url, "page": page})
 
-    def _data_lists(self, response: Response, page: Page, queries: list[DataQuery]) -> Iterator[Request]:
-        """Requests for the data APIs a list page's scripts call (lists built by JavaScript)."""
-        if not queries:
-            return
-        scripts = page.scripts()[:50000]
+    def _data_lists(self, response: Response, scripts: str, queries: list[DataQuery]
+                    ) -> Iterator[Request]:
+        """Requests for the data APIs a list page's scripts call (lists built by JavaScript;
+        ``scripts``: the start of the page's inline scripts)."""
         for query in queries:
             request = self._data_request(query, list_url=response.url, scripts=scripts)
             if request is not None:
@@ -258,22 +256,22 @@ class ListDiscovery:
         stats.inc_value("govreports/render/pages")  # type: ignore[union-attr]
         page = Page(response.url, rendered.html)
         links = page.links()
-        for request in self._list_pages(response, page, links, 0, find_paging(page)):  # first: see parse_page
+        for request in self._list_pages(response, page.title(), links, 0, find_paging(page)):  # first: see parse_page
             yield request
         for request in self._follow_all([(link.url, link.text) for link in links]):
             yield request
 
-    def _note_search_form(self, response: Response, page: Page) -> None:
+    def _wants_search_form(self, url: str) -> bool:
+        """True while no site search is noted for ``url``'s host (its page is searched for one)."""
+        return (self.crawler.settings.getbool("GOVREPORTS_SITE_SEARCH", True)
+                and host_of(url) not in self._counters("search_forms"))
+
+    def _note_search_form(self, response: Response, form: SearchForm | None) -> None:
         """Remember the first site search seen on each host (asked once discovery ends)."""
-        if not self.crawler.settings.getbool("GOVREPORTS_SITE_SEARCH", True):
+        if form is None or not self._wants_search_form(response.url):
             return
-        forms = self._counters("search_forms")
-        host = host_of(response.url)
-        if host in forms:
-            return
-        form = find_search_form(page, charset=response.meta.get(META_CHARSET) or "utf-8")
-        if form is not None and self._in_scope(form.action):
-            forms[host] = form
+        if self._in_scope(form.action):
+            self._counters("search_forms")[host_of(response.url)] = form
 
     def restore_search_forms(self, pages: Iterable[tuple[str, str, str]],
                              scheduled: Iterable[tuple[str, dict[str, Any]]]) -> None:

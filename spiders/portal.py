@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import FormRequest, Request, Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -56,6 +57,7 @@ from crawler.middlewares.archive import (
 )
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
 from crawler.middlewares.soft404 import META_SOFT_404
+from crawler.processes import WorkerProcesses
 from crawler.reports.changes import REDIRECT_HOME, SOFT_404
 from crawler.reports.page_identity import clean_agency, template_era
 from crawler.reports.titles import link_score, parse_report_title
@@ -108,6 +110,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         self.scope = CrawlScope(self.seed_urls)
         #: URLs of link requests the frontier reported queued before (see :meth:`_not_queued`).
         self._queued_urls: set[str] = set()
+        #: Where pages are read (``GOVREPORTS_ANALYSIS_PROCESSES``; set from the crawler's settings).
+        self.analysis = WorkerProcesses(0)
 
     @property
     def hosts(self) -> set[str]:
@@ -131,6 +135,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         settings = crawler.settings
         spider.scope = CrawlScope(spider.seed_urls, mode=settings.get("GOVREPORTS_SCOPE", "domain"),
                                   allow_hosts=settings.getlist("GOVREPORTS_ALLOW_HOSTS"))
+        spider.analysis = WorkerProcesses(settings.getint("GOVREPORTS_ANALYSIS_PROCESSES", 0))
+        crawler.signals.connect(spider.analysis.close, signal=signals.spider_closed)
         return spider  # type: ignore[no-any-return]
 
     def _counters(self, name: str) -> dict[str, Any]:
@@ -445,9 +451,10 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if not charset:
             # Not a page after all (a document served where a page was linked).
             return [*await self.parse_document(response)]
-        analysis = await in_thread(
+        analysis = await self.analysis.call(
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
-            link_text=response.meta.get("link_text", ""))
+            link_text=response.meta.get("link_text", ""),
+            find_search=self._wants_search_form(response.url), keep_page=False)
         # its capture's commit ran in the writer thread meanwhile (its report and rendering
         # requests name the capture)
         await committed_capture_id(response)
@@ -461,17 +468,15 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if context is not None and analysis.is_report:
             yield self._report_item(response, context, role="page")
         hops = response.meta.get(META_SEARCH, 0)
-        page = analysis.page
-        assert page is not None
         # the list's own pages first: a 下一页 link is then a page of the list (as deep as the
         # list, crawler.middlewares.list_depth), not an ordinary link one level deeper
-        yield from self._list_pages(response, page, analysis.links, hops, analysis.paging)
+        yield from self._list_pages(response, analysis.title, analysis.links, hops, analysis.paging)
         yield from self._follow_all([(link.url, link.text) for link in analysis.links],
                                     referrer_report=context, search_hops=hops)
-        yield from self._data_lists(response, page, analysis.data_queries)
+        yield from self._data_lists(response, analysis.scripts, analysis.data_queries)
         if analysis.script_built:
             yield from self._render_request(response)
-        self._note_search_form(response, page)
+        self._note_search_form(response, analysis.search_form)
         if analysis.jpage is not None:
             yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)
 

@@ -19,8 +19,12 @@ from crawler.discovery.lists import JpageQuery, find_jpage, parse_jpage_response
 from crawler.discovery.pages import MAX_LINKS_PER_PAGE, Link, Page
 from crawler.discovery.paging import PageSeries, find_paging
 from crawler.discovery.rendering import looks_script_built
+from crawler.discovery.search import SearchForm, find_search_form
 from crawler.discovery.urls import host_of
 from crawler.reports.titles import has_report_body
+
+#: How much of a page's inline scripts its data-list requests carry (for the next pages' calls).
+MAX_LIST_SCRIPTS = 50000
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,21 @@ class PageAnalysis:
     data_queries: list[DataQuery] = field(default_factory=list)
     #: No data-API call, and its list is left empty for its scripts to draw (render it).
     script_built: bool = False
+    #: The page's title (what its list's pages rank by).
+    title: str = ""
+    #: The start of its inline scripts, when it has data-API calls (their requests carry it).
+    scripts: str = ""
+    #: Its site search, when asked for (``find_search``).
+    search_form: SearchForm | None = None
 
 
 def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LINKS_PER_PAGE,
-                 link_text: str = "") -> PageAnalysis:
+                 link_text: str = "", find_search: bool = False, keep_page: bool = True
+                 ) -> PageAnalysis:
     """Read an HTML page (bytes in ``charset``; ``link_text``: the text of the link that led
-    here, the last source of the agency) the way the spider needs it."""
+    here, the last source of the agency) the way the spider needs it. ``find_search``: look
+    for its site search too. ``keep_page=False``: plain data only, no parsed page (it can be
+    sent from another process)."""
     page = Page(url, body.decode(charset, errors="replace"), max_links=max_links)
     identity = page.report_identity(link_text)
     context: dict[str, Any] | None = None
@@ -65,13 +78,14 @@ def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LI
         is_report = has_report_body(page.text())
     links = page.links()
     scripts = page.scripts()
-    page.title()  # cached for the list's pages
     queries = find_data_queries(page)
     return PageAnalysis(
-        context=context, is_report=is_report, page=page, links=links,
+        context=context, is_report=is_report, page=page if keep_page else None, links=links,
         links_dropped=page.links_dropped, jpage=find_jpage(url, scripts or page.text()),
         paging=find_paging(page), data_queries=queries,
-        script_built=not queries and looks_script_built(page),
+        script_built=not queries and looks_script_built(page), title=page.title(),
+        scripts=scripts[:MAX_LIST_SCRIPTS] if queries else "",
+        search_form=find_search_form(page, charset=charset) if find_search else None,
     )
 
 

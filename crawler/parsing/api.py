@@ -199,8 +199,9 @@ _PRELOAD = [
 ]
 
 
-def _context() -> Any:
-    """Where parse workers come from: a fork server on Linux, started once per process.
+def worker_context() -> Any:
+    """Where parse workers (and the crawl's other worker processes, ``crawler.processes``)
+    come from: a fork server on Linux, started once per process.
 
     Workers are not forked from the caller: a forked child inherits every open descriptor,
     and one that holds the write end of the Playwright driver's stdin keeps the driver (and
@@ -274,7 +275,7 @@ class _Worker:
 
     def _start(self) -> None:
         self._stop()
-        ctx = _context()
+        ctx = worker_context()
         parent, child = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_serve, args=(child, self.memory_limit), daemon=True,
                                  name="govreports-parse")
