@@ -40,6 +40,7 @@ from crawler.discovery.urls import (
 )
 from crawler.extensions.run_owner import RunOwner
 from crawler.fetch.errors import error_kind
+from crawler.frontier.keysets import KeySet, StatusMap
 from crawler.frontier.shared_budget import (
     HOST_EXHAUSTED,
     TAKEN,
@@ -116,8 +117,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
     @property
     def hosts(self) -> set[str]:
         """The hosts this crawl covers: the seeds', allowed ones, and in-scope hosts it reached."""
-        seen = set(self._counters("listed")) | set(self._counters("revalidated"))
-        return set(self.scope.hosts) | {host_of(url) for url in seen if self._in_scope(url)}
+        return set(self.scope.hosts) | set(self._counters("hosts_reached"))
 
     # -- state: budgets, what this crawl saw (rebuilt from the archive when a run resumes) ------
 
@@ -140,11 +140,37 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         return spider  # type: ignore[no-any-return]
 
     def _counters(self, name: str) -> dict[str, Any]:
-        state: dict[str, dict[str, Any]] | None = getattr(self, "state", None)
+        return self._state(name, dict)  # type: ignore[no-any-return]
+
+    def _state(self, name: str, kind: Callable[[], Any]) -> Any:
+        state: dict[str, Any] | None = getattr(self, "state", None)
         if state is None:
             state = {}
             self.state = state
-        return state.setdefault(name, {})
+        if name not in state:
+            state[name] = kind()
+        return state[name]
+
+    @property
+    def _budgeted(self) -> KeySet:
+        """URLs counted against their budgets (each once): 64-bit keys, not the URLs."""
+        return self._state("budgeted", KeySet)  # type: ignore[no-any-return]
+
+    @property
+    def _listed(self) -> StatusMap:
+        """What each URL reached by following links answered, by URL (kept as 64-bit keys)."""
+        return self._state("listed", StatusMap)  # type: ignore[no-any-return]
+
+    def _note_status(self, url: str, status: int | str | None, *, revalidating: bool) -> None:
+        """Remember what the canonical ``url`` answered, and its host when in scope."""
+        if revalidating:
+            self._counters("revalidated")[url] = status
+        else:
+            self._listed[url] = status
+        host = host_of(url)
+        reached = self._counters("hosts_reached")
+        if host not in reached and self._in_scope(url):
+            reached[host] = 1
 
     def restore_state(self, *, scheduled: Iterable[tuple[str, dict[str, Any]]],
                       fetched: Iterable[tuple[str, str | None, int | None]]) -> None:
@@ -154,7 +180,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         url, status) of every capture, oldest first. Budgets count distinct scheduled URLs.
         """
         per_host, per_key = self._counters("pages_per_host"), self._counters("pages_per_trap_key")
-        budgeted = self._counters("budgeted")
+        budgeted = self._budgeted
         revalidating: set[str] = set()
         for url, meta in scheduled:
             if meta.get(META_REVALIDATE):
@@ -163,22 +189,22 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             url = (meta.get("redirect_urls") or [url])[0]  # a row holding a redirect: its first URL
             if meta.get("govreports_probe") or "jpage" in meta or url in self.seed_urls or url in budgeted:
                 continue
-            budgeted[url] = 1
+            budgeted.add(url)
             host = host_of(url)
             per_host[host] = per_host.get(host, 0) + 1
             key = trap_key(url)
             if key:
                 per_key[key] = per_key.get(key, 0) + 1
-        listed, revalidated = self._counters("listed"), self._counters("revalidated")
         for url, final_url, status in fetched:
-            bucket = revalidated if canonicalize(url) in revalidating else listed
+            again = canonicalize(url) in revalidating
             for seen in {url, final_url or url}:
-                bucket[canonicalize(seen)] = status
+                self._note_status(canonicalize(seen), status, revalidating=again)
 
     @property
-    def listed_urls(self) -> dict[str, int | str | None]:
-        """URLs reached by following links, with what they answered: what the portal links to."""
-        return dict(self._counters("listed"))
+    def listed_urls(self) -> StatusMap:
+        """URLs reached by following links, with what they answered: what the portal links to
+        (looked up by URL; it cannot list them)."""
+        return self._listed
 
     @property
     def unfinished_hosts(self) -> set[str]:
@@ -196,15 +222,14 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
 
     def _note_fetch(self, request_meta: dict[str, Any], urls: Iterable[str],
                     status: int | str | None) -> None:
-        bucket = "revalidated" if request_meta.get(META_REVALIDATE) else "listed"
-        seen = self._counters(bucket)
+        revalidating = bool(request_meta.get(META_REVALIDATE))
         urls = list(urls)
         final = urls[0] if urls else ""
         for url in urls:
             answer = status
             if url != final and status == 200 and looks_like_list(final):
                 answer = REDIRECT_HOME  # a known URL now leads to a home or list page
-            seen[canonicalize(url)] = answer
+            self._note_status(canonicalize(url), answer, revalidating=revalidating)
 
     def revalidation_requests(self, known: Iterable[tuple[Any, Any]]) -> list[Request]:
         """Requests for known report URLs (report_documents, report) no link led to this time.
@@ -212,7 +237,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         The run owner schedules them once discovery is idle; the frontier drops those already
         asked, so calling this again (after a resume) asks nothing twice.
         """
-        listed = self._counters("listed")
+        listed = self._listed
         pending: dict[str, Request] = {}
         for link, report in known:
             if link.url in listed or link.url in pending:
@@ -234,7 +259,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         (each distinct URL once) or, with ``search``, against its host's site-search budget; in
         order, as one call per URL would. A distributed worker counts them all in one Redis
         round trip (``crawler.frontier.shared_budget``)."""
-        budgeted = self._counters("budgeted")
+        budgeted = self._budgeted
         asks = [None if url in budgeted else
                 BudgetAsk(url, host_of(url), None if exempt_trap or search else trap_key(url), search)
                 for url, exempt_trap, search in wanted]
@@ -292,7 +317,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 per_key[ask.trap_key] = per_key.get(ask.trap_key, 0) + 1
             per_host = self._counters("pages_per_host")
             per_host[host] = per_host.get(host, 0) + 1
-        self._counters("budgeted")[ask.url] = 1
+        self._budgeted.add(ask.url)
         return True
 
     def _shared_budget(self) -> SharedBudget | None:

@@ -10,6 +10,13 @@ portal's sitemap put nearly every URL of the portal in the queue at once: at sca
 1,039); with a bound of 100 it holds at most 109 (live requests 263–519: requests in flight,
 responses waiting for their callbacks, one page's links; these depend on timing, so only the
 frontier's own count is asserted).
+
+What the crawl remembers per URL does not grow its memory by much either: after the crawl the
+child measures (``sys.getsizeof``, followed through containers and objects) the per-URL
+structures of the spider (``budgeted``, ``listed``), the scheduler (``seen``) and the archive
+session (``_wire_refs``). Kept as sets and dicts of URL strings they held 118–135 bytes per
+URL each (about 500 in all); as 64-bit keys in sorted arrays (``crawler.frontier.keysets``)
+about 9–17.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +65,33 @@ scrapy.Request.__init__ = counting_init
 # queued requests the frontier holds in memory as Request objects, at most, after each enqueue
 from crawler.frontier.scheduler import DatabaseScheduler
 held_peak = 0
+per_url = {}
+
+def deep_size(obj, seen):
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        size += sum(deep_size(v, seen) for v in obj)
+    elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+        size += deep_size(vars(obj), seen)
+    return size
+
+original_close = DatabaseScheduler.close
+
+def measuring_close(self, reason):
+    original_close(self, reason)
+    from crawler.extensions.run_owner import RunOwner
+    session = self.crawler.get_extension(RunOwner).session
+    state = self.spider.state
+    for name, structure in (("spider.budgeted", state["budgeted"]), ("spider.listed", state["listed"]),
+                            ("scheduler.seen", self.seen), ("session.wire_refs", session._wire_refs)):
+        per_url[name] = [len(structure), deep_size(structure, set())]
+
+DatabaseScheduler.close = measuring_close
 original_enqueue = DatabaseScheduler.enqueue_request
 
 def counting_enqueue(self, request):
@@ -79,11 +114,11 @@ summary = run_crawl(CrawlOptions(
     settings=dict(LOCAL_SETTINGS) | {"GOVREPORTS_FRONTIER_MEMORY": args["bound"], "GOVREPORTS_RENDER": False,
                                      "GOVREPORTS_MAX_PAGES_PER_HOST": 1_000_000}))
 print(json.dumps({"status": summary.status, "pages": summary.pages, "reports": summary.reports_found,
-                  "created": created, "peak_live": peak, "held_peak": held_peak}))
+                  "created": created, "peak_live": peak, "held_peak": held_peak, "per_url": per_url}))
 """
 
 
-def _crawl(scale: int, work: Path) -> dict[str, int | str]:
+def _crawl(scale: int, work: Path) -> dict[str, Any]:
     work.mkdir()
     with SamplePortal(seed=0, scale=scale) as portal:
         seeds = [url for url in portal.seed_urls if "//127.0.0.1:" in url]
@@ -93,12 +128,20 @@ def _crawl(scale: int, work: Path) -> dict[str, int | str]:
                               text=True, timeout=600, check=False,
                               cwd=str(Path(__file__).resolve().parents[1]))
     assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, int | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def test_requests_held_at_once_do_not_grow_with_the_portal(tmp_path: Path) -> None:
-    small, large = _crawl(1, tmp_path / "small"), _crawl(4, tmp_path / "large")
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sample portal crawled at scale 1 and 4 (711 and about 2,000 pages)."""
+    work = tmp_path_factory.mktemp("memory")
+    return _crawl(1, work / "small"), _crawl(4, work / "large")
+
+
+def test_requests_held_at_once_do_not_grow_with_the_portal(
+        crawls: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    small, large = crawls
     assert small["status"] == large["status"] == "completed", (small, large)
     assert int(large["pages"]) > 2.5 * int(small["pages"])  # the portal did grow (noise pages)
     # spilled requests were read back and answered: the same reports at both sizes
@@ -106,3 +149,18 @@ def test_requests_held_at_once_do_not_grow_with_the_portal(tmp_path: Path) -> No
     # the frontier's queued requests held in memory: bounded, whatever the portal's size
     assert int(large["held_peak"]) < 2 * BOUND, (small, large)
     assert int(large["held_peak"]) <= int(small["held_peak"]) + BOUND // 4, (small, large)
+
+
+def test_what_the_crawl_remembers_per_url_takes_a_few_bytes(
+        crawls: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    small, large = crawls
+    assert small["status"] == large["status"] == "completed", (small, large)
+    for name, (count, size) in large["per_url"].items():
+        small_count, small_size = small["per_url"][name]
+        assert count > 2.5 * small_count, (name, small, large)  # grew with the portal
+        print(f"{name}: {small_count} URLs {small_size} B, {count} URLs {size} B, "
+              f"{size / count:.1f} B/URL, {(size - small_size) / (count - small_count):.1f} B/URL added")
+        # bytes per URL, and per URL added from the small crawl to the large one (as sets and
+        # dicts of strings: 118-135 and more)
+        assert size / count < 48, (name, count, size)
+        assert (size - small_size) / (count - small_count) < 32, (name, small["per_url"], large["per_url"])

@@ -24,6 +24,7 @@ from crawler.fetch.challenge import challenge_reason
 from crawler.fetch.content_encoding import ContentDecodingError, DecodedTooLarge, decode_content
 from crawler.fetch.encoding import decode_page
 from crawler.fetch.tls import tls_verified_for
+from crawler.frontier.keysets import KeyMap
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from crawler.reports.changes import ChangeRecorder
 from crawler.version import software_version
@@ -142,8 +143,9 @@ class ArchiveSession:
         #: are not kept, so memory does not grow with every distinct page).
         self._payload_refs: dict[str, KnownUrl] = {}
         #: The capture of each response record written by this session, by its wire payload
-        #: digest (an int per response; the record is read back from the database on a hit).
-        self._wire_refs: dict[str, int] = {}
+        #: digest (about 17 bytes per response, the digest kept as a 64-bit key; the record is
+        #: read back from the database on a hit).
+        self._wire_refs = KeyMap()
         #: WARC-Payload-Digest of earlier response records, by record id (read once from the WARC).
         self._digests: dict[str, str | None] = {}
         self.alert_channels: list[str] = []
@@ -372,8 +374,11 @@ class ArchiveSession:
         payloads, so neither is a revisit of the other. A document new to the archive has no
         earlier record (no query is made).
         """
-        if wire in self._wire_refs:
-            return self.wdb.payload_capture(self._wire_refs[wire])
+        capture_id = self._wire_refs.get(wire)
+        if capture_id is not None:
+            found = self.wdb.payload_capture(capture_id)
+            if found is not None and found.sha256 == sha256:  # not two digests on one key
+                return found
         if new_document:
             return None
         candidate = self._earlier_copy(sha256, known)

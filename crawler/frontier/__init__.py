@@ -4,6 +4,8 @@
 and what both frontiers share: the requests the engine holds, a request serialised cheaply.
 ``scheduler``: :class:`DatabaseScheduler`, a Scrapy scheduler backed by the archive
 database's ``frontier`` table (SQL in ``storage/frontier.py``).
+``keysets``: per-URL facts (seen, budgeted, what a URL answered) as 64-bit keys in sorted
+arrays, a few bytes per URL, so memory stays flat as a crawl grows.
 Distributed mode (``--redis``, docs/distributed.md), on scrapy-redis:
 ``redis_scheduler``: :class:`RedisScheduler`, the shared frontier and duplicate filter in Redis.
 ``reliable_queue``: a popped request stays in the worker's processing hash until handled.

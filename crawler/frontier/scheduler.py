@@ -9,7 +9,7 @@ and its items went through the pipeline. Retries and redirects of a request stay
 (the row's request is replaced), so a crash mid-redirect resumes at the redirect.
 
 On open, rows of the run not ``done`` are queued again and every fingerprint is remembered
-in memory, so duplicates cost no SQL.
+in memory (as a 64-bit key, ``crawler.frontier.keysets``), so duplicates cost no SQL.
 
 Memory: at most ``GOVREPORTS_FRONTIER_MEMORY`` queued requests are kept as ``Request``
 objects (a few KB each, with their headers, meta and Scrapy's caches). A portal's sitemap can
@@ -34,6 +34,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
 from crawler.frontier.base import archive_writes_pending, engine_busy_requests, request_dict
+from crawler.frontier.keysets import KeySet
 from storage.frontier import FrontierRow, FrontierStore
 
 if TYPE_CHECKING:
@@ -63,7 +64,8 @@ class DatabaseScheduler(BaseScheduler):
         self.held_max = 0
         self.store: FrontierStore | None = None
         self.spider: Spider | None = None
-        self.seen: set[str] = set()
+        #: Fingerprints of every request this run queued, as 64-bit keys (about 9 bytes each).
+        self.seen = KeySet()
         self._heap: list[tuple[int, int, str]] = []
         #: Queued requests by fingerprint: (sequence, the request, or None when spilled).
         self._queued: dict[str, tuple[int, Request | None]] = {}
