@@ -42,6 +42,7 @@ class ArchiveWriter:
         self._db: ArchiveDB | None = None
         self._busy: Counter[str | int] = Counter()
         self._lock = threading.Lock()
+        self._backlog = 0
         self.closed = False
 
     @property
@@ -68,12 +69,14 @@ class ArchiveWriter:
         when it ran inline)."""
         with self._lock:
             self._busy.update(keys)
+            self._backlog += 1
         future = self._pool.submit(functools.partial(func, *args, **kwargs))
         future.add_done_callback(functools.partial(self._finished, keys))
         return future
 
     def _finished(self, keys: tuple[str | int, ...], future: Future[Any]) -> None:
         with self._lock:
+            self._backlog -= 1
             self._busy.subtract(keys)
             for key in keys:
                 if self._busy[key] <= 0:
@@ -81,6 +84,11 @@ class ArchiveWriter:
         error = future.exception()
         if error is not None:
             logger.error("archive write failed", exc_info=error)
+
+    @property
+    def backlog(self) -> int:
+        """Writes handed over without waiting (:meth:`submit`) and not done yet."""
+        return self._backlog
 
     def busy(self, key: str | int) -> bool:
         """True while a write handed over for ``key`` (a frontier key, a request's ``id()``)

@@ -151,3 +151,35 @@ def test_the_spider_reads_a_pending_capture_id_once_committed() -> None:
         return await waiting
 
     assert asyncio.run(read()) == 41 and request.meta[META_CAPTURE_ID] == 41
+
+
+def test_a_page_waits_for_its_commit_once_the_writer_is_far_behind(db_url: str, tmp_path: Path
+                                                                   ) -> None:
+    """Past ``MAX_COMMIT_BACKLOG`` commits on their way, a page waits for its own: a writer
+    slower than the downloads holds a bounded number of responses."""
+    from crawler.archive.session import MAX_COMMIT_BACKLOG
+
+    db = ArchiveDB(db_url, migrate=True)
+    try:
+        session = _open(db, tmp_path, [])
+        writer = session.writer
+        assert writer is not None
+        gate = threading.Event()
+        for _ in range(MAX_COMMIT_BACKLOG):
+            writer.submit((), gate.wait, 30)
+        assert writer.backlog == MAX_COMMIT_BACKLOG
+        request = Request("http://a.gov.cn/4.html")
+        response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
+                                headers={"Content-Type": "text/html; charset=utf-8"})
+
+        async def crawl() -> FetchRecord:
+            asyncio.get_running_loop().call_later(0.2, gate.set)
+            return await session.record_response_async(request, response, wait_for_commit=False)
+
+        fetched = asyncio.run(crawl())
+        assert fetched.commit is None and fetched.capture_id is not None  # it waited
+        assert _committed(db_url, fetched.capture_id) is not None
+        session.close()
+        assert writer.backlog == 0
+    finally:
+        db.close()
