@@ -156,3 +156,12 @@ def assert_same_captured_urls(expected: set[str], got: set[str], context: str = 
     missing = {u for u in expected - got if _trap(u) not in capped}
     extra = {u for u in got - expected if _trap(u) not in capped}
     assert not missing and not extra, f"{context}: missing {sorted(missing)[:10]}, extra {sorted(extra)[:10]}"
+
+
+def process_running(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie (from /proc)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -21,6 +21,7 @@ from tests.crawl_helpers import (
     assert_same_captured_urls,
     captures_so_far,
     crawl_command,
+    process_running,
     run_cli,
     runs,
     site_names,
@@ -44,14 +45,6 @@ def _children(pid: int) -> set[int]:
             if line.startswith("PPid:") and int(line.split()[1]) == pid:
                 found.add(int(status.parent.name))
     return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.timeout(900)  # seven crawl processes of the sample portal (~3 min on a quiet machine)
@@ -96,9 +89,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
             # children see their parent gone at once (SIGKILL by the kernel) or at their pipe's EOF
             # (the forkserver, the browser's driver): seconds on a quiet machine, more at load 30+
             deadline = time.monotonic() + 30
-            while any(_running(c) for c in children) and time.monotonic() < deadline:
+            while any(process_running(c) for c in children) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            left = [c for c in children if _running(c)]
+            left = [c for c in children if process_running(c)]
             assert not left, f"child processes left running after the kill: {left} (seed {seed})"
             now = captures_so_far(tmp_path / "killed" / "archive.db")
             per_run.append(now - before)

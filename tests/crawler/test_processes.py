@@ -15,6 +15,7 @@ import pytest
 
 from crawler.discovery.analysis import analyze_page
 from crawler.processes import WorkerProcesses
+from tests.crawl_helpers import process_running
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ("<html><head><title>某某区政府信息公开工作年度报告</title></head><body>"
@@ -65,18 +66,10 @@ def test_a_worker_exits_when_the_process_it_serves_is_killed(tmp_path: Path) -> 
                               text=True)
     assert parent.stdout is not None
     worker = int(parent.stdout.readline())
-    assert _running(worker)
+    assert process_running(worker)
     parent.kill()
     parent.wait(10)
     deadline = time.monotonic() + 30
-    while _running(worker) and time.monotonic() < deadline:
+    while process_running(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(worker), "the worker outlived the process it served"
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert not process_running(worker), "the worker outlived the process it served"

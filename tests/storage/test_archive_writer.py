@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from crawler.archive.policy import FullPolicy
 from crawler.archive.session import ArchiveSession, FetchRecord
+from crawler.archive.writer import ArchiveWriter
 from crawler.frontier.scheduler import META_FRONTIER_KEY
 from storage.models import Capture
 from storage.repository import ArchiveDB
@@ -30,6 +31,15 @@ def _open(db: ArchiveDB, tmp_path: Path, seen: list[str]) -> ArchiveSession:
     return ArchiveSession.open(db=db, archive_dir=tmp_path / "archive", run_id=run_id,
                                insecure_hosts=set(), policy=FullPolicy(), alert_channels=[],
                                on_capture=on_capture, threaded=True)
+
+
+def _held_writer(session: ArchiveSession) -> tuple[ArchiveWriter, threading.Event]:
+    """The session's writer, busy with an earlier write until the returned gate is set."""
+    writer = session.writer
+    assert writer is not None
+    gate = threading.Event()
+    writer.submit((), gate.wait, 30)
+    return writer, gate
 
 
 def _committed(db_url: str, capture_id: int) -> Capture | None:
@@ -72,10 +82,7 @@ def test_a_failure_handed_over_keeps_its_request_busy_until_committed(db_url: st
     seen: list[str] = []
     try:
         session = _open(db, tmp_path, seen)
-        writer = session.writer
-        assert writer is not None
-        gate = threading.Event()
-        writer.submit((), gate.wait, 30)  # the writer is busy with an earlier write
+        writer, gate = _held_writer(session)  # busy with an earlier write
         request = Request("http://a.gov.cn/gone.html", meta={META_FRONTIER_KEY: "row-1"})
         assert session.record_failure(request, "timeout", "TimeoutError: slow") is None
         assert writer.busy("row-1") and writer.busy(id(request))  # the frontier must not finish it
@@ -99,10 +106,7 @@ def test_a_page_handed_on_before_its_commit_stays_busy_until_committed(db_url: s
     seen: list[str] = []
     try:
         session = _open(db, tmp_path, seen)
-        writer = session.writer
-        assert writer is not None
-        gate = threading.Event()
-        writer.submit((), gate.wait, 30)  # the writer is busy with an earlier write
+        writer, gate = _held_writer(session)  # busy with an earlier write
         request = Request("http://a.gov.cn/2.html", meta={META_FRONTIER_KEY: "row-2"})
         response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
                                 headers={"Content-Type": "text/html; charset=utf-8"})
