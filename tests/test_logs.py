@@ -71,6 +71,7 @@ def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
     crawler = Crawler(type("S", (Spider,), {"name": "s"}), settings)
     extension = StructuredLogs.from_crawler(crawler)  # held, as the crawler's extensions are
     spider_log = logging.getLogger("spiders.portal")
+    before = list(logging.root.handlers)  # an earlier in-process crawl's are not this test's
     try:
         spider_log.info("fetch failed",
                         extra={"url": "http://127.0.0.1:9/x", "kind": "dns", "spider": object()})
@@ -83,7 +84,8 @@ def test_crawl_log_keeps_extra_fields(tmp_path: Path) -> None:
         assert handler is not None
         logging.root.removeHandler(handler)
         handler.close()
-    assert not [h for h in logging.root.handlers if type(h).__module__ == "crawler.logs"]
+    assert not [h for h in logging.root.handlers
+                if type(h).__module__ == "crawler.logs" and h not in before]
     text = log_file.read_text(encoding="utf-8")
     assert "logger=spiders.portal fetch failed url=http://127.0.0.1:9/x kind=dns\n" in text, text
     assert "logger=spiders.portal list cut kind=paging page=2\n" in text, text
@@ -106,8 +108,13 @@ def test_crawl_log_keeps_fields_for_the_whole_crawl(tmp_path: Path) -> None:
             assert result.returncode == 0, result.stderr[-3000:]
     logs = dirs.archive / "logs"
     crawl_log, run_log = _lines(logs / "crawl.log"), _lines(logs / "run-1.log")
-    mid_crawl = [line for line in run_log if " logger=portal " in line and " url=" in line]
-    assert mid_crawl, "no spider line with fields (list cut, fetch failed) to compare"
+    # lines with fields logged while pages are fetched: the spider's (a list cut, a failed
+    # fetch), a host's soft-404 probe, an alert recorded as reports are found
+    mid_crawl = [line for line in run_log
+                 if (" logger=portal " in line and " url=" in line)
+                 or (" logger=crawler.middlewares.soft404 " in line and " host=" in line)
+                 or (" logger=crawler.reports.changes alert recorded " in line and " key=" in line)]
+    assert mid_crawl, "no line with fields logged mid-crawl (list cut, soft-404 probe, alert) to compare"
     assert any(" frontier resumed queued=" in line for line in run_log)
     missing = [line for line in run_log if line not in set(crawl_log)]
     assert not missing, f"{len(missing)} run-log lines not in crawl.log, e.g. {missing[:3]}"
