@@ -207,11 +207,16 @@ class ListDiscovery:
         if following is not None:
             yield following
 
+    def _may_render(self, response: Response) -> bool:
+        """True when a page of this response could be put in the browser (there is one, and
+        the response is not a rendering itself)."""
+        return self.renderer is not None and not response.meta.get(META_RENDER_OF)
+
     def _render_request(self, response: Response) -> Iterator[Request]:
         """Ask for the page again to render it (its list is built by script alone:
         ``crawler.discovery.rendering.looks_script_built``)."""
         capture_id = response.meta.get(META_CAPTURE_ID)
-        if self.renderer is None or capture_id is None or response.meta.get(META_RENDER_OF):
+        if capture_id is None or not self._may_render(response):
             return
         rendered = self._counters("rendered")
         url = canonicalize(response.url)

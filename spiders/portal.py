@@ -479,7 +479,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         analysis = await self.analysis.call(
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
             link_text=response.meta.get("link_text", ""),
-            find_search=self._wants_search_form(response.url), keep_page=False)
+            find_search=self._wants_search_form(response.url),
+            check_rendering=self._may_render(response), keep_page=False)
         # its capture's commit ran in the writer thread meanwhile (its report and rendering
         # requests name the capture)
         await committed_capture_id(response)

@@ -251,9 +251,10 @@ class ArchiveSession:
 
         ``wait_for_commit=False``: a response whose blob is stored resumes its caller before
         the commit, unless :data:`MAX_COMMIT_BACKLOG` writes are on their way already (each
-        holds its response: the wait then bounds the crawl's memory). The record then has no ``capture_id`` yet and carries the commit
-        (:attr:`FetchRecord.commit`); the request stays busy (:meth:`ArchiveWriter.busy`, so the
-        frontier does not mark it done) until the commit. The response goes on to the spider
+        holds its response: the wait then bounds the crawl's memory). The record then has no
+        ``capture_id`` yet and carries the commit (:attr:`FetchRecord.commit`); the request
+        stays busy (:meth:`ArchiveWriter.busy`, so the frontier does not mark it done) until
+        the commit. The response goes on to the spider
         while the writer thread catches up: its download slot is free again at once."""
         from crawler.threads import in_thread
 

@@ -55,11 +55,12 @@ class PageAnalysis:
 
 
 def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LINKS_PER_PAGE,
-                 link_text: str = "", find_search: bool = False, keep_page: bool = True
-                 ) -> PageAnalysis:
+                 link_text: str = "", find_search: bool = False, check_rendering: bool = True,
+                 keep_page: bool = True) -> PageAnalysis:
     """Read an HTML page (bytes in ``charset``; ``link_text``: the text of the link that led
     here, the last source of the agency) the way the spider needs it. ``find_search``: look
-    for its site search too. ``keep_page=False``: plain data only, no parsed page (it can be
+    for its site search too. ``check_rendering=False``: the page will not be rendered, so whether
+its scripts draw its list is not asked. ``keep_page=False``: plain data only, no parsed page (it can be
     sent from another process)."""
     page = Page(url, body.decode(charset, errors="replace"), max_links=max_links)
     identity = page.report_identity(link_text)
@@ -83,7 +84,7 @@ def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LI
         context=context, is_report=is_report, page=page if keep_page else None, links=links,
         links_dropped=page.links_dropped, jpage=find_jpage(url, scripts or page.text()),
         paging=find_paging(page), data_queries=queries,
-        script_built=not queries and looks_script_built(page), title=page.title(),
+        script_built=check_rendering and not queries and looks_script_built(page), title=page.title(),
         scripts=scripts[:MAX_LIST_SCRIPTS] if queries else "",
         search_form=find_search_form(page, charset=charset) if find_search else None,
     )

@@ -42,6 +42,13 @@ def _held_writer(session: ArchiveSession) -> tuple[ArchiveWriter, threading.Even
     return writer, gate
 
 
+def _page(url: str, meta: dict[str, object] | None = None) -> tuple[Request, HtmlResponse]:
+    """A request and its 200 answer: ``PAGE``, UTF-8 HTML."""
+    request = Request(url, meta=meta or {})
+    return request, HtmlResponse(url, status=200, body=PAGE, request=request,
+                                 headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 def _committed(db_url: str, capture_id: int) -> Capture | None:
     """The capture as another connection sees it (committed or not there)."""
     other = ArchiveDB(db_url, migrate=False)
@@ -57,9 +64,7 @@ def test_a_response_is_committed_by_the_writer_thread_before_the_caller_resumes(
     seen: list[str] = []
     try:
         session = _open(db, tmp_path, seen)
-        request = Request("http://a.gov.cn/1.html")
-        response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
-                                headers={"Content-Type": "text/html; charset=utf-8"})
+        request, response = _page("http://a.gov.cn/1.html")
 
         async def crawl() -> int:
             fetched = await session.record_response_async(request, response)
@@ -107,9 +112,7 @@ def test_a_page_handed_on_before_its_commit_stays_busy_until_committed(db_url: s
     try:
         session = _open(db, tmp_path, seen)
         writer, gate = _held_writer(session)  # busy with an earlier write
-        request = Request("http://a.gov.cn/2.html", meta={META_FRONTIER_KEY: "row-2"})
-        response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
-                                headers={"Content-Type": "text/html; charset=utf-8"})
+        request, response = _page("http://a.gov.cn/2.html", {META_FRONTIER_KEY: "row-2"})
 
         async def crawl() -> FetchRecord:
             return await session.record_response_async(request, response, wait_for_commit=False)
@@ -172,9 +175,7 @@ def test_a_page_waits_for_its_commit_once_the_writer_is_far_behind(db_url: str, 
         for _ in range(MAX_COMMIT_BACKLOG):
             writer.submit((), gate.wait, 30)
         assert writer.backlog == MAX_COMMIT_BACKLOG
-        request = Request("http://a.gov.cn/4.html")
-        response = HtmlResponse(request.url, status=200, body=PAGE, request=request,
-                                headers={"Content-Type": "text/html; charset=utf-8"})
+        request, response = _page("http://a.gov.cn/4.html")
 
         async def crawl() -> FetchRecord:
             asyncio.get_running_loop().call_later(0.2, gate.set)
