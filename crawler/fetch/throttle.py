@@ -50,6 +50,10 @@ class HostThrottle:
     waited: float = 0.0
     failures_in_a_row: int = 0
     next_at: float = 0.0
+    #: When the last request was let go (:meth:`HostClock.release`).
+    released_at: float | None = None
+    #: No request before this (a Retry-After or a back-off pause).
+    paused_until: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         """The figures for the run summary."""
@@ -87,6 +91,24 @@ class HostClock:
         state.waited += wait
         return wait
 
+    def release(self, host: str) -> float:
+        """Let a request whose slot has come go now (0), or the seconds it must still wait.
+
+        A slot is booked by :meth:`reserve` ahead of time, but the timer that wakes its request
+        may fire late (an event loop busy for a moment fires every timer due meanwhile at once),
+        and a pause may have come since: the request goes only when the host's last request
+        went ``crawl_delay`` ago and no pause holds."""
+        state = self.host(host)
+        now = self.clock()
+        due = state.paused_until
+        if state.released_at is not None:
+            due = max(due, state.released_at + state.crawl_delay)
+        if due > now:
+            state.waited += due - now
+            return due - now
+        state.released_at = now
+        return 0.0
+
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         """Honour robots.txt ``Crawl-delay`` for ``host`` (capped at ``max_wait``)."""
         self.host(host).crawl_delay = min(max(0.0, seconds), self.max_wait)
@@ -96,6 +118,7 @@ class HostClock:
         seconds = min(max(0.0, seconds), self.max_wait)
         state = self.host(host)
         state.next_at = max(state.next_at, self.clock() + seconds)
+        state.paused_until = max(state.paused_until, self.clock() + seconds)
         return seconds
 
     def answered(self, host: str, status: int | None, retry_after: float | None = None) -> float:

@@ -53,12 +53,17 @@ class HostPolitenessMiddleware:
                    obey_robots=s.getbool("ROBOTSTXT_OBEY"))
 
     async def process_request(self, request: Request) -> None:
-        """Wait until the request's host may be asked again."""
-        wait = self.clock.reserve(host_of(request.url))
-        if wait > 0:
-            await asyncio.sleep(wait)
-            self._publish()
-        return None
+        """Wait until the request's host may be asked again: its booked slot, then as long as
+        the host's last request is closer than its Crawl-delay or a pause holds."""
+        host = host_of(request.url)
+        wait = self.clock.reserve(host)
+        while True:
+            if wait > 0:
+                await asyncio.sleep(wait)
+                self._publish()
+            wait = self.clock.release(host)
+            if wait <= 0:
+                return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Read Crawl-delay from robots.txt; pause the host on Retry-After or repeated failure."""

@@ -38,6 +38,24 @@ def test_a_page_is_read_in_a_worker_process_and_comes_back_whole() -> None:
     assert analysis == in_thread  # links, title, pager: the same as read here
 
 
+def test_workers_are_all_started_before_the_first_call_off_the_event_loop() -> None:
+    """``ProcessPoolExecutor`` starts a worker inside ``submit`` (0.4 s for the first, while the
+    forkserver imports the parsing code): :meth:`WorkerProcesses.start` does it in a thread, so
+    the calls made on the event loop find every worker running."""
+    workers = WorkerProcesses(2)
+    try:
+        async def start() -> tuple[int, set[int]]:
+            pool = await workers.start()
+            started = len(pool._processes)  # noqa: SLF001 (what a submit would start)
+            pids = set(await asyncio.gather(*(workers.call(os.getpid) for _ in range(6))))
+            return started, pids
+        started, pids = asyncio.run(start())
+    finally:
+        workers.close()
+    assert started == 2
+    assert len(pids) <= 2 and os.getpid() not in pids
+
+
 def test_an_error_in_a_worker_is_raised_to_the_caller() -> None:
     workers = WorkerProcesses(1)
     try:

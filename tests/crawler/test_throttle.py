@@ -62,3 +62,28 @@ def test_a_failing_host_backs_off_and_recovers() -> None:
     assert clock.answered("a.gov.cn", 200) == 0.0
     assert clock.answered("a.gov.cn", 500) == 0.0  # the count starts again
     assert clock.throttled()["a.gov.cn"]["backoffs"] == 4
+
+
+def test_a_request_woken_late_still_keeps_the_crawl_delay() -> None:
+    """Slots are booked ahead; a timer that fires late (a busy event loop fires every timer
+    due meanwhile at once) must not let two requests go closer than the Crawl-delay."""
+    t = FakeTime()
+    clock = HostClock(clock=t)
+    clock.set_crawl_delay("a.gov.cn", 0.4)
+    assert [clock.reserve("a.gov.cn") for _ in range(2)] == [0.0, pytest.approx(0.4)]
+    t.now += 0.35  # the first request's timer fired 0.35 s late
+    assert clock.release("a.gov.cn") == 0.0
+    t.now += 0.05  # the second one's on time, 0.05 s after the first went
+    assert clock.release("a.gov.cn") == pytest.approx(0.35)
+    t.now += 0.35
+    assert clock.release("a.gov.cn") == 0.0
+
+
+def test_a_pause_holds_requests_booked_before_it() -> None:
+    t = FakeTime()
+    clock = HostClock(clock=t)
+    assert clock.reserve("a.gov.cn") == 0.0  # booked, not gone yet
+    clock.answered("a.gov.cn", 429, retry_after=2.0)
+    assert clock.release("a.gov.cn") == pytest.approx(2.0)
+    t.now += 2.0
+    assert clock.release("a.gov.cn") == 0.0
