@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -268,8 +269,12 @@ class ListDiscovery:
 
     def _wants_search_form(self, url: str) -> bool:
         """True while no site search is noted for ``url``'s host (its page is searched for one)."""
-        return (self.crawler.settings.getbool("GOVREPORTS_SITE_SEARCH", True)
-                and host_of(url) not in self._counters("search_forms"))
+        return self._site_search and host_of(url) not in self._counters("search_forms")
+
+    @cached_property
+    def _site_search(self) -> bool:
+        """``GOVREPORTS_SITE_SEARCH`` (read once)."""
+        return self.crawler.settings.getbool("GOVREPORTS_SITE_SEARCH", True)
 
     def _note_search_form(self, response: Response, form: SearchForm | None) -> None:
         """Remember the first site search seen on each host (asked once discovery ends)."""

@@ -13,7 +13,7 @@ Usage: ``scrapy crawl portal -a seeds=https://a.gov.cn/,https://b.gov.cn/`` (or
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -121,9 +121,9 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
 
     # -- state: budgets, what this crawl saw (rebuilt from the archive when a run resumes) ------
 
-    @property
+    @cached_property
     def archive(self) -> ArchiveSession:
-        """The run's archive session (owned by the run owner extension)."""
+        """The run's archive session (owned by the run owner extension; looked up once)."""
         owner = self.crawler.get_extension(RunOwner)
         if owner is None:
             raise RuntimeError("the portal spider needs the RunOwner extension")
@@ -263,10 +263,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         asks = [None if url in budgeted else
                 BudgetAsk(url, host_of(url), None if exempt_trap or search else trap_key(url), search)
                 for url, exempt_trap, search in wanted]
-        settings = self.crawler.settings
-        budgets = {"host_budget": settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"),
-                   "trap_budget": settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY"),
-                   "search_budget": settings.getint("GOVREPORTS_SEARCH_MAX_PAGES")}
+        budgets = self._budget_limits
         shared = self._shared_budget()
         remote: Iterator[str] | None = None
         new = [ask for ask in asks if ask is not None]
@@ -281,6 +278,14 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
                 continue
             results.append(self._count_budget(ask, answer or self._local_answer(ask, **budgets)))
         return results
+
+    @cached_property
+    def _budget_limits(self) -> dict[str, int]:
+        """The budgets of the crawl's settings (read once: settings are frozen while it runs)."""
+        settings = self.crawler.settings
+        return {"host_budget": settings.getint("GOVREPORTS_MAX_PAGES_PER_HOST"),
+                "trap_budget": settings.getint("GOVREPORTS_MAX_PER_TRAP_KEY"),
+                "search_budget": settings.getint("GOVREPORTS_SEARCH_MAX_PAGES")}
 
     def _local_answer(self, ask: BudgetAsk, *, host_budget: int, trap_budget: int,
                       search_budget: int) -> str:
@@ -506,7 +511,7 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
         if analysis.jpage is not None:
             yield self._jpage_request(analysis.jpage.__dict__, start=1, list_url=response.url)
 
-    @property
+    @cached_property
     def _max_links(self) -> int:
         return self.crawler.settings.getint("GOVREPORTS_MAX_LINKS_PER_PAGE", 5000)
 

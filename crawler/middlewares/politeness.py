@@ -17,7 +17,7 @@ from protego import Protego
 from scrapy.http import Request, Response
 
 from crawler.discovery.urls import host_of
-from crawler.fetch.throttle import HostClock, retry_after_seconds
+from crawler.fetch.throttle import FAILING_STATUSES, HostClock, retry_after_seconds
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -68,14 +68,17 @@ class HostPolitenessMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         """Read Crawl-delay from robots.txt; pause the host on Retry-After or repeated failure."""
         host = host_of(request.url)
-        if self.obey_robots and urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+        robots = (self.obey_robots and request.url.endswith("/robots.txt")
+                  and urlsplit(request.url).path == "/robots.txt" and response.status == 200)
+        if robots:
             self._crawl_delay(host, response)
         retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         paused = self.clock.answered(host, response.status, retry_after)
         if paused:
             logger.info("host paused", extra={"host": host, "status": response.status,
                                                "seconds": paused})
-        self._publish()
+        if robots or paused or response.status in FAILING_STATUSES:
+            self._publish()  # only these change what throttled() reports (not every 200)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
