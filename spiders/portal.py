@@ -57,7 +57,12 @@ from crawler.middlewares.archive import (
     committed_capture_id,
 )
 from crawler.middlewares.politeness import STATS_KEY as THROTTLE_STATS_KEY
-from crawler.middlewares.soft404 import META_SOFT_404
+from crawler.middlewares.soft404 import (
+    META_SOFT_404,
+    META_SOFT_404_TEMPLATE,
+    flag_soft_404,
+    judges_soft_404,
+)
 from crawler.processes import WorkerProcesses
 from crawler.reports.changes import REDIRECT_HOME, SOFT_404
 from crawler.reports.page_identity import clean_agency, template_era
@@ -467,11 +472,13 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             self.crawler.stats.inc_value(f"govreports/errors/http_{response.status}")  # type: ignore[union-attr]
         return True
 
+    @judges_soft_404
     async def parse_page(self, response: Response) -> list[Request | ReportItem]:
         """An HTML page: is it a report? Then follow its links, lists and attachments.
 
         The page is read in a thread (:func:`crawler.discovery.analysis.analyze_page`), so a
-        huge or hostile page never stalls the reactor. A coroutine returning a list, not an
+        huge or hostile page never stalls the reactor; it is judged a soft 404 there too (the
+        soft-404 middleware hands over the host's template). A coroutine returning a list, not an
         async generator: Scrapy then runs its spider middlewares on the plain list, without
         an async-generator layer per middleware for every request yielded.
         """
@@ -485,11 +492,23 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             analyze_page, response.url, response.body, charset, max_links=self._max_links,
             link_text=response.meta.get("link_text", ""),
             find_search=self._wants_search_form(response.url),
-            check_rendering=self._may_render(response), keep_page=False)
+            check_rendering=self._may_render(response), keep_page=False,
+            soft_404=META_SOFT_404_TEMPLATE in response.meta,
+            soft_404_template=response.meta.get(META_SOFT_404_TEMPLATE))
         # its capture's commit ran in the writer thread meanwhile (its report and rendering
         # requests name the capture)
         await committed_capture_id(response)
+        if analysis.soft_404 is not None:
+            self._soft_404(response, analysis.soft_404)
+            return []
         return list(self._page_output(response, analysis))
+
+    def _soft_404(self, response: Response, reason: str) -> None:
+        """A page read as a soft 404: flagged and marked on its capture, noted as such."""
+        assert response.request is not None
+        flag_soft_404(response.request, reason, stats=self.crawler.stats,
+                      session=lambda: self.archive)
+        self._http_error(response)
 
     def _page_output(self, response: Response, analysis: PageAnalysis
                      ) -> Iterator[Request | ReportItem]:

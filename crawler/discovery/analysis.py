@@ -21,6 +21,7 @@ from crawler.discovery.paging import PageSeries, find_paging
 from crawler.discovery.rendering import looks_script_built
 from crawler.discovery.search import SearchForm, find_search_form
 from crawler.discovery.urls import host_of
+from crawler.fetch.soft404 import soft_404_reason
 from crawler.reports.titles import has_report_body
 
 #: How much of a page's inline scripts its data-list requests carry (for the next pages' calls).
@@ -52,17 +53,27 @@ class PageAnalysis:
     scripts: str = ""
     #: Its site search, when asked for (``find_search``).
     search_form: SearchForm | None = None
+    #: Why the page is a soft 404 (``crawler.fetch.soft404``), when asked (``soft_404``); such a
+    #: page is not read any further.
+    soft_404: str | None = None
 
 
 def analyze_page(url: str, body: bytes, charset: str, *, max_links: int = MAX_LINKS_PER_PAGE,
                  link_text: str = "", find_search: bool = False, check_rendering: bool = True,
-                 keep_page: bool = True) -> PageAnalysis:
+                 keep_page: bool = True, soft_404: bool = False,
+                 soft_404_template: str | None = None) -> PageAnalysis:
     """Read an HTML page (bytes in ``charset``; ``link_text``: the text of the link that led
     here, the last source of the agency) the way the spider needs it. ``find_search``: look
     for its site search too. ``check_rendering=False``: the page will not be rendered, so whether
 its scripts draw its list is not asked. ``keep_page=False``: plain data only, no parsed page (it can be
-    sent from another process)."""
-    page = Page(url, body.decode(charset, errors="replace"), max_links=max_links)
+    sent from another process). ``soft_404``: first judge whether it is a soft 404 (against the
+    host's "not found" template fingerprint ``soft_404_template``, if it has one)."""
+    html = body.decode(charset, errors="replace")
+    if soft_404:
+        reason = soft_404_reason(html, nonsense_fingerprint=soft_404_template)
+        if reason is not None:
+            return PageAnalysis(context=None, is_report=False, soft_404=reason)
+    page = Page(url, html, max_links=max_links)
     identity = page.report_identity(link_text)
     context: dict[str, Any] | None = None
     is_report = False

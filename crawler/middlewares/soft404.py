@@ -5,6 +5,12 @@ made-up URL; when the host answers that with 200, the answer's text is the host'
 found" template. A 200 HTML page that matches it, or says its item does not exist, is marked
 ``soft_404`` on its capture (the bytes stay archived as evidence) and flagged in
 ``response.meta`` so the spider neither archives it as a report nor follows it.
+
+A callback marked :func:`judges_soft_404` (the spider's page reading) judges the page itself,
+off the reactor, where the page is parsed anyway: the middleware then only hands it the host's
+template (``META_SOFT_404_TEMPLATE``), and the callback calls :func:`flag_soft_404`. Judging
+here means decoding the page and, on a host that answers nonsense URLs with 200, parsing all
+of it on the reactor thread.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
@@ -30,12 +37,35 @@ logger = logging.getLogger(__name__)
 
 #: Response/request meta: why the page is a soft 404 (absent when it is not one).
 META_SOFT_404 = "govreports_soft_404"
+#: Request meta, set for a callback that judges soft 404s itself (:func:`judges_soft_404`): the
+#: host's "not found" template fingerprint to compare the page with (None: by phrases only).
+META_SOFT_404_TEMPLATE = "govreports_soft_404_template"
 #: Request meta: the probe itself (not judged, not probed again).
 META_NONSENSE_PROBE = "govreports_nonsense_probe"
 #: ``captures.kind`` of the nonsense-URL probes.
 PROBE_KIND = "probe"
 _ROOT_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp",
                          "/index.php", "/default.html", "/default.htm", "/default.aspx"})
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def judges_soft_404(callback: F) -> F:
+    """Mark a spider callback that judges its 200 pages itself (see the module docstring)."""
+    callback.judges_soft_404 = True  # type: ignore[attr-defined]
+    return callback
+
+
+def flag_soft_404(request: Request, reason: str, *, stats: Any,
+                  session: Callable[[], ArchiveSession]) -> None:
+    """Flag ``request``'s answer as a soft 404 (``META_SOFT_404``) and mark its capture (in
+    the run's archive ``session()``)."""
+    request.meta[META_SOFT_404] = reason
+    stats.inc_value("govreports/soft_404")
+    capture = pending_capture(request)
+    if capture is not None:
+        session().mark_capture(request, capture, error_kind="soft_404", message=reason)
 
 
 class SoftNotFoundMiddleware:
@@ -107,16 +137,12 @@ class SoftNotFoundMiddleware:
         template = self._templates.get(host_of(request.url))
         if urlsplit(request.url).path in _ROOT_PATHS:
             template = None  # a site answering nonsense with its home page keeps its home page
-        reason = soft_404_reason(self._text(request, response), nonsense_fingerprint=template)
-        if reason is None:
+        if getattr(request.callback, "judges_soft_404", False):
+            request.meta[META_SOFT_404_TEMPLATE] = template  # judged where the page is read
             return response
-        request.meta[META_SOFT_404] = reason
-        stats = self.crawler.stats
-        assert stats is not None
-        stats.inc_value("govreports/soft_404")
-        capture = pending_capture(request)
-        if capture is not None:
-            self._session().mark_capture(request, capture, error_kind="soft_404", message=reason)
+        reason = soft_404_reason(self._text(request, response), nonsense_fingerprint=template)
+        if reason is not None:
+            flag_soft_404(request, reason, stats=self.crawler.stats, session=self._session)
         return response
 
     def _session(self) -> ArchiveSession:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.discovery.analysis import analyze_page
 from crawler.fetch.soft404 import NOT_FOUND_PHRASES, PHRASE_MARKERS, PageText, soft_404_reason
+from crawler.middlewares.archive import META_CHARSET
+from crawler.middlewares.soft404 import (
+    META_SOFT_404,
+    META_SOFT_404_TEMPLATE,
+    SoftNotFoundMiddleware,
+    judges_soft_404,
+)
 
 CHROME = "<div class='nav'>" + "".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(40)) + "</div>"
 
@@ -52,3 +64,40 @@ def test_phrases_split_by_markup_or_written_as_references_are_still_read() -> No
     assert soft_404_reason(referenced, nonsense_fingerprint=None)
     assert soft_404_reason(_page("某某局", "<h1>404 Not Found</h1>"), nonsense_fingerprint=None)
     assert soft_404_reason(_page("某某局", "<p>通知：办理地点调整</p>"), nonsense_fingerprint=None) is None
+
+
+def _answer(url: str, html: str, callback: object) -> tuple[Request, HtmlResponse]:
+    request = Request(url, callback=callback, meta={META_CHARSET: "utf-8"})  # type: ignore[arg-type]
+    return request, HtmlResponse(url, body=html.encode(), encoding="utf-8", request=request)
+
+
+def test_a_callback_that_reads_the_page_judges_it_itself_off_the_reactor() -> None:
+    """The spider's page reading judges a soft 404 where it parses the page anyway (a worker
+    process): the middleware hands it the host's template and does not judge on the reactor."""
+    template = _page("提示", "<p>请求的地址 http://x.gov.cn/govreports-no-such-page-1a2b.html 无效</p>")
+    fingerprint = PageText.of(template).fingerprint()
+    other = _page("提示", "<p>请求的地址 http://x.gov.cn/art/2021/7/9/art_12_345.html 无效</p>")
+    middleware = SoftNotFoundMiddleware(get_crawler(), probe=False)
+    middleware._templates["x.gov.cn"] = fingerprint  # noqa: SLF001 (what the probe found)
+
+    @judges_soft_404
+    def reads_pages(response: object) -> None: ...
+
+    request, response = _answer("http://x.gov.cn/art/2021/7/9/art_12_345.html", other, reads_pages)
+    middleware.process_response(request, response)
+    assert META_SOFT_404 not in request.meta
+    assert request.meta[META_SOFT_404_TEMPLATE] == fingerprint
+    judged = analyze_page(request.url, response.body, "utf-8", keep_page=False, soft_404=True,
+                          soft_404_template=fingerprint)
+    assert judged.soft_404 and not judged.links
+    assert analyze_page(request.url, response.body, "utf-8", keep_page=False).soft_404 is None
+    real = _page("提示", "<p>通知：2021年7月9日起办理地点调整</p><a href='/a.html'>a</a>").encode()
+    assert analyze_page(request.url, real, "utf-8", keep_page=False, soft_404=True,
+                        soft_404_template=fingerprint).soft_404 is None
+
+    def plain(response: object) -> None: ...
+
+    request, response = _answer("http://x.gov.cn/art/2021/7/9/art_12_345.html", other, plain)
+    middleware.process_response(request, response)  # any other callback: judged here
+    assert request.meta[META_SOFT_404]
+    assert META_SOFT_404_TEMPLATE not in request.meta
