@@ -78,9 +78,8 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_MAX_LINKS_PER_PAGE``: links read from one page (a link flood is cut there).
 * ``GOVREPORTS_ANALYSIS_PROCESSES``: worker processes reading the crawled pages (links, title,
   pager, data lists: ``crawler.discovery.analysis``), so that work runs beside the crawler
-  process rather than under its GIL; 0 (the default) reads them in the crawler's thread pool
-  (``crawler.processes``). Off by default: with 1, ``tests/test_politeness_crawl.py`` saw two
-  requests to one host 0.06-0.22 s apart under a Crawl-delay of 0.4 s (not yet explained).
+  process rather than under its GIL (``crawler.processes``; default 1); 0 reads them in the
+  crawler's thread pool.
 
 Security settings (threats and defences: docs/security.md): redirects are checked against
 the crawl's scope hop by hop, names are resolved by a resolver that refuses non-public
@@ -259,7 +258,7 @@ GOVREPORTS_ALERT_CHANNELS: list[str] = []
 GOVREPORTS_ALERT_BASELINE = False
 GOVREPORTS_ALLOW_PRIVATE = False
 GOVREPORTS_MAX_LINKS_PER_PAGE = 5000
-GOVREPORTS_ANALYSIS_PROCESSES = 0
+GOVREPORTS_ANALYSIS_PROCESSES = 1
 GOVREPORTS_PARSE_MEMORY = 1024 * 1024 * 1024
 GOVREPORTS_SCOPE = "domain"
 GOVREPORTS_ALLOW_HOSTS: list[str] = []
