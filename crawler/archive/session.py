@@ -8,16 +8,26 @@ report pipeline (which links reports to the documents already recorded).
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from crawler.archive.policy import FullPolicy, RecrawlPolicy
+from crawler.archive.wire import (
+    WireRequest,
+    WireResponse,
+    header_pairs,
+    wire_request,
+    wire_response,
+)
 from crawler.archive.writer import ArchiveWriter
 from crawler.discovery.urls import META_LIST, host_of, looks_like_list
 from crawler.fetch.challenge import challenge_reason
@@ -83,14 +93,24 @@ class FetchRecord:
 class _Pending:
     """A response on its way into the archive: decoded, its blob not yet written."""
 
-    request: Request
-    response: Response
+    request: WireRequest
+    response: WireResponse
     record: CaptureRecord
     known: KnownUrl | None
     content_type: str
-    payload: bytes
+    #: None when handed to a writer process (which does not need it; the caller keeps it).
+    payload: bytes | None
     charset: str | None
     problem: str | None
+
+
+@dataclass(frozen=True)
+class _Direct:
+    """An answer that stores no blob (a 304, a body too large, a challenge page): the write
+    path's method ``name`` records it, with ``args`` (plain data)."""
+
+    name: str
+    args: tuple[Any, ...]
 
 
 def _header(headers: object, name: str) -> str:
@@ -98,13 +118,13 @@ def _header(headers: object, name: str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else (value or "")
 
 
-def _header_pairs(headers: object) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for key, values in headers.items():  # type: ignore[attr-defined]
-        name = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        for value in values:
-            pairs.append((name, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
-    return pairs
+_header_pairs = header_pairs
+
+#: Capture ids of recent commits by ticket (:meth:`ArchiveSession.mark_capture` of a commit
+#: still on its way when marked): far more than the writes that can be on their way at once.
+_TICKETS_KEPT = 4096
+
+WriterKind = Literal["inline", "thread", "process"]
 
 
 def is_text_type(content_type: str, body: bytes) -> bool:
@@ -125,12 +145,13 @@ class ArchiveSession:
 
     def __init__(self, *, db: ArchiveDB, blobs: BlobStore, warc: WarcWriter, run_id: int,
                  insecure_hosts: set[str], policy: RecrawlPolicy | None = None,
-                 on_capture: Callable[[Request, ArchiveDB], None] | None = None,
+                 on_capture: Callable[[Any, ArchiveDB], None] | None = None,
                  max_size: int = 0, warcs: WarcStore | None = None,
                  writer: ArchiveWriter | None = None) -> None:
         #: The database of the reactor thread (reports, parses, changes).
         self.db = db
-        #: The writer thread the write path runs in (None: in the caller's thread, on ``db``).
+        #: The writer thread or process the write path runs in (None: in the caller's thread,
+        #: on ``db``).
         self.writer = writer
         self.blobs = blobs
         self.warc = warc
@@ -139,8 +160,8 @@ class ArchiveSession:
         self.run_id = run_id
         self.insecure_hosts = insecure_hosts
         self.policy: RecrawlPolicy = policy if policy is not None else FullPolicy()
-        #: Called with the request and the database just before its capture is committed
-        #: (same transaction).
+        #: Called with the request (its plain copy, ``crawler.archive.wire.WireRequest``) and the
+        #: write path's database just before its capture is committed (same transaction).
         self.on_capture = on_capture
         #: Decoded payloads over this many bytes are refused (``DOWNLOAD_MAXSIZE``; 0: no limit).
         self.max_size = max_size
@@ -158,16 +179,41 @@ class ArchiveSession:
         #: A baseline crawl: alert events are recorded, marked baseline, never delivered.
         self.alert_baseline = False
         self._changes: ChangeRecorder | None = None
+        #: Commits handed over unawaited, and their tickets (:meth:`mark_capture`).
+        self._tickets = itertools.count(1)
+        self._ticket_of: weakref.WeakKeyDictionary[Future[FetchRecord], int] = \
+            weakref.WeakKeyDictionary()
+        #: In the write path: the capture id each recent ticket's commit gave.
+        self._ticket_captures: OrderedDict[int, int] = OrderedDict()
 
     @classmethod
     def open(cls, *, db: ArchiveDB, archive_dir: Path, run_id: int, insecure_hosts: set[str],
-             policy: RecrawlPolicy, alert_channels: list[str], alert_baseline: bool = False,
-             on_capture: Callable[[Request, ArchiveDB], None] | None = None,
+             policy: RecrawlPolicy | None, alert_channels: list[str], alert_baseline: bool = False,
+             on_capture: Callable[[Any, ArchiveDB], None] | None = None,
              max_size: int = 0, storage: ArchiveStorage | None = None,
-             warc_max_bytes: int = 1_000_000_000, threaded: bool = False) -> ArchiveSession:
+             warc_max_bytes: int = 1_000_000_000, threaded: bool = False,
+             writer: WriterKind | None = None,
+             storage_factory: Callable[[], ArchiveStorage] | None = None) -> ArchiveSession:
         """A session writing into ``storage`` (default: the folder ``archive_dir``) for run
-        ``run_id``; ``threaded``: its write path runs in an :class:`ArchiveWriter` thread."""
-        storage = storage if storage is not None else open_storage(archive_dir)
+        ``run_id``. Its write path runs (``writer``) ``inline`` (in the caller's thread), in an
+        :class:`ArchiveWriter` ``thread`` or in a ``process`` of its own
+        (:class:`~crawler.archive.writer_process.ProcessWriter`, which opens the storage with
+        ``storage_factory``, default: the folder ``archive_dir``; ``on_capture`` must pickle).
+        Without ``writer``: ``thread`` when ``threaded``, else ``inline``."""
+        kind: WriterKind = writer or ("thread" if threaded else "inline")
+        if storage_factory is None:
+            if storage is not None and kind == "process":
+                raise ValueError("a writer process opens the storage itself: give storage_factory")
+            storage_factory = functools.partial(open_storage, archive_dir)
+        storage = storage if storage is not None else storage_factory()
+        handler: ArchiveWriter | None = None
+        if kind == "thread":
+            handler = ArchiveWriter(db.url)
+        elif kind == "process":
+            from crawler.archive.writer_process import ProcessWriter, WriterRecipe
+
+            handler = ProcessWriter(WriterRecipe(db.url, run_id, storage_factory, warc_max_bytes,
+                                                 on_capture))
         session = cls(
             db=db,
             blobs=storage.blobs,
@@ -183,7 +229,7 @@ class ArchiveSession:
             policy=policy,
             on_capture=on_capture,
             max_size=max_size,
-            writer=ArchiveWriter(db.url) if threaded else None,
+            writer=handler,
         )
         session.alert_channels = list(alert_channels)
         session.alert_baseline = alert_baseline
@@ -215,7 +261,7 @@ class ArchiveSession:
         """The write path's database: the writer thread's own, else :attr:`db`."""
         return self.writer.db if self.writer is not None else self.db
 
-    def _add_capture(self, request: Request, record: CaptureRecord,
+    def _add_capture(self, request: WireRequest, record: CaptureRecord,
                      url_state: UrlStateUpdate | None = None) -> int:
         db = self.wdb
         if self.on_capture is not None:
@@ -238,16 +284,22 @@ class ArchiveSession:
     def record_response(self, request: Request, response: Response) -> FetchRecord:
         """Archive one response exactly as received; return what was recorded."""
         step = self._prepare(request, response)
-        if not isinstance(step, _Pending):
-            return step()
-        return self._complete(step, self.blobs.put(step.payload))
+        if isinstance(step, _Direct):
+            result: FetchRecord = getattr(self, step.name)(*step.args)
+            return result
+        return self._complete(step, self.blobs.put(step.payload or b""))
+
+    def _operation(self, name: str) -> Any:
+        """The write path's method ``name`` as the writer takes it (see ``ArchiveWriter.operation``)."""
+        assert self.writer is not None
+        return self.writer.operation(self, name)
 
     async def record_response_async(self, request: Request, response: Response, *,
                                     wait_for_commit: bool = True) -> FetchRecord:
         """:meth:`record_response` off the reactor: decoding and the blob (hashing, write,
         fsync) in a thread of the pool, then the WARC record and the transaction in the writer
-        thread (in order). The capture is committed after the blob is in place; the caller
-        resumes after the commit. Without a writer thread: the blob in a thread, the rest here.
+        (thread or process; in order). The capture is committed after the blob is in place; the
+        caller resumes after the commit. Without a writer: the blob in a thread, the rest here.
 
         ``wait_for_commit=False``: a response whose blob is stored resumes its caller before
         the commit, unless :data:`MAX_COMMIT_BACKLOG` writes are on their way already (each
@@ -255,36 +307,47 @@ class ArchiveSession:
         ``capture_id`` yet and carries the commit (:attr:`FetchRecord.commit`); the request
         stays busy (:meth:`ArchiveWriter.busy`, so the frontier does not mark it done) until
         the commit. The response goes on to the spider
-        while the writer thread catches up: its download slot is free again at once."""
+        while the writer catches up: its download slot is free again at once."""
         from crawler.threads import in_thread
 
         writer = self.writer
         if writer is None:
             step = self._prepare(request, response)
-            if not isinstance(step, _Pending):
-                return step()
-            return self._complete(step, await in_thread(self.blobs.put, step.payload))
+            if isinstance(step, _Direct):
+                direct: FetchRecord = getattr(self, step.name)(*step.args)
+                return direct
+            return self._complete(step, await in_thread(self.blobs.put, step.payload or b""))
         step, stored = await in_thread(self._prepare_and_store, request, response)
-        if not isinstance(step, _Pending):
-            return await writer.call(step)
+        if isinstance(step, _Direct):
+            answer: FetchRecord = await writer.call(self._operation(step.name), *step.args)
+            return answer
         assert stored is not None
+        payload = step.payload
+        if writer.kind == "process":  # the writer process does not need it: not sent
+            step = replace(step, payload=None)
         if wait_for_commit or writer.backlog >= MAX_COMMIT_BACKLOG:
-            return await writer.call(self._complete, step, stored)
-        commit = writer.submit(_busy_keys(request), self._complete, step, stored)
+            committed: FetchRecord = await writer.call(self._operation("_complete"), step, stored)
+            return replace(committed, payload=payload)
+        ticket = next(self._tickets)
+        commit: Future[FetchRecord] = writer.submit(_busy_keys(request),
+                                                    self._operation("_complete"), step, stored,
+                                                    ticket=ticket)
+        self._ticket_of[commit] = ticket
         return FetchRecord(None, stored.sha256, stored.size, step.content_type, step.charset,
-                           step.problem, None, payload=step.payload, commit=commit)
+                           step.problem, None, payload=payload, commit=commit)
 
     def _prepare_and_store(self, request: Request, response: Response
-                           ) -> tuple[_Pending | Callable[[], FetchRecord], StoredBlob | None]:
+                           ) -> tuple[_Pending | _Direct, StoredBlob | None]:
         """:meth:`_prepare`, then the blob when there is one to store (no database work)."""
         step = self._prepare(request, response)
-        return (step, self.blobs.put(step.payload)) if isinstance(step, _Pending) else (step, None)
+        if isinstance(step, _Direct):
+            return step, None
+        return step, self.blobs.put(step.payload or b"")
 
-    def _prepare(self, request: Request, response: Response
-                 ) -> _Pending | Callable[[], FetchRecord]:
+    def _prepare(self, request: Request, response: Response) -> _Pending | _Direct:
         """Everything before the blob: content decoded once, challenge pages, charset; no
         database or WARC work, so it may run in any thread. Answers that store no blob (304,
-        too large, challenge) come back as the call that records them (in the writer thread)."""
+        too large, challenge) come back as the write path's call that records them."""
         record = self._base_record(request)
         record.status = response.status
         record.headers = dict(_header_pairs(response.headers))
@@ -292,7 +355,8 @@ class ArchiveSession:
         record.content_type = content_type.split(";")[0].strip().lower() or None
         known = self.known.get(request.url)
         if response.status == 304 and known is not None and known.sha256 and known.warc_record_id:
-            return functools.partial(self._record_not_modified, request, response, record, known)
+            return _Direct("_record_not_modified", (wire_request(request), wire_response(response),
+                                                    record, known))
         max_size = request.meta.get("download_maxsize", self.max_size)
         try:
             payload = decode_content(response.body, _header(response.headers, "Content-Encoding"),
@@ -300,12 +364,7 @@ class ArchiveSession:
         except DecodedTooLarge as exc:  # a decompression bomb: nothing is stored
             record.kind, record.error_kind, record.error_message = "error", "too_large", str(exc)
             record.sha256 = None
-            size = len(response.body)
-
-            def too_large() -> FetchRecord:
-                return FetchRecord(self.wdb.add_capture(record), None, size, content_type, None,
-                                   None, None, refused="too_large")
-            return too_large
+            return _Direct("_record_too_large", (record, len(response.body), content_type))
         except ContentDecodingError as exc:
             record.error_kind, record.error_message = "bad_content_encoding", str(exc)
             payload = response.body
@@ -313,22 +372,32 @@ class ArchiveSession:
         charset = problem = None
         if blocked:
             record.kind, record.error_kind, record.error_message = "blocked", "blocked", blocked
-            size = len(payload)
-
-            def challenge() -> FetchRecord:
-                return FetchRecord(self._add_capture(request, record), None, size, content_type,
-                                   None, None, blocked)
-            return challenge
+            return _Direct("_record_blocked", (wire_request(request), record, len(payload),
+                                               content_type, blocked))
         if is_text_type(content_type, payload):
             decoded = decode_page(payload, content_type)
             charset, problem = decoded.charset, decoded.problem
             record.charset = charset
             if problem and record.error_kind is None:
                 record.error_kind, record.error_message = "encoding", problem
-        return _Pending(request, response, record, known, content_type, payload, charset, problem)
+        return _Pending(wire_request(request), wire_response(response), record, known,
+                        content_type, payload, charset, problem)
 
-    def _complete(self, step: _Pending, stored: StoredBlob) -> FetchRecord:
-        """After the blob: its document row, the WARC record, the capture; one commit."""
+    def _record_too_large(self, record: CaptureRecord, size: int, content_type: str) -> FetchRecord:
+        """A body over the size limit: a capture saying so, nothing stored."""
+        return FetchRecord(self.wdb.add_capture(record), None, size, content_type, None, None,
+                           None, refused="too_large")
+
+    def _record_blocked(self, request: WireRequest, record: CaptureRecord, size: int,
+                        content_type: str, blocked: str) -> FetchRecord:
+        """A challenge page: a capture of kind ``blocked``, nothing stored."""
+        return FetchRecord(self._add_capture(request, record), None, size, content_type, None,
+                           None, blocked)
+
+    def _complete(self, step: _Pending, stored: StoredBlob, ticket: int | None = None
+                  ) -> FetchRecord:
+        """After the blob: its document row, the WARC record, the capture; one commit. A
+        ``ticket`` remembers the capture's id for a :meth:`mark_capture` handed over early."""
         request, response, record, known = step.request, step.response, step.record, step.known
         charset = step.charset
         # staged: committed with the capture below, one transaction per response
@@ -371,6 +440,10 @@ class ArchiveSession:
         capture_id = self._add_capture(request, record, state)
         if earlier is None and response.status == 200:
             self._wire_refs[wire] = capture_id
+        if ticket is not None:
+            self._ticket_captures[ticket] = capture_id
+            while len(self._ticket_captures) > _TICKETS_KEPT:
+                self._ticket_captures.popitem(last=False)
         return FetchRecord(capture_id, stored.sha256, stored.size, step.content_type, charset,
                            step.problem, None, payload=step.payload)
 
@@ -405,7 +478,7 @@ class ArchiveSession:
                 self._payload_refs[sha256] = found
         return found
 
-    def _record_not_modified(self, request: Request, response: Response, record: CaptureRecord,
+    def _record_not_modified(self, request: WireRequest, response: WireResponse, record: CaptureRecord,
                              known: KnownUrl) -> FetchRecord:
         """A 304: a server-not-modified revisit record and a capture of the archived payload."""
         location = self._write_revisit(request, response, known,
@@ -440,7 +513,7 @@ class ArchiveSession:
                 self._digests[record_id] = None
         return self._digests[record_id]
 
-    def _write_revisit(self, request: Request, response: Response, known: KnownUrl,
+    def _write_revisit(self, request: WireRequest, response: WireResponse, known: KnownUrl,
                        fetched_at: datetime, *, not_modified: bool, digest: str | None
                        ) -> WarcLocation:
         """A revisit record carrying the digest of the record it refers to (same scheme).
@@ -464,7 +537,7 @@ class ArchiveSession:
             not_modified=not_modified,
         )
 
-    def _url_state(self, request: Request, response: Response, capture_kind: str,
+    def _url_state(self, request: WireRequest, response: WireResponse, capture_kind: str,
                    sha256: str | None, *, holds_payload: bool) -> UrlStateUpdate:
         if capture_kind == "document":
             kind = "document"
@@ -519,9 +592,10 @@ class ArchiveSession:
 
         stored = await in_thread(self.blobs.put, html.encode("utf-8"))
         if self.writer is not None:
-            return await self.writer.call(self.record_rendering, url=url,
-                                          raw_capture_id=raw_capture_id, html=html,
-                                          browser=browser, stored=stored)
+            capture_id: int = await self.writer.call(
+                self._operation("record_rendering"), url=url, raw_capture_id=raw_capture_id,
+                html=html, browser=browser, stored=stored)
+            return capture_id
         return self.record_rendering(url=url, raw_capture_id=raw_capture_id, html=html,
                                      browser=browser, stored=stored)
 
@@ -529,7 +603,7 @@ class ArchiveSession:
                        owner: Request | None = None) -> int | None:
         """Record a fetch that produced no response (timeout, TLS, robots, too large…).
 
-        With a writer thread the capture is handed over and None returned at once: the
+        With a writer the capture is handed over and None returned at once: the
         request (``owner``, default ``request``: the one its frontier row follows) stays busy
         (:meth:`ArchiveWriter.busy`) until the capture is committed. Without one: committed
         here, its id returned."""
@@ -537,9 +611,10 @@ class ArchiveSession:
         record.url = request.url
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
         if self.writer is not None:
-            self.writer.submit(_busy_keys(owner or request), self._add_capture, request, record)
+            self.writer.submit(_busy_keys(owner or request), self._operation("_add_capture"),
+                               wire_request(request), record)
             return None
-        return self._add_capture(request, record)
+        return self._add_capture(wire_request(request), record)
 
     async def record_failure_async(self, request: Request, kind: str, message: str) -> None:
         """:meth:`record_failure`, resuming once the capture is committed."""
@@ -547,45 +622,66 @@ class ArchiveSession:
         record.url = request.url
         record.kind, record.error_kind, record.error_message = "error", kind, message[:2000]
         if self.writer is not None:
-            await self.writer.call(self._add_capture, request, record)
+            await self.writer.call(self._operation("_add_capture"), wire_request(request), record)
         else:
-            self._add_capture(request, record)
+            self._add_capture(wire_request(request), record)
 
     def mark_capture(self, request: Request, capture: int | Future[FetchRecord], *,
                      kind: str | None = None, error_kind: str | None = None,
                      message: str | None = None) -> None:
         """Re-label a capture (``ArchiveDB.mark_capture``) for ``request``: its id, or the
         commit still on its way that will give it (:attr:`FetchRecord.commit`). In the writer
-        thread when there is one (``request`` busy until it is committed): its writes run in
-        order, so a commit handed over before is done by then."""
-        def mark(db: ArchiveDB) -> None:
-            capture_id = capture if isinstance(capture, int) else capture.result().capture_id
-            assert capture_id is not None
-            db.mark_capture(capture_id, kind=kind, error_kind=error_kind, message=message)
-
+        when there is one (``request`` busy until it is committed): its writes run in
+        order, so a commit handed over before is done by then (the write path finds its id
+        by the commit's ticket)."""
+        capture_id: int | None = None
+        ticket: int | None = None
+        if isinstance(capture, int):
+            capture_id = capture
+        elif capture.done() and not capture.cancelled() and capture.exception() is None:
+            capture_id = capture.result().capture_id
+        else:
+            ticket = self._ticket_of.get(capture)
         if self.writer is not None:
-            self.writer.submit(_busy_keys(request), lambda: mark(self.wdb))
+            self.writer.submit(_busy_keys(request), self._operation("_mark"), capture_id, ticket,
+                               kind=kind, error_kind=error_kind, message=message)
             return
-        mark(self.db)
+        self._mark(capture_id, ticket, kind=kind, error_kind=error_kind, message=message)
+
+    def _mark(self, capture_id: int | None, ticket: int | None, *, kind: str | None,
+              error_kind: str | None, message: str | None) -> None:
+        """In the write path: :meth:`mark_capture` of capture ``capture_id``, or of the one the
+        commit of ``ticket`` gave."""
+        if capture_id is None and ticket is not None:
+            capture_id = self._ticket_captures.get(ticket)
+        if capture_id is None:
+            raise LookupError("no capture to mark: its commit failed or is unknown")
+        self.wdb.mark_capture(capture_id, kind=kind, error_kind=error_kind, message=message)
 
     def close(self) -> list[UploadFailure]:
         """Flush and close the WARC file and wait for the WARC uploads still running (an
         object-store archive); return the uploads that failed (their files kept locally,
-        each logged with its key). Idempotent; the run owner closes the database."""
+        each logged with its key). Idempotent; the run owner closes the database. A writer
+        process does this for its own WARC file, after the writes handed over."""
         if self.closed:
             return []
         self.closed = True
+        failures: list[UploadFailure] = []
         if self.writer is not None:  # the writes handed over first: their WARC records too
-            self.writer.close()
+            from crawler.archive.writer_process import ProcessWriter
+
+            if isinstance(self.writer, ProcessWriter):
+                failures = self.writer.finish()
+            else:
+                self.writer.close()
         self.warc.close()
-        failures = self.warcs.finish()
+        failures += self.warcs.finish()
         if failures:
             logger.error("WARC files not uploaded; they stay on this machine and the next crawl "
                          "of this archive uploads them",
                          extra={"count": len(failures), "keys": [f.key for f in failures],
                                 "files": [str(f.path) for f in failures]})
         return failures
-
 
 def _busy_keys(request: Request) -> tuple[str | int, ...]:
     """What a write handed over for ``request`` keeps busy: its frontier row's key (database

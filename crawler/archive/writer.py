@@ -24,7 +24,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from storage.repository import ArchiveDB
@@ -36,9 +36,13 @@ logger = logging.getLogger(__name__)
 class ArchiveWriter:
     """A single thread running archive writes in order, with its own database connection."""
 
+    #: Where the writes run (``thread``; ``process`` for :class:`ProcessWriter`).
+    kind = "thread"
+
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govreports-archive")
+        self._pool: Executor = ThreadPoolExecutor(max_workers=1,
+                                                  thread_name_prefix="govreports-archive")
         self._db: ArchiveDB | None = None
         self._busy: Counter[str | int] = Counter()
         self._lock = threading.Lock()
@@ -52,14 +56,23 @@ class ArchiveWriter:
             self._db = ArchiveDB(self.db_url, migrate=False)
         return self._db
 
+    def operation(self, session: object, name: str) -> Any:
+        """What :meth:`call` and :meth:`submit` take to run ``session``'s method ``name`` in
+        the writer: the bound method (a writer process takes the name instead)."""
+        return getattr(session, name)
+
+    def _task(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+        return functools.partial(func, *args, **kwargs)
+
     async def call(self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """``func(*args, **kwargs)`` in the writer thread, after the writes handed over before;
-        its result (or exception) when done. Without a running asyncio loop: in this thread."""
-        call = functools.partial(func, *args, **kwargs)
+        """``func(*args, **kwargs)`` in the writer, after the writes handed over before; its
+        result (or exception) when done. Without a running asyncio loop: waits for it here."""
+        call = self._task(func, args, kwargs)
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not under the asyncio reactor
-            return self._pool.submit(call).result()
+            result: T = self._pool.submit(call).result()
+            return result
         return await loop.run_in_executor(self._pool, call)
 
     def submit(self, keys: tuple[str | int, ...], func: Callable[..., T], /, *args: Any,
@@ -70,7 +83,7 @@ class ArchiveWriter:
         with self._lock:
             self._busy.update(keys)
             self._backlog += 1
-        future = self._pool.submit(functools.partial(func, *args, **kwargs))
+        future: Future[T] = self._pool.submit(self._task(func, args, kwargs))
         future.add_done_callback(functools.partial(self._finished, keys))
         return future
 

@@ -8,7 +8,9 @@ the scheduler and the spider reach the run's services as
 
 from __future__ import annotations
 
+import functools
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +21,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.archive.policy import policy_class
-from crawler.archive.session import ArchiveSession
+from crawler.archive.session import ArchiveSession, WriterKind
 from crawler.archive.stores import open_archive_storage, settings_target
 from crawler.config import default_db_url, env_value
 from crawler.frontier.base import Frontier
@@ -42,8 +44,8 @@ from storage.repository import ArchiveDB
 from storage.runlock import RunLocks, this_holder
 
 if TYPE_CHECKING:
-    from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
 
     from crawler.alerts.config import AlertSettings
     from crawler.alerts.delivery import DeliverySummary
@@ -146,21 +148,17 @@ class RunOwner:
             raise
         run_id = opened.run_id
 
-        def answered(request: Request, capture_db: ArchiveDB) -> None:  # in the capture's transaction
-            key = request.meta.get(META_FRONTIER_KEY)
-            if key is not None:
-                FrontierStore(capture_db.session, run_id).stage_answered(key)
-
         session = ArchiveSession.open(
             db=db, archive_dir=archive_dir, run_id=opened.run_id,
             storage=open_archive_storage(target),
+            storage_factory=functools.partial(open_archive_storage, target),
             warc_max_bytes=settings.getint("GOVREPORTS_WARC_MAX_BYTES", 1_000_000_000),
             insecure_hosts=set(settings.getlist("GOVREPORTS_INSECURE_HOSTS")),
             policy=policy_class(settings).from_archive(settings, db, hosts),
             alert_channels=channels, alert_baseline=settings.getbool("GOVREPORTS_ALERT_BASELINE"),
-            on_capture=answered,
+            on_capture=FrontierAnswered(run_id),
             max_size=settings.getint("DOWNLOAD_MAXSIZE"),
-            threaded=settings.getbool("GOVREPORTS_ARCHIVE_THREAD", True),
+            writer=archive_writer_kind(settings),
         )
         owner = cls(crawler, db=db, opened=opened, session=session, archive_dir=archive_dir,
                     alerts=alerts, today=today,
@@ -379,3 +377,24 @@ def _load_alerts(config: str | None) -> AlertSettings | None:
         return load_settings(config or None)
     except (AlertConfigError, OSError) as exc:
         raise RunOpenError(f"alert settings: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class FrontierAnswered:
+    """The archive's ``on_capture`` hook: marks the request's frontier row answered in its
+    capture's transaction (a plain object: a writer process gets it pickled)."""
+
+    run_id: int
+
+    def __call__(self, request: Any, capture_db: ArchiveDB) -> None:
+        key = request.meta.get(META_FRONTIER_KEY)
+        if key is not None:
+            FrontierStore(capture_db.session, self.run_id).stage_answered(key)
+
+
+def archive_writer_kind(settings: Settings) -> WriterKind:
+    """Where the archive's write path runs: ``GOVREPORTS_ARCHIVE_PROCESS`` (a writer process),
+    else ``GOVREPORTS_ARCHIVE_THREAD`` (a writer thread), else inline on the reactor."""
+    if settings.getbool("GOVREPORTS_ARCHIVE_PROCESS"):
+        return "process"
+    return "thread" if settings.getbool("GOVREPORTS_ARCHIVE_THREAD", True) else "inline"

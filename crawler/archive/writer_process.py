@@ -1,0 +1,127 @@
+"""The archive's writer in a process of its own: each response's WARC record and transaction
+off the crawler's GIL.
+
+:class:`ProcessWriter` is :class:`~crawler.archive.writer.ArchiveWriter` with the writes run
+in one worker process instead of a thread: the same order (one process takes the writes one at
+a time, in the order handed over), the same :meth:`busy` keys and :attr:`backlog`. The process
+holds an :class:`~crawler.archive.session.ArchiveSession` of its own (its own database
+connection, the run's WARC writer, the digests of earlier records), built from a
+:class:`WriterRecipe`; the crawler hands it plain data (``crawler.archive.wire``: the request and
+response, the capture record, the stored blob's digest and location) and names the session
+method to run. Like the page-reading workers (``crawler.processes``) it comes from the
+forkserver and exits at once when the crawler ends, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crawler.archive.writer import ArchiveWriter
+from crawler.parsing.api import worker_context
+from crawler.processes import exit_with
+
+if TYPE_CHECKING:
+    from crawler.archive.session import ArchiveSession
+    from storage.objects import ArchiveStorage, UploadFailure
+    from storage.repository import ArchiveDB
+
+
+class WriteFailed(Exception):
+    """A write that failed in the writer process: its exception's type, message and traceback
+    as text (the original may not pickle)."""
+
+
+@dataclass(frozen=True)
+class WriterRecipe:
+    """What the writer process builds its session from (all of it pickles)."""
+
+    db_url: str
+    run_id: int
+    #: Opens the archive's storage (blobs, WARC files) in the writer process.
+    storage: Callable[[], ArchiveStorage]
+    warc_max_bytes: int
+    #: Called with the request and the writer's database before each capture's commit.
+    on_capture: Callable[[Any, ArchiveDB], None] | None = None
+
+
+class ProcessWriter(ArchiveWriter):
+    """One worker process running archive writes in order; its own session and database."""
+
+    kind = "process"
+
+    def __init__(self, recipe: WriterRecipe) -> None:
+        super().__init__(recipe.db_url)
+        self._pool.shutdown()  # the thread pool of the base class: a process pool instead
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context(),
+                                         initializer=_start, initargs=(os.getpid(), recipe))
+
+    @property
+    def db(self) -> ArchiveDB:
+        raise RuntimeError("the writer process holds its database; the crawler has none of it")
+
+    def operation(self, session: object, name: str) -> Any:
+        """The method's name: the writer process runs it on its own session."""
+        return name
+
+    def _task(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+        assert isinstance(func, str), "a writer process runs a session method named by its name"
+        return functools.partial(_run, func, args, kwargs)
+
+    def finish(self) -> list[UploadFailure]:
+        """Wait for the writes handed over, close the process's WARC file and database and
+        wait for its WARC uploads (an object-store archive); the uploads that failed. Then
+        the process exits. Idempotent."""
+        if self.closed:
+            return []
+        try:
+            failures: list[UploadFailure] = self._pool.submit(_run, "close", (), {}).result()
+        finally:
+            self.closed = True
+            self._pool.shutdown(wait=True)
+        return failures
+
+    def close(self) -> None:
+        self.finish()
+
+
+#: The writer process's session (set by :func:`_start`).
+_session: ArchiveSession | None = None
+
+
+def _start(crawler_pid: int, recipe: WriterRecipe) -> None:
+    """In the writer process: leave with the crawler; open the session writes run on."""
+    global _session
+    exit_with(crawler_pid)
+    from crawler.archive.session import ArchiveSession
+    from storage.repository import ArchiveDB
+
+    storage = recipe.storage()
+    db = ArchiveDB(recipe.db_url, migrate=False)
+    _session = ArchiveSession.open(db=db, archive_dir=Path(storage.url), run_id=recipe.run_id,
+                                   insecure_hosts=set(), policy=None, alert_channels=[],
+                                   on_capture=recipe.on_capture, storage=storage,
+                                   warc_max_bytes=recipe.warc_max_bytes, writer="inline")
+
+
+def _run(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """In the writer process: the session's method ``name``; a failure as :class:`WriteFailed`
+    (the database is rolled back, the next write goes on)."""
+    assert _session is not None
+    try:
+        if name == "close":
+            failures = _session.close()
+            _session.db.close()
+            return failures
+        return getattr(_session, name)(*args, **kwargs)
+    except Exception as exc:
+        with contextlib.suppress(Exception):  # the write's own failure is the one to report
+            _session.db.session.rollback()
+        raise WriteFailed(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}") from None
