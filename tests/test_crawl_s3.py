@@ -209,10 +209,13 @@ def slow_site() -> Iterator[str]:
 UPLOAD_DELAY = 4.0
 
 
-def test_the_crawl_goes_on_while_a_warc_file_uploads(slow_site: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer_process", [False, True], ids=["writer-thread", "writer-process"])
+def test_the_crawl_goes_on_while_a_warc_file_uploads(slow_site: str, tmp_path: Path,
+                                                      writer_process: bool) -> None:
     """The first WARC upload is held UPLOAD_DELAY seconds by a proxy in front of the S3
     server: pages are still fetched and archived meanwhile (the upload runs in a thread), and
-    the crawl's close waits for every upload."""
+    the crawl's close waits for every upload; whether the archive's writer is a thread or a
+    process of its own (``GOVREPORTS_ARCHIVE_PROCESS``: it writes and uploads the WARC files)."""
     with s3_server() as server, delaying_proxy(server.endpoint_url, match=b"/warc/",
                                                delay=UPLOAD_DELAY) as proxy:
         dirs = CrawlDirs(tmp_path)
@@ -222,7 +225,8 @@ def test_the_crawl_goes_on_while_a_warc_file_uploads(slow_site: str, tmp_path: P
                     "GOVREPORTS_ARCHIVE_STORE": url, "GOVREPORTS_WARC_MAX_BYTES": "300000",
                     "GOVREPORTS_PARSE": "False", "GOVREPORTS_PROGRESS": "False",
                     "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False",
-                    "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+                    "GOVREPORTS_ARCHIVE_PROCESS": str(writer_process)}
         command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"seeds={slow_site}"]
         for name, value in settings.items():  # scrapy crawl: GOVREPORTS_WARC_MAX_BYTES is a setting
             command += ["-s", f"{name}={value}"]

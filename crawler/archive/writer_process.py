@@ -64,6 +64,12 @@ class ProcessWriter(ArchiveWriter):
                                          initializer=_start, initargs=(os.getpid(), recipe))
 
     @property
+    def pid(self) -> int | None:
+        """The writer process's id (None before the first write, and once it has exited)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return next(iter(processes), None)
+
+    @property
     def db(self) -> ArchiveDB:
         raise RuntimeError("the writer process holds its database; the crawler has none of it")
 
