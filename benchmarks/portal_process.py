@@ -1,8 +1,8 @@
 """Sample portals served from a process of their own (for ``scale.py``).
 
-    .venv/bin/python benchmarks/portal_process.py --portals N
+    .venv/bin/python benchmarks/portal_process.py --portals N [--scale S]
 
-Starts ``N`` sample portals (seeds 0 .. N-1), writes one JSON line to stdout (its seed URLs,
+Starts ``N`` sample portals (seeds 0 .. N-1, scale ``S``, default 1), writes one JSON line to stdout (its seed URLs,
 ``--resolve`` arguments, the portals' certificates in one PEM, the expected reports as
 ``[agency, year, [urls]]``), then serves until its stdin is closed. In its own process the
 portal server's CPU is its own (the benchmark reads it from ``/proc``) and its threads do not
@@ -43,9 +43,10 @@ class Portals:
             self.process.wait()
 
 
-def start(portals: int) -> Portals:
+def start(portals: int, scale: int = 1) -> Portals:
     """Start the portal process and read what it serves."""
-    process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--portals", str(portals)],
+    process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--portals", str(portals),
+                                "--scale", str(scale)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -63,9 +64,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--portals", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args()
     with ExitStack() as stack:
-        portals = [stack.enter_context(SamplePortal(seed=seed)) for seed in range(args.portals)]
+        portals = [stack.enter_context(SamplePortal(seed=seed, scale=args.scale))
+                   for seed in range(args.portals)]
         info = {
             "seeds": [url for portal in portals for url in portal.seed_urls],
             "resolve_args": [arg for portal in portals for arg in portal.resolve_args()],

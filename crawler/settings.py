@@ -23,8 +23,9 @@ Crawl settings (read by its components):
 * ``GOVREPORTS_ARCHIVE_THREAD``: write each response's transaction and WARC record in the
   archive's writer thread (default True; ``crawler/archive/writer.py``); False: on the reactor.
 * ``GOVREPORTS_ARCHIVE_PROCESS``: write them in a writer process of their own instead, off
-  the crawler's GIL (default False; ``crawler/archive/writer_process.py``); it exits with the
-  crawler, even when the crawler is killed. Takes precedence over ``GOVREPORTS_ARCHIVE_THREAD``.
+  the crawler's GIL (default True; ``crawler/archive/writer_process.py``); it exits with the
+  crawler, even when the crawler is killed. Takes precedence over ``GOVREPORTS_ARCHIVE_THREAD``
+  (False: the writer thread, or the reactor).
 * ``GOVREPORTS_WARC_MAX_BYTES``: a WARC file is closed (and, for an object store, uploaded)
   once it reaches this size (default 1 GB).
 * ``GOVREPORTS_MAX_PAGES_PER_HOST``: page budget per host.
@@ -218,7 +219,7 @@ GOVREPORTS_CHROMIUM = ""  # empty: chromium-headless-shell when installed, else 
 GOVREPORTS_ARCHIVE_STORE = ""
 GOVREPORTS_WARC_MAX_BYTES = 1_000_000_000
 GOVREPORTS_ARCHIVE_THREAD = True
-GOVREPORTS_ARCHIVE_PROCESS = False
+GOVREPORTS_ARCHIVE_PROCESS = True
 GOVREPORTS_INSECURE_HOSTS: list[str] = []
 GOVREPORTS_CA_FILE = ""
 GOVREPORTS_PARSE = True
