@@ -112,7 +112,10 @@ summary = run_crawl(CrawlOptions(
     seeds=args["seeds"], db_url=f"sqlite:///{work / 'archive.db'}", archive_dir=work / "archive",
     ca_file=args["ca_file"], parse=False, progress=False,
     settings=dict(LOCAL_SETTINGS) | {"GOVREPORTS_FRONTIER_MEMORY": args["bound"], "GOVREPORTS_RENDER": False,
-                                     "GOVREPORTS_MAX_PAGES_PER_HOST": 1_000_000}))
+                                     "GOVREPORTS_MAX_PAGES_PER_HOST": 1_000_000,
+                                     # the writer thread: the session's _wire_refs is measured in
+                                     # this process (a writer process holds the same KeyMap)
+                                     "GOVREPORTS_ARCHIVE_PROCESS": False}))
 print(json.dumps({"status": summary.status, "pages": summary.pages, "reports": summary.reports_found,
                   "created": created, "peak_live": peak, "held_peak": held_peak, "per_url": per_url}))
 """
