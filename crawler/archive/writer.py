@@ -39,10 +39,11 @@ class ArchiveWriter:
     #: Where the writes run (``thread``; ``process`` for :class:`ProcessWriter`).
     kind = "thread"
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, pool: Executor | None = None) -> None:
         self.db_url = db_url
-        self._pool: Executor = ThreadPoolExecutor(max_workers=1,
-                                                  thread_name_prefix="govreports-archive")
+        #: One worker: the writes run one at a time, in the order handed over.
+        self._pool: Executor = pool or ThreadPoolExecutor(max_workers=1,
+                                                          thread_name_prefix="govreports-archive")
         self._db: ArchiveDB | None = None
         self._busy: Counter[str | int] = Counter()
         self._lock = threading.Lock()
@@ -83,7 +84,12 @@ class ArchiveWriter:
         with self._lock:
             self._busy.update(keys)
             self._backlog += 1
-        future: Future[T] = self._pool.submit(self._task(func, args, kwargs))
+        future: Future[T]
+        try:
+            future = self._pool.submit(self._task(func, args, kwargs))
+        except RuntimeError as exc:  # the writer is gone (shut down; a writer process died)
+            future = Future()
+            future.set_exception(exc)
         future.add_done_callback(functools.partial(self._finished, keys))
         return future
 

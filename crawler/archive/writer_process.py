@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from crawler.archive.session import ArchiveSession
     from storage.objects import ArchiveStorage, UploadFailure
     from storage.repository import ArchiveDB
+
+logger = logging.getLogger(__name__)
 
 
 class WriteFailed(Exception):
@@ -58,10 +62,9 @@ class ProcessWriter(ArchiveWriter):
     kind = "process"
 
     def __init__(self, recipe: WriterRecipe) -> None:
-        super().__init__(recipe.db_url)
-        self._pool.shutdown()  # the thread pool of the base class: a process pool instead
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context(),
-                                         initializer=_start, initargs=(os.getpid(), recipe))
+        super().__init__(recipe.db_url, ProcessPoolExecutor(
+            max_workers=1, mp_context=worker_context(), initializer=_start,
+            initargs=(os.getpid(), recipe)))
 
     @property
     def pid(self) -> int | None:
@@ -84,11 +87,15 @@ class ProcessWriter(ArchiveWriter):
     def finish(self) -> list[UploadFailure]:
         """Wait for the writes handed over, close the process's WARC file and database and
         wait for its WARC uploads (an object-store archive); the uploads that failed. Then
-        the process exits. Idempotent."""
+        the process exits. Idempotent. A writer process that died (killed, out of memory) is
+        logged: its WARC file is left as it was, like a crawler's killed with it."""
         if self.closed:
             return []
+        failures: list[UploadFailure] = []
         try:
-            failures: list[UploadFailure] = self._pool.submit(_run, "close", (), {}).result()
+            failures = self._pool.submit(_run, "close", (), {}).result()
+        except (BrokenProcessPool, WriteFailed) as exc:
+            logger.error("the archive's writer process failed at close", exc_info=exc)
         finally:
             self.closed = True
             self._pool.shutdown(wait=True)

@@ -205,3 +205,33 @@ def test_the_writer_process_exits_when_the_crawler_is_killed(tmp_path: Path) -> 
         if crawler.poll() is None:
             crawler.kill()
             crawler.wait(30)
+
+
+def test_a_dead_writer_process_is_logged_and_the_session_still_closes(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The writer process killed under a running crawl (out of memory, say): each write handed
+    over after is logged as failed, and closing the session logs it instead of raising."""
+    db = ArchiveDB(f"sqlite:///{tmp_path / 'a.db'}", migrate=True)
+    try:
+        session = _open(db, tmp_path)
+        request, response = _page("http://a.gov.cn/1.html")
+
+        async def crawl() -> FetchRecord:
+            return await session.record_response_async(request, response)
+
+        assert asyncio.run(crawl()).capture_id is not None
+        writer = session.writer
+        assert isinstance(writer, ProcessWriter) and writer.pid is not None
+        pid = writer.pid
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while process_running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with caplog.at_level(logging.ERROR):
+            session.record_failure(Request("http://a.gov.cn/gone.html"), "timeout", "slow")
+            assert session.close() == []
+        messages = [r.getMessage() for r in caplog.records]
+        assert "archive write failed" in messages  # the failure handed over after its death
+        assert "the archive's writer process failed at close" in messages
+    finally:
+        db.close()
