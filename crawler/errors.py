@@ -26,6 +26,7 @@ they had (``ValueError``, ``LookupError``…) so callers that catch those still 
     ├── DistributedError                crawler.run.distributed: Redis unreachable, run starting
     │   └── NoDistributedRun            no running distributed crawl to join
     ├── ArchiveFolderError              crawler.archive.folder: the archive folder is unusable
+    ├── WriteFailed                     crawler.archive.writer_process: a write in the writer process
     ├── WaczError                       crawler.exports.wacz
     ├── ScheduleError                   crawler.schedules.store
     ├── BundleError                     crawler.exports.bundle

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler.archive.writer import ArchiveWriter
+from crawler.errors import GovreportsError
 from crawler.parsing.api import worker_context
 from crawler.processes import exit_with
 
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class WriteFailed(Exception):
+class WriteFailed(GovreportsError):
     """A write that failed in the writer process: its exception's type, message and traceback
     as text (the original may not pickle)."""
+
+    topic = "archive write"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,15 @@ class ProcessWriter(ArchiveWriter):
         super().__init__(recipe.db_url, ProcessPoolExecutor(
             max_workers=1, mp_context=worker_context(), initializer=_start,
             initargs=(os.getpid(), recipe)))
+        # Started here, before the crawl sends a request: starting it takes a while (the
+        # forkserver imports the parsing code first, about 0.4 s), and ``ProcessPoolExecutor``
+        # starts its process inside the first ``submit``, which would stall the event loop
+        # mid-crawl (``crawler.processes``). A process that cannot open the archive fails here.
+        try:
+            self._pool.submit(os.getpid).result()
+        except BaseException:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     @property
     def pid(self) -> int | None:
