@@ -258,7 +258,8 @@ class ArchiveSession:
 
     @property
     def wdb(self) -> ArchiveDB:
-        """The write path's database: the writer thread's own, else :attr:`db`."""
+        """The write path's database: the writer thread's own, else :attr:`db` (in a writer
+        process, the session there has no writer: its :attr:`db` is the process's own)."""
         return self.writer.db if self.writer is not None else self.db
 
     def _add_capture(self, request: WireRequest, record: CaptureRecord,
