@@ -16,7 +16,8 @@ objects (a few KB each, with their headers, meta and Scrapy's caches). A portal'
 queue every URL of the portal at once; past the bound, after a flush (when every queued
 request is in the table), all but the half with the highest priority are dropped from memory
 ("spilled") and read back from the table, a batch at a time in priority order, when their
-turn comes. What stays in memory per queued URL is its fingerprint and place in the queue.
+turn comes. What stays in memory per spilled URL is its fingerprint and place in the queue,
+28 bytes in arrays (``crawler.frontier.spill``); a resumed run's unfinished rows start spilled.
 
 Settings: ``GOVREPORTS_FRONTIER_FLUSH_SECONDS`` (default 1.0), ``GOVREPORTS_FRONTIER_MEMORY``
 (default 2000).
@@ -35,6 +36,7 @@ from twisted.internet import task
 
 from crawler.frontier.base import archive_writes_pending, engine_busy_requests, request_dict
 from crawler.frontier.keysets import KeySet
+from crawler.frontier.spill import SpillQueue
 from storage.frontier import FrontierRow, FrontierStore
 
 if TYPE_CHECKING:
@@ -66,9 +68,13 @@ class DatabaseScheduler(BaseScheduler):
         self.spider: Spider | None = None
         #: Fingerprints of every request this run queued, as 64-bit keys (about 9 bytes each).
         self.seen = KeySet()
+        #: Queued requests held in memory: heap of (-priority, sequence, fingerprint), and by
+        #: fingerprint (sequence, priority, the request); a heap entry whose sequence is not its
+        #: fingerprint's here is stale (queued again since).
         self._heap: list[tuple[int, int, str]] = []
-        #: Queued requests by fingerprint: (sequence, the request, or None when spilled).
-        self._queued: dict[str, tuple[int, Request | None]] = {}
+        self._queued: dict[str, tuple[int, int, Request]] = {}
+        #: Queued requests not in memory (read back from the table when their turn comes).
+        self._spilled = SpillQueue()
         self._popped: dict[str, Request] = {}
         self._seq = 0
         self._added: dict[str, FrontierRow] = {}
@@ -94,12 +100,18 @@ class DatabaseScheduler(BaseScheduler):
         self.spider = spider
         self.store = FrontierStore(self.owner.db.session, self.owner.run_id)
         self.requeued = self.store.requeue_unfinished()
+        unfinished: list[tuple[int, int, str]] = []
         for fingerprint, state, priority in self.store.states():
             self.seen.add(fingerprint)
-            if state != "done":
-                self._push(fingerprint, priority, None)  # read back from the table when its turn comes
-        if self._queued:
-            logger.info("frontier resumed", extra={"queued": len(self._queued), "requeued": self.requeued})
+            if state != "done":  # read back from the table when its turn comes
+                self._seq += 1
+                unfinished.append((priority, self._seq, fingerprint))
+                if len(unfinished) >= 10_000:
+                    self._spilled.add(unfinished)
+                    unfinished = []
+        self._spilled.add(unfinished)
+        if len(self._spilled):
+            logger.info("frontier resumed", extra={"queued": len(self._spilled), "requeued": self.requeued})
         self._loop = task.LoopingCall(self.flush)
         self._loop.start(self.flush_seconds, now=False)
 
@@ -109,7 +121,7 @@ class DatabaseScheduler(BaseScheduler):
         self.flush()
 
     def has_pending_requests(self) -> bool:
-        return bool(self._queued)
+        return bool(self._queued) or bool(len(self._spilled))
 
     def already_queued(self, request: Request) -> bool:
         """True when :meth:`enqueue_request` would drop ``request`` as a duplicate (a new
@@ -129,7 +141,7 @@ class DatabaseScheduler(BaseScheduler):
                 return False  # the row finishes with its request
             self.seen.add(fingerprint)
             del self._popped[row_key]
-            self._push(row_key, request.priority, request)
+            self._push(row_key, request.priority, request, may_be_spilled=False)  # it was in flight
             self._replaced[row_key] = self._row(row_key, request)
             self._added.pop(row_key, None)
             self._stats("scheduler/enqueued")
@@ -139,7 +151,7 @@ class DatabaseScheduler(BaseScheduler):
             self._stats("scheduler/dropped_duplicate")
             return False
         request.meta[META_FRONTIER_KEY] = fingerprint
-        self._push(fingerprint, request.priority, request)
+        self._push(fingerprint, request.priority, request, may_be_spilled=fingerprint in self.seen)
         if fingerprint in self.seen:  # dont_filter: the row is queued again
             self._replaced[fingerprint] = self._row(fingerprint, request)
         else:
@@ -156,33 +168,35 @@ class DatabaseScheduler(BaseScheduler):
             self.flush()
 
     def next_request(self) -> Request | None:
-        while self._heap:
+        while True:
+            while self._heap:  # stale entries (queued again since) go
+                _, seq, fingerprint = self._heap[0]
+                entry = self._queued.get(fingerprint)
+                if entry is not None and entry[0] == seq:
+                    break
+                heapq.heappop(self._heap)
+            spilled_first = self._spilled.first()
+            if spilled_first is not None and (not self._heap or spilled_first < self._heap[0][:2]):
+                self._load_spilled()
+                continue
+            if not self._heap:
+                return None
             _, seq, fingerprint = heapq.heappop(self._heap)
-            entry = self._queued.get(fingerprint)
-            if entry is None or entry[0] != seq:
-                continue  # replaced by a later push
-            if entry[1] is None:
-                entry = self._load_spilled(fingerprint, seq)
-                if entry is None:
-                    continue
-            del self._queued[fingerprint]
+            _, _, request = self._queued.pop(fingerprint)
             self.held -= 1
-            request = entry[1]
-            assert request is not None
             request.meta[META_FRONTIER_KEY] = fingerprint
             self._popped[fingerprint] = request
             self._handed_out.add(fingerprint)
             self._stats("scheduler/dequeued")
             return request
-        return None
 
     def __len__(self) -> int:
-        return len(self._queued)
+        return len(self._queued) + len(self._spilled)
 
     # -- the run owner's interface (crawler.frontier.base.Frontier) -------------------------
     def size(self) -> int:
         """Requests not finished: queued in memory plus handed out."""
-        return len(self._queued) + len(self._popped)
+        return len(self._queued) + len(self._spilled) + len(self._popped)
 
     def drained(self) -> bool:
         """True when nothing is queued or in flight, in memory and in the table."""
@@ -219,41 +233,41 @@ class DatabaseScheduler(BaseScheduler):
 
     def _spill(self) -> None:
         """Drop from memory every queued request but the ``max_held // 2`` due first; each is
-        in the table (written by the flush just done), read back by :meth:`_load_spilled`."""
+        in the table (written by the flush just done), read back by :meth:`_load_spilled`. A
+        request whose row is also in flight (queued again while its earlier request is being
+        answered) stays: the flush must see it queued."""
         keep = {fingerprint for _, _, fingerprint in heapq.nsmallest(self.max_held // 2, self._heap)}
-        spilled = 0
-        for fingerprint, (seq, request) in self._queued.items():
-            if request is not None and fingerprint not in keep:
-                self._queued[fingerprint] = (seq, None)
-                spilled += 1
-        self.held -= spilled
-        self._stats("govreports/frontier/spilled", spilled)
+        spill = [(priority, seq, fingerprint) for fingerprint, (seq, priority, _) in self._queued.items()
+                 if fingerprint not in keep and fingerprint not in self._popped]
+        for _, _, fingerprint in spill:
+            del self._queued[fingerprint]
+        self._spilled.add(spill)
+        self._heap = [(-priority, seq, fingerprint)
+                      for fingerprint, (seq, priority, _) in self._queued.items()]
+        heapq.heapify(self._heap)
+        self.held -= len(spill)
+        self._stats("govreports/frontier/spilled", len(spill))
 
-    def _load_spilled(self, fingerprint: str, seq: int) -> tuple[int, Request | None] | None:
-        """Read back the spilled request ``fingerprint`` (just popped) and the spilled ones due
-        next, up to ``max_held // 4`` in one query; its entry, or None when its row is gone."""
+    def _load_spilled(self) -> None:
+        """Read back the spilled requests due next, up to ``max_held // 4`` in one query, into
+        memory at their places in the queue."""
         assert self.store is not None and self.spider is not None
-        wanted = [fingerprint]
-        for _, next_seq, next_fingerprint in heapq.nsmallest(self.max_held // 4, self._heap):
-            entry = self._queued.get(next_fingerprint)
-            if entry is not None and entry[0] == next_seq and entry[1] is None:
-                wanted.append(next_fingerprint)
-        stored = self.store.requests(wanted)
-        for found, data in stored.items():
-            entry = self._queued.get(found)
-            if entry is not None and entry[1] is None:
-                request = request_from_dict(pickle.loads(data), spider=self.spider)  # noqa: S301 - our own rows
-                self._queued[found] = (entry[0], request)
-                self.held += 1
+        wanted = self._spilled.take(max(1, self.max_held // 4))
+        stored = self.store.requests([fingerprint for _, _, fingerprint in wanted])
+        for priority, seq, fingerprint in wanted:
+            data = stored.get(fingerprint)
+            if data is None:  # not in the table: cannot happen unless the table was edited
+                logger.warning("frontier row missing", extra={"fingerprint": fingerprint})
+                continue
+            if fingerprint in self._queued or fingerprint in self._popped:
+                continue  # queued again since (that entry is kept instead)
+            request = request_from_dict(pickle.loads(data), spider=self.spider)  # noqa: S301 - our own rows
+            self._queued[fingerprint] = (seq, priority, request)
+            heapq.heappush(self._heap, (-priority, seq, fingerprint))
+            self.held += 1
         self._note_held()
         self._stats("govreports/frontier/loaded", len(stored))
         self._stats("govreports/frontier/load_queries")
-        entry = self._queued[fingerprint]
-        if entry[1] is None:  # not in the table: cannot happen unless the table was edited
-            del self._queued[fingerprint]
-            logger.warning("frontier row missing", extra={"fingerprint": fingerprint})
-            return None
-        return seq, entry[1]
 
     def _finished(self) -> list[str]:
         """Handed-out requests the engine no longer holds (downloaded, scraped, items done)
@@ -280,15 +294,18 @@ class DatabaseScheduler(BaseScheduler):
         return FrontierRow(fingerprint, request.priority, request.url, data)
 
     # -- helpers -------------------------------------------------------------------------
-    def _push(self, fingerprint: str, priority: int, request: Request | None) -> None:
+    def _push(self, fingerprint: str, priority: int, request: Request, *, may_be_spilled: bool) -> None:
+        """Queue ``request`` as ``fingerprint``'s one entry; ``may_be_spilled``: the row may be
+        queued and spilled already (a ``dont_filter`` request of a URL seen before), and its
+        spilled entry is dropped (a scan of the spilled entries: rare)."""
         self._seq += 1
-        previous = self._queued.get(fingerprint)
-        if previous is not None and previous[1] is not None:
+        if fingerprint in self._queued:
             self.held -= 1
-        self._queued[fingerprint] = (self._seq, request)
-        if request is not None:
-            self.held += 1
-            self._note_held()
+        elif may_be_spilled:
+            self._spilled.discard(fingerprint)
+        self._queued[fingerprint] = (self._seq, priority, request)
+        self.held += 1
+        self._note_held()
         heapq.heappush(self._heap, (-priority, self._seq, fingerprint))
 
     def _note_held(self) -> None:
