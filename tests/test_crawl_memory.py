@@ -99,14 +99,15 @@ original_enqueue = DatabaseScheduler.enqueue_request
 queue_peak = [0, 0]  # queued URLs at the most, and the bytes the queue's entries took then
 
 def queue_bytes(self):
-    """The queue's own structures, not counting the Request objects held (bounded above)."""
-    seen = {id(request) for _, _, request in self._queued.values()}
-    return sum(deep_size(structure, seen) for structure in (self._heap, self._queued, self._spilled))
+    # the queue's own structures, not counting the Request objects held (bounded above)
+    seen = {id(entry[-1]) for entry in self._queued.values()}  # (…, request)
+    structures = (self._heap, self._queued, getattr(self, "_spilled", None))  # as before spilling to arrays too
+    return sum(deep_size(structure, seen) for structure in structures)
 
 def counting_enqueue(self, request):
     global held_peak
     taken = original_enqueue(self, request)
-    held_peak = max(held_peak, self.held)
+    held_peak = max(held_peak, sum(1 for entry in self._queued.values() if entry[-1] is not None))
     if len(self) > queue_peak[0]:
         queue_peak[0] = len(self)
         if len(self) % 50 == 0:
