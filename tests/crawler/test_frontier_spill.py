@@ -16,7 +16,8 @@ def _fingerprint(n: int) -> str:
 
 def test_entries_come_back_in_heap_order_across_spills_and_takes() -> None:
     rng = random.Random(7)
-    spilled, reference = SpillQueue(), []
+    spilled = SpillQueue()
+    reference: list[tuple[int, int, str]] = []
     seq = 0
     taken: list[tuple[int, int, str]] = []
     for _ in range(40):
