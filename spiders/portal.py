@@ -589,7 +589,8 @@ class PortalSpider(ListDiscovery, scrapy.Spider):
             return
         # A sitemap may list the whole portal: its URLs are followed a chunk at a time as they
         # are read (Scrapy's Sitemap parses as it goes), so at most one chunk's prepared
-        # requests are held, not the portal's (issue 9: about 0.7 KB per sitemap URL at once).
+        # requests are held, not the portal's (issue 9: about 2 KB per sitemap URL at
+        # once, measured at scale 10 and 25 with the URL caches filling; benchmarks/README.md).
         chunk: list[tuple[str, str]] = []
         for entry in sitemap:
             loc = entry.get("loc", "")

@@ -1,6 +1,6 @@
 """A sitemap listing the whole portal is followed a chunk at a time, as it is read: the spider
-never holds the prepared requests of every URL it lists at once (issue 9: they took about
-0.7 KB per sitemap URL, 70 MB for a 100,000-URL sitemap)."""
+never holds the prepared requests of every URL it lists at once (issue 9: ``tracemalloc`` saw
+about 2 KB per sitemap URL held before the first was followed, 10.5 MB for 5,261 URLs)."""
 
 from __future__ import annotations
 
