@@ -195,7 +195,7 @@ class DatabaseScheduler(BaseScheduler):
 
     # -- the run owner's interface (crawler.frontier.base.Frontier) -------------------------
     def size(self) -> int:
-        """Requests not finished: queued in memory plus handed out."""
+        """Requests not finished: queued (in memory or spilled) plus handed out."""
         return len(self._queued) + len(self._spilled) + len(self._popped)
 
     def drained(self) -> bool:
