@@ -4,6 +4,8 @@
 and what both frontiers share: the requests the engine holds, a request serialised cheaply.
 ``scheduler``: :class:`DatabaseScheduler`, a Scrapy scheduler backed by the archive
 database's ``frontier`` table (SQL in ``storage/frontier.py``).
+``spill``: the queued requests it does not hold in memory, 28 bytes each (place in the queue
+and fingerprint), read back from the table when their turn comes.
 ``keysets``: per-URL facts (seen, budgeted, what a URL answered) as 64-bit keys in sorted
 arrays, a few bytes per URL, so memory stays flat as a crawl grows.
 Distributed mode (``--redis``, docs/distributed.md), on scrapy-redis:
