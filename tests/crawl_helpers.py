@@ -6,7 +6,9 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,6 +158,17 @@ def assert_same_captured_urls(expected: set[str], got: set[str], context: str = 
     missing = {u for u in expected - got if _trap(u) not in capped}
     extra = {u for u in got - expected if _trap(u) not in capped}
     assert not missing and not extra, f"{context}: missing {sorted(missing)[:10]}, extra {sorted(extra)[:10]}"
+
+
+def still_running_after(pids: Iterable[int], seconds: float = 30) -> list[int]:
+    """Those of ``pids`` still running after waiting up to ``seconds`` for them all to end
+    (children of a killed crawl see it gone at once or at their pipe's EOF: seconds on a quiet
+    machine, more at load 30+)."""
+    pids = list(pids)
+    deadline = time.monotonic() + seconds
+    while any(process_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [p for p in pids if process_running(p)]
 
 
 def process_running(pid: int) -> bool:

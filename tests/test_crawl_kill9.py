@@ -21,10 +21,10 @@ from tests.crawl_helpers import (
     assert_same_captured_urls,
     captures_so_far,
     crawl_command,
-    process_running,
     run_cli,
     runs,
     site_names,
+    still_running_after,
 )
 
 pytestmark = pytest.mark.slow
@@ -87,11 +87,8 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
             process.send_signal(signal.SIGKILL)
             process.wait(30)
             # children see their parent gone at once (SIGKILL by the kernel) or at their pipe's EOF
-            # (the forkserver, the browser's driver): seconds on a quiet machine, more at load 30+
-            deadline = time.monotonic() + 30
-            while any(process_running(c) for c in children) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            left = [c for c in children if process_running(c)]
+            # (the forkserver, the browser's driver)
+            left = still_running_after(children)
             assert not left, f"child processes left running after the kill: {left} (seed {seed})"
             now = captures_so_far(tmp_path / "killed" / "archive.db")
             per_run.append(now - before)

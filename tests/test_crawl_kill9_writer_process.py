@@ -22,9 +22,9 @@ from tests.crawl_helpers import (
     archive_contents,
     assert_same_captured_urls,
     captures_so_far,
-    process_running,
     runs,
     site_names,
+    still_running_after,
 )
 
 pytestmark = pytest.mark.slow
@@ -115,10 +115,7 @@ def test_a_crawl_killed_with_its_writer_process_resumes_to_the_same_archive(tmp_
             assert writer in below
             process.send_signal(signal.SIGKILL)
             process.wait(30)
-            deadline = time.monotonic() + 30
-            while any(process_running(p) for p in below) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            left = [p for p in below if process_running(p)]
+            left = still_running_after(below)
             assert not left, f"processes left running after the kill: {left} (seed {seed})"
         _run(command, env)  # the same command again continues the crashed run
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
 from sqlalchemy import select
 
 from crawler.archive.policy import FullPolicy
@@ -27,8 +26,8 @@ from storage.models import Capture
 from storage.repository import ArchiveDB
 from storage.warc import stream_payload_digest
 from tests.crawl_helpers import process_running
+from tests.storage.test_archive_writer import PAGE, _committed, _page
 
-PAGE = "<html><head><meta charset='utf-8'><title>年报</title></head><body>正文</body></html>".encode()
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,21 +53,6 @@ def _open(db: ArchiveDB, tmp_path: Path, *, hold: bool = False) -> ArchiveSessio
     return ArchiveSession.open(db=db, archive_dir=tmp_path / "archive", run_id=run_id,
                                insecure_hosts=set(), policy=FullPolicy(), alert_channels=[],
                                on_capture=Hook(tmp_path, hold=hold), writer="process")
-
-
-def _page(url: str, meta: dict[str, object] | None = None) -> tuple[Request, HtmlResponse]:
-    request = Request(url, meta=meta or {})
-    return request, HtmlResponse(url, status=200, body=PAGE, request=request,
-                                 headers={"Content-Type": "text/html; charset=utf-8"})
-
-
-def _committed(db_url: str, capture_id: int) -> Capture | None:
-    """The capture as another connection sees it (committed or not there)."""
-    other = ArchiveDB(db_url, migrate=False)
-    try:
-        return other.session.scalar(select(Capture).where(Capture.id == capture_id))
-    finally:
-        other.close()
 
 
 def test_a_response_is_committed_by_the_writer_process_before_the_caller_resumes(
