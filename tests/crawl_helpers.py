@@ -160,6 +160,26 @@ def assert_same_captured_urls(expected: set[str], got: set[str], context: str = 
     assert not missing and not extra, f"{context}: missing {sorted(missing)[:10]}, extra {sorted(extra)[:10]}"
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (children, their children…), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("PPid:"):
+                parents.setdefault(int(line.split()[1]), []).append(int(status.parent.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 def still_running_after(pids: Iterable[int], seconds: float = 30) -> list[int]:
     """Those of ``pids`` still running after waiting up to ``seconds`` for them all to end
     (children of a killed crawl see it gone at once or at their pipe's EOF: seconds on a quiet

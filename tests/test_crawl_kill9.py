@@ -21,6 +21,7 @@ from tests.crawl_helpers import (
     assert_same_captured_urls,
     captures_so_far,
     crawl_command,
+    descendants,
     run_cli,
     runs,
     site_names,
@@ -31,20 +32,6 @@ pytestmark = pytest.mark.slow
 KILLS = 5
 
 
-
-
-def _children(pid: int) -> set[int]:
-    """Processes whose parent is ``pid`` (from /proc)."""
-    found = set()
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith("PPid:") and int(line.split()[1]) == pid:
-                found.add(int(status.parent.name))
-    return found
 
 
 @pytest.mark.timeout(900)  # seven crawl processes of the sample portal (~3 min on a quiet machine)
@@ -77,12 +64,12 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_crawl(tmp
             deadline = time.monotonic() + 180
             # the first kill also waits for the parse worker, so that one kill surely has one to leave
             while ((captures_so_far(tmp_path / "killed" / "archive.db") < moment
-                    or (moment == moments[0] and not _children(process.pid)))
+                    or (moment == moments[0] and not descendants(process.pid)))
                    and process.poll() is None):
                 assert time.monotonic() < deadline, f"no progress towards {moment} captures (seed {seed})"
                 time.sleep(0.05)
             assert process.poll() is None, f"the crawl ended before {moment} captures (seed {seed})"
-            children = _children(process.pid)
+            children = descendants(process.pid)
             children_seen.append(len(children))
             process.send_signal(signal.SIGKILL)
             process.wait(30)

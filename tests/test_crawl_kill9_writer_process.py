@@ -22,6 +22,7 @@ from tests.crawl_helpers import (
     archive_contents,
     assert_same_captured_urls,
     captures_so_far,
+    descendants,
     runs,
     site_names,
     still_running_after,
@@ -44,26 +45,6 @@ def _command(dirs: CrawlDirs, portal: SamplePortal) -> list[str]:
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command
-
-
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (children, their children…), from /proc."""
-    parents: dict[int, list[int]] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith("PPid:"):
-                parents.setdefault(int(line.split()[1]), []).append(int(status.parent.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def _writer_among(pids: set[int]) -> int | None:
@@ -108,10 +89,10 @@ def test_a_crawl_killed_with_its_writer_process_resumes_to_the_same_archive(tmp_
             while (captures_so_far(tmp_path / "killed" / "archive.db") < moment or writer is None) \
                     and process.poll() is None:
                 assert time.monotonic() < deadline, f"no progress towards {moment} (seed {seed})"
-                writer = _writer_among(_descendants(process.pid))
+                writer = _writer_among(descendants(process.pid))
                 time.sleep(0.05)
             assert process.poll() is None, f"the crawl ended before {moment} captures (seed {seed})"
-            below = _descendants(process.pid)
+            below = descendants(process.pid)
             assert writer in below
             process.send_signal(signal.SIGKILL)
             process.wait(30)
