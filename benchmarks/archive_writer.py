@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.portal_process import start  # noqa: E402
+from benchmarks.proctree import cpu_seconds  # noqa: E402
 
-_TICK = os.sysconf("SC_CLK_TCK")
 _CRAWL = """
 import json, resource, sys
 from pathlib import Path
@@ -46,15 +46,6 @@ if __name__ == "__main__":
     print(json.dumps({"status": summary.status, "pages": summary.pages,
                       "cpu": usage.ru_utime + usage.ru_stime}))
 """
-
-
-def _cpu(pid: int) -> float | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return None
-    fields = raw[raw.rfind(b")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def _descendants(root: int) -> list[int]:
@@ -93,7 +84,7 @@ def crawl(process: bool, info: dict[str, object], work: Path) -> dict[str, objec
         if writer is None:
             writer = next((p for p in _descendants(child.pid) if _holds_warc(p)), None)
         if writer is not None:
-            writer_cpu = _cpu(writer) or writer_cpu
+            writer_cpu = cpu_seconds(writer) or writer_cpu
         time.sleep(0.2)
     wall = time.monotonic() - started
     assert child.stdout is not None

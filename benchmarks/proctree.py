@@ -55,6 +55,12 @@ def _read_stat(pid: int) -> tuple[int, int, float] | None:
     return int(fields[1]), int(fields[3]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """Own CPU seconds (user + system) of ``pid``; None when it is gone."""
+    stat = _read_stat(pid)
+    return stat[2] if stat is not None else None
+
+
 def _field_kib(path: Path, name: str) -> int:
     try:
         for line in path.read_text().splitlines():
